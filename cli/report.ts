@@ -1,0 +1,74 @@
+// `tokenlake report`: the pre-computed window as a table (the shape ccusage users know).
+
+import type { Analytics, AnalyticsWindow, BreakdownRow, WindowName } from '../lib/analytics.ts';
+import { compact, int, renderTable, usd } from './format.ts';
+
+export type ReportBy = 'model' | 'project' | 'provider' | 'day' | 'user' | 'machine';
+
+function rowsFor(window: AnalyticsWindow, by: ReportBy): Array<Omit<BreakdownRow, 'share'> & { share?: number }> {
+  switch (by) {
+    case 'model':
+      return window.by_model;
+    case 'project':
+      return window.by_project;
+    case 'provider':
+      return window.by_provider;
+    case 'user':
+      return window.by_user;
+    case 'machine':
+      return window.by_machine;
+    case 'day':
+      return window.daily.map((d) => ({ ...d, key: d.day }));
+  }
+}
+
+export function renderReport(analytics: Analytics, windowName: WindowName, by: ReportBy, color: boolean): string {
+  const w = analytics.windows[windowName];
+  const header = [
+    by === 'day' ? 'Day' : by[0]!.toUpperCase() + by.slice(1),
+    'Input',
+    'Output',
+    'Cache write',
+    'Cache read',
+    'Total tokens',
+    'Requests',
+    'Cost (USD)',
+  ];
+  const rows = rowsFor(w, by).map((r) => [
+    r.key,
+    int(r.input_tokens),
+    int(r.output_tokens),
+    int(r.cache_creation_tokens),
+    int(r.cache_read_tokens),
+    int(r.total_tokens),
+    int(r.requests),
+    usd(r.cost_usd),
+  ]);
+  const t = w.totals;
+  const footer = [
+    'Total',
+    int(t.input_tokens),
+    int(t.output_tokens),
+    int(t.cache_creation_tokens),
+    int(t.cache_read_tokens),
+    int(t.total_tokens),
+    int(t.requests),
+    usd(t.cost_usd),
+  ];
+  const table = renderTable(header, rows, footer, { color, numeric: new Set([1, 2, 3, 4, 5, 6, 7]) });
+  const m = analytics.month_to_date;
+  const lines = [
+    `tokenlake — ${windowName} window ${w.from} → ${w.to} (${analytics.timezone})`,
+    '',
+    table,
+    '',
+    `Burn rate ${usd(w.burn_rate_usd_per_day)}/day · ${compact(t.total_tokens)} tokens · month to date ${usd(m.cost_usd)} · month-end forecast ${usd(m.forecast_usd)}`,
+  ];
+  const dq = analytics.data_quality;
+  const warnings: string[] = [];
+  if (dq.quarantined_lines > 0) warnings.push(`${int(dq.quarantined_lines)} lines quarantined`);
+  if (dq.unpriced_records > 0) warnings.push(`${int(dq.unpriced_records)} records unpriced (${dq.unpriced_models.join(', ')})`);
+  for (const s of dq.sources) if (!s.ok) warnings.push(`source ${s.source} failing: ${s.last_error}`);
+  if (warnings.length > 0) lines.push(`Data quality: ${warnings.join(' · ')}`);
+  return lines.join('\n');
+}

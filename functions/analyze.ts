@@ -1,0 +1,48 @@
+// analyze: S3 ObjectCreated under lake/ (and quarantine/) → rebuild the touched days' rollups and
+// analytics.json. Keys arrive URL-encoded ('=' as %3D, spaces as '+') and are decoded here.
+
+import { z } from 'zod';
+import { type AnalyzeResult, runAnalyze, touchedDays } from '../lib/analyze.ts';
+import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
+import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
+
+const s3EventSchema = z.object({
+  Records: z.array(
+    z.looseObject({
+      eventName: z.string(),
+      s3: z.looseObject({ object: z.looseObject({ key: z.string() }) }),
+    }),
+  ),
+});
+
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '));
+}
+
+export interface AnalyzeSummary {
+  rebuilt: string[];
+  skipped: string[];
+  lake_objects_read: number;
+  generated_at: string;
+}
+
+export function createAnalyzeHandler(getRuntime: RuntimeProvider) {
+  return async (event: unknown): Promise<AnalyzeSummary> => {
+    const parsed = s3EventSchema.safeParse(event);
+    if (!parsed.success) throw new BadRequestError('invalid S3 event', issuesToDetails(parsed.error.issues, 'event'));
+    const keys = parsed.data.Records.filter((r) => r.eventName.startsWith('ObjectCreated')).map((r) => decodeS3Key(r.s3.object.key));
+    const rt = await getRuntime();
+    const result: AnalyzeResult = await runAnalyze(
+      { store: rt.store, pricer: rt.pricer, now: rt.now, timeZone: rt.config.timeZone, log: rt.log },
+      { days: touchedDays(keys) },
+    );
+    return {
+      rebuilt: result.rebuilt,
+      skipped: result.skipped,
+      lake_objects_read: result.lakeObjectsRead,
+      generated_at: result.analytics.generated_at,
+    };
+  };
+}
+
+export const handler = createAnalyzeHandler(runtimeFromEnv);

@@ -1,0 +1,46 @@
+// sync: EventBridge schedule (or an on-demand invoke) → pull every configured source into the lake.
+
+import { z } from 'zod';
+import { utcDaySchema } from '../lib/calendar.ts';
+import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
+import { runSync, type SyncResult } from '../lib/sync.ts';
+import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
+
+/** A scheduled event, or a manual invoke with `{ "detail": { "since": "2026-08-01" } }`. */
+const syncEventSchema = z.looseObject({
+  detail: z.looseObject({ since: utcDaySchema.optional() }).optional(),
+});
+
+export interface SyncSummary {
+  started_at: string;
+  sources: Array<{ source: string; ok: boolean; error: string | null; records: number; duplicates: number; quarantined: number }>;
+  objects_written: number;
+}
+
+export function summarizeSync(result: SyncResult): SyncSummary {
+  return {
+    started_at: result.startedAt,
+    sources: result.outcomes.map((o) => ({
+      source: o.source,
+      ok: o.ok,
+      error: o.error,
+      records: o.stats?.records ?? 0,
+      duplicates: o.stats?.duplicates ?? 0,
+      quarantined: o.stats?.quarantined ?? 0,
+    })),
+    objects_written: result.keys.length,
+  };
+}
+
+export function createSyncHandler(getRuntime: RuntimeProvider) {
+  return async (event: unknown): Promise<SyncSummary> => {
+    const parsed = syncEventSchema.safeParse(event ?? {});
+    if (!parsed.success) throw new BadRequestError('invalid sync event', issuesToDetails(parsed.error.issues, 'event'));
+    const rt = await getRuntime();
+    const since = parsed.data.detail?.since;
+    const result = await runSync(rt, since ? { since } : {});
+    return summarizeSync(result);
+  };
+}
+
+export const handler = createSyncHandler(runtimeFromEnv);

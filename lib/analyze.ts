@@ -1,0 +1,185 @@
+// The analyze step: rebuild the rollups of the days whose lake objects changed, then recompute
+// analytics.json from the rollups. Reads lake/ and quarantine/, writes rollups/ and analytics/
+// only: it never writes under lake/, so its own writes cannot trigger it.
+
+import { ANALYTICS_KEY, type Analytics, analyticsSchema, computeAnalytics } from './analytics.ts';
+import { addDays, localDay, utcDaysCovering } from './calendar.ts';
+import { CorruptObjectError, errorMessage } from './errors.ts';
+import { listUsageDay, listUsageDays, parseLakeKey, parseQuarantineKey, QUARANTINE_PREFIX, readUsageObject } from './lake.ts';
+import type { Logger } from './log.ts';
+import type { Pricer } from './pricing/price.ts';
+import type { UsageRecord } from './record.ts';
+import { buildDailyRollup, type Rollup, readRollup, rollupIsCurrent, writeRollup } from './rollup.ts';
+import type { ObjectStore } from './storage.ts';
+import { readAllStatuses } from './sync.ts';
+
+export interface AnalyzeDeps {
+  store: ObjectStore;
+  pricer: Pricer;
+  now: () => Date;
+  timeZone: string;
+  log: Logger;
+}
+
+export interface AnalyzeOptions {
+  /** UTC days whose inputs changed (from S3 keys). */
+  days?: readonly string[];
+  /** Rebuild these days even if their inputs look unchanged (run_aggregation / re-pricing). */
+  force?: boolean;
+}
+
+export interface AnalyzeResult {
+  rebuilt: string[];
+  skipped: string[];
+  analytics: Analytics;
+  /** Lake objects read (GETs), for the incremental-cost guarantee. */
+  lakeObjectsRead: number;
+}
+
+/** The UTC days named by S3 keys under lake/usage/ or quarantine/. */
+export function touchedDays(keys: readonly string[]): string[] {
+  const days = new Set<string>();
+  for (const key of keys) {
+    const lake = parseLakeKey(key);
+    if (lake?.dataset === 'usage') days.add(lake.day);
+    const q = parseQuarantineKey(key);
+    if (q) days.add(q.day);
+  }
+  return [...days].sort();
+}
+
+/** Rebuilds one day's rollup from its lake objects unless its inputs are unchanged. */
+export async function refreshDay(
+  deps: AnalyzeDeps,
+  day: string,
+  force: boolean,
+): Promise<{ rollup: Rollup | null; rebuilt: boolean; lakeObjectsRead: number }> {
+  const objects = await listUsageDay(deps.store, day);
+  const quarantine = await deps.store.list(`${QUARANTINE_PREFIX}dt=${day}/`);
+  const inputs = [...objects, ...quarantine];
+  const priceTable = deps.pricer.versionAt(`${day}T12:00:00.000Z`);
+  let existing: Rollup | null = null;
+  try {
+    existing = await readRollup(deps.store, day);
+  } catch (error) {
+    if (!(error instanceof CorruptObjectError)) throw error;
+    deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: error.message });
+  }
+  if (!force && existing && rollupIsCurrent(existing, inputs, priceTable)) {
+    return { rollup: existing, rebuilt: false, lakeObjectsRead: 0 };
+  }
+  if (inputs.length === 0) {
+    // Nothing left for this day (retention or compaction removed it): drop the rollup's data.
+    if (!existing) return { rollup: null, rebuilt: false, lakeObjectsRead: 0 };
+  }
+  const records: UsageRecord[] = [];
+  let invalid = 0;
+  for (const o of objects) {
+    const content = await readUsageObject(deps.store, o.key);
+    for (const r of content.records) records.push(r);
+    invalid += content.rejects.length;
+    if (content.rejects.length > 0) {
+      deps.log.warn('lake lines failed validation and were not counted', {
+        key: o.key,
+        lines: content.rejects.length,
+        first: content.rejects[0]?.reason,
+      });
+    }
+  }
+  let quarantined = 0;
+  for (const q of quarantine) {
+    const got = await deps.store.getText(q.key);
+    if (got) quarantined += got.text.split('\n').filter((l) => l.trim() !== '').length;
+  }
+  const rollup = buildDailyRollup({
+    day,
+    builtAt: deps.now().toISOString(),
+    pricer: deps.pricer,
+    inputs,
+    records,
+    invalidLines: invalid,
+    quarantinedLines: quarantined,
+  });
+  await writeRollup(deps.store, rollup);
+  return { rollup, rebuilt: true, lakeObjectsRead: objects.length };
+}
+
+/** The UTC days the analytics document needs: the longest window and the month, in the zone. */
+export function daysNeeded(now: Date, timeZone: string): string[] {
+  const asOf = localDay(now, timeZone);
+  const from = addDays(asOf, -89) < `${asOf.slice(0, 7)}-01` ? addDays(asOf, -89) : `${asOf.slice(0, 7)}-01`;
+  return utcDaysCovering(from, asOf, timeZone);
+}
+
+export async function runAnalyze(deps: AnalyzeDeps, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const now = deps.now();
+  const needed = daysNeeded(now, deps.timeZone);
+  const neededSet = new Set(needed);
+  const touched = new Set(options.days ?? []);
+  // Days in range that have lake data but no rollup yet (first run, lost rollup) are built too.
+  const lakeDays = new Set(await listUsageDays(deps.store));
+  const rebuilt: string[] = [];
+  const skipped: string[] = [];
+  const rollups: Rollup[] = [];
+  let lakeObjectsRead = 0;
+  const rollupDays = new Set(
+    (await deps.store.list('rollups/usage/')).map((o) => /dt=(\d{4}-\d{2}-\d{2})\.json$/.exec(o.key)?.[1]).filter(Boolean) as string[],
+  );
+
+  for (const day of [...touched].sort()) {
+    if (neededSet.has(day)) continue;
+    // Outside the analytics range: keep its rollup current for the API's longer queries.
+    const r = await refreshDay(deps, day, options.force ?? false);
+    lakeObjectsRead += r.lakeObjectsRead;
+    (r.rebuilt ? rebuilt : skipped).push(day);
+  }
+  for (const day of needed) {
+    const mustCheck = touched.has(day) || (lakeDays.has(day) && !rollupDays.has(day));
+    if (mustCheck) {
+      const r = await refreshDay(deps, day, options.force ?? false);
+      lakeObjectsRead += r.lakeObjectsRead;
+      (r.rebuilt ? rebuilt : skipped).push(day);
+      if (r.rollup) rollups.push(r.rollup);
+      continue;
+    }
+    if (!rollupDays.has(day)) continue;
+    try {
+      const r = await readRollup(deps.store, day);
+      if (r) rollups.push(r);
+    } catch (error) {
+      if (!(error instanceof CorruptObjectError)) throw error;
+      deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: errorMessage(error) });
+      const rebuiltDay = await refreshDay(deps, day, true);
+      lakeObjectsRead += rebuiltDay.lakeObjectsRead;
+      rebuilt.push(day);
+      if (rebuiltDay.rollup) rollups.push(rebuiltDay.rollup);
+    }
+  }
+
+  const statuses = await readAllStatuses(deps.store);
+  const analytics = computeAnalytics({
+    now,
+    timeZone: deps.timeZone,
+    priceTable: deps.pricer.versionAt(now.toISOString()),
+    rollups,
+    statuses,
+  });
+  await deps.store.put(ANALYTICS_KEY, JSON.stringify(analyticsSchema.parse(analytics)));
+  deps.log.info('analytics written', { rebuilt: rebuilt.length, skipped: skipped.length, lake_objects_read: lakeObjectsRead });
+  return { rebuilt, skipped, analytics, lakeObjectsRead };
+}
+
+/** Reads analytics.json and checks it against the contract. */
+export async function readAnalytics(store: ObjectStore): Promise<{ analytics: Analytics; etag: string } | null> {
+  const got = await store.getText(ANALYTICS_KEY);
+  if (!got) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(got.text);
+  } catch (error) {
+    throw new CorruptObjectError(ANALYTICS_KEY, 'not JSON', { cause: error });
+  }
+  const parsed = analyticsSchema.safeParse(json);
+  if (!parsed.success) throw new CorruptObjectError(ANALYTICS_KEY, parsed.error.issues[0]?.message ?? 'invalid');
+  return { analytics: parsed.data, etag: got.etag };
+}

@@ -1,0 +1,55 @@
+// The HTTP vocabulary of the api function: a request reduced to what routes need, and responses
+// in API Gateway v2's shape. Routes never see the raw event.
+
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Parameters given more than once, for a clear 400. */
+  repeatedQuery: string[];
+  headers: Record<string, string>;
+  body: string | null;
+  requestId: string;
+}
+
+export type ApiResponse = APIGatewayProxyStructuredResultV2;
+
+export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const query: Record<string, string> = {};
+  const repeated = new Set<string>();
+  if (event.rawQueryString) {
+    for (const [k, v] of new URLSearchParams(event.rawQueryString)) {
+      if (k in query) repeated.add(k);
+      query[k] = v;
+    }
+  } else {
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  }
+  let body: string | null = event.body ?? null;
+  if (body !== null && event.isBase64Encoded) body = Buffer.from(body, 'base64').toString('utf8');
+  return {
+    method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
+    path: event.rawPath || event.requestContext?.http?.path || '/',
+    query,
+    repeatedQuery: [...repeated],
+    headers,
+    body,
+    requestId: event.requestContext?.requestId ?? '',
+  };
+}
+
+export function json(statusCode: number, value: unknown, headers: Record<string, string> = {}): ApiResponse {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
+    body: JSON.stringify(value),
+  };
+}
+
+export function text(statusCode: number, body: string, contentType: string, headers: Record<string, string> = {}): ApiResponse {
+  return { statusCode, headers: { 'content-type': contentType, ...headers }, body };
+}

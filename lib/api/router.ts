@@ -1,0 +1,105 @@
+// The api's route table and its single error-mapping point. Routes are small functions of
+// (request, params, deps); below-500 errors are shown as they are, anything else is logged and
+// answered with a generic 500 carrying the request id.
+
+import { HttpError, NotFoundError } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { ObjectStore } from '../storage.ts';
+import { type ApiKeyEntry, authenticate, type Scope } from './auth.ts';
+import { type ApiRequest, type ApiResponse, json } from './http.ts';
+
+export interface ApiDeps {
+  store: ObjectStore;
+  keys: readonly ApiKeyEntry[];
+  now: () => Date;
+  log: Logger;
+  /** Extra response headers on every answer (CORS). */
+  corsOrigin?: string;
+}
+
+export interface RouteContext {
+  request: ApiRequest;
+  params: Record<string, string>;
+  deps: ApiDeps;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** Path with `{name}` placeholders. */
+  path: string;
+  /** null = no key needed. */
+  scope: Scope | null;
+  summary: string;
+  handle(context: RouteContext): Promise<ApiResponse> | ApiResponse;
+}
+
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  names: string[];
+}
+
+function compile(route: Route): CompiledRoute {
+  const names: string[] = [];
+  const source = route.path
+    .split('/')
+    .map((part) => {
+      const m = /^\{(\w+)\}$/.exec(part);
+      if (m) {
+        names.push(m[1]!);
+        return '([^/]+)';
+      }
+      return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { ...route, pattern: new RegExp(`^${source}/?$`), names };
+}
+
+export function createRouter(routes: readonly Route[]) {
+  const compiled = routes.map(compile);
+  return async function route(request: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
+    const cors: Record<string, string> = deps.corsOrigin ? { 'access-control-allow-origin': deps.corsOrigin, vary: 'origin' } : {};
+    try {
+      if (request.method === 'OPTIONS' && deps.corsOrigin) {
+        return {
+          statusCode: 204,
+          headers: {
+            ...cors,
+            'access-control-allow-methods': 'GET,POST,PUT,DELETE,OPTIONS',
+            'access-control-allow-headers': 'authorization,content-type,if-none-match',
+            'access-control-max-age': '600',
+          },
+        };
+      }
+      let pathMatched = false;
+      for (const r of compiled) {
+        const m = r.pattern.exec(request.path);
+        if (!m) continue;
+        pathMatched = true;
+        if (r.method !== request.method && !(r.method === 'GET' && request.method === 'HEAD')) continue;
+        if (r.scope) authenticate(request.headers, deps.keys, r.scope);
+        const params: Record<string, string> = {};
+        r.names.forEach((name, i) => {
+          params[name] = decodeURIComponent(m[i + 1]!);
+        });
+        const response = await r.handle({ request, params, deps });
+        response.headers = { ...cors, 'x-request-id': request.requestId, ...(response.headers ?? {}) };
+        if (request.method === 'HEAD') response.body = '';
+        return response;
+      }
+      if (pathMatched) return json(405, { error: `method ${request.method} not allowed on ${request.path}`, details: [] }, cors);
+      throw new NotFoundError(`no route for ${request.method} ${request.path}`);
+    } catch (error) {
+      if (error instanceof HttpError && error.statusCode < 500) {
+        const headers: Record<string, string> = { ...cors };
+        if (error.statusCode === 401) headers['www-authenticate'] = 'Bearer';
+        return json(error.statusCode, error.toJSON(), headers);
+      }
+      deps.log.error('request failed', {
+        path: request.path,
+        request_id: request.requestId,
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      return json(500, { error: 'internal error', details: [], request_id: request.requestId }, cors);
+    }
+  };
+}

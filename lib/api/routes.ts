@@ -1,0 +1,77 @@
+// The api's routes. Each answers from analytics.json or rollups where it can; only exports read
+// the lake. Query parameters are validated with zod and a bad one is a 400 naming the field.
+
+import { z } from 'zod';
+import { windowNameSchema } from '../analytics.ts';
+import { readAnalytics } from '../analyze.ts';
+import { BadRequestError, HttpError, issuesToDetails } from '../errors.ts';
+import { json } from './http.ts';
+import type { Route, RouteContext } from './router.ts';
+
+/** Validates a query against a schema; unknown parameters are a 400 too. */
+export function parseQuery<S extends z.ZodObject>(context: RouteContext, schema: S): z.infer<S> {
+  const { query, repeatedQuery } = context.request;
+  const allowed = Object.keys(schema.shape);
+  const unknown = Object.keys(query).filter((k) => !allowed.includes(k));
+  const details = [
+    ...unknown.map((field) => ({ field, reason: `unknown parameter (allowed: ${allowed.join(', ') || 'none'})` })),
+    ...repeatedQuery.map((field) => ({ field, reason: 'given more than once' })),
+  ];
+  if (details.length > 0) throw new BadRequestError('invalid query parameters', details);
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw new BadRequestError('invalid query parameters', issuesToDetails(parsed.error.issues));
+  return parsed.data;
+}
+
+async function loadAnalyticsOr503(context: RouteContext) {
+  const got = await readAnalytics(context.deps.store);
+  if (!got) throw new HttpError(503, 'analytics not computed yet: run a sync first');
+  return got;
+}
+
+export const coreRoutes: Route[] = [
+  {
+    method: 'GET',
+    path: '/health',
+    scope: null,
+    summary: 'Liveness check; needs no key.',
+    handle: (context) => json(200, { ok: true, time: context.deps.now().toISOString() }),
+  },
+  {
+    method: 'GET',
+    path: '/v1/analytics',
+    scope: 'read',
+    summary: 'The whole pre-computed analytics document (ETag; 304 on If-None-Match).',
+    async handle(context) {
+      parseQuery(context, z.object({}));
+      const { analytics, etag } = await loadAnalyticsOr503(context);
+      const tag = `"${etag}"`;
+      const ifNoneMatch = context.request.headers['if-none-match'];
+      if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tag || t.trim() === '*')) {
+        return { statusCode: 304, headers: { etag: tag }, body: '' };
+      }
+      return json(200, analytics, { etag: tag, 'cache-control': 'private, max-age=0, must-revalidate' });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/v1/windows/{window}',
+    scope: 'read',
+    summary: 'One window (7d, 30d or 90d) of the analytics document.',
+    async handle(context) {
+      parseQuery(context, z.object({}));
+      const parsed = windowNameSchema.safeParse(context.params.window);
+      if (!parsed.success) {
+        throw new BadRequestError('invalid window', [{ field: 'window', reason: 'expected one of 7d, 30d, 90d' }]);
+      }
+      const { analytics } = await loadAnalyticsOr503(context);
+      return json(200, {
+        window: parsed.data,
+        as_of: analytics.as_of,
+        timezone: analytics.timezone,
+        generated_at: analytics.generated_at,
+        ...analytics.windows[parsed.data],
+      });
+    },
+  },
+];

@@ -1,0 +1,106 @@
+// Typed errors with context. Only the api handler turns them into HTTP answers:
+// status < 500 is shown as is, anything else is logged and answered with a generic 500.
+
+export interface FieldIssue {
+  field: string;
+  reason: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly details: FieldIssue[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  toJSON(): { error: string; details: FieldIssue[] } {
+    return { error: this.message, details: this.details };
+  }
+}
+
+export class BadRequestError extends HttpError {
+  constructor(message: string, details: FieldIssue[] = []) {
+    super(400, message, details);
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  constructor(message = 'missing or invalid bearer key') {
+    super(401, message);
+  }
+}
+
+export class ForbiddenError extends HttpError {
+  constructor(message = 'key lacks the scope this route needs') {
+    super(403, message);
+  }
+}
+
+export class NotFoundError extends HttpError {
+  constructor(message = 'not found') {
+    super(404, message);
+  }
+}
+
+export class PayloadTooLargeError extends HttpError {
+  constructor(message = 'request body too large') {
+    super(413, message);
+  }
+}
+
+export class UnsupportedMediaTypeError extends HttpError {
+  constructor(message = 'content-type must be application/json') {
+    super(415, message);
+  }
+}
+
+/** A bad environment variable: the process must stop before doing anything. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`invalid configuration: ${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A source that could not be read (API down, key rejected, directory unreadable). */
+export class SourceError extends Error {
+  constructor(
+    readonly source: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${source}: ${message}`, options);
+    this.name = 'SourceError';
+  }
+}
+
+/** Content in the store that does not match its contract (corrupt rollup, bad analytics.json). */
+export class CorruptObjectError extends Error {
+  constructor(
+    readonly key: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`corrupt object ${key}: ${reason}`, options);
+    this.name = 'CorruptObjectError';
+  }
+}
+
+/** zod issues → `{ field, reason }` pairs; the path is dotted, the root is `body`. */
+export function issuesToDetails(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>, root = ''): FieldIssue[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return { field: path || root || '(root)', reason: issue.message };
+  });
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

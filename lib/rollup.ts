@@ -1,0 +1,263 @@
+// Daily rollups: one small object per UTC day holding hourly sums per group, latency sketches per
+// model, and the ETags of the lake objects it was built from, so an unchanged day is never read
+// again. Building one is pure; reading and writing them goes through the store.
+
+import { z } from 'zod';
+import { CorruptObjectError } from './errors.ts';
+import { LatencySketch, latencySketchSchema } from './latency-sketch.ts';
+import type { Pricer } from './pricing/price.ts';
+import { preferredCopy, totalTokens, type UsageRecord } from './record.ts';
+import type { ObjectStore, StoredObject } from './storage.ts';
+
+export const ROLLUP_PREFIX = 'rollups/usage/';
+export const ROLLUP_SCHEMA_VERSION = 1;
+
+export function rollupKey(day: string): string {
+  return `${ROLLUP_PREFIX}dt=${day}.json`;
+}
+
+const sum = z.number().nonnegative();
+const count = z.int().nonnegative();
+
+/** Token sums, requests and cost of a set of records. */
+export const usageSumsSchema = z.object({
+  input_tokens: count,
+  output_tokens: count,
+  cache_creation_tokens: count,
+  cache_read_tokens: count,
+  requests: count,
+  records: count,
+  cost_usd: sum,
+  /** The part of cost_usd that the provider reported (the rest was priced from the table). */
+  reported_cost_usd: sum,
+  /** What the reported records would cost at the price table (for reconciliation). */
+  reported_priced_usd: sum,
+  unpriced_records: count,
+  unpriced_tokens: count,
+});
+export type UsageSums = z.infer<typeof usageSumsSchema>;
+
+export const groupKeySchema = z.object({
+  source: z.string(),
+  provider: z.string(),
+  model: z.string(),
+  project: z.string().nullable(),
+  user: z.string().nullable(),
+  machine: z.string().nullable(),
+  api_key: z.string().nullable(),
+  workspace: z.string().nullable(),
+});
+export type GroupKey = z.infer<typeof groupKeySchema>;
+
+export const rollupRowSchema = groupKeySchema.extend({
+  /** UTC hour of the day, 0–23. */
+  hour: z.int().min(0).max(23),
+  ...usageSumsSchema.shape,
+});
+export type RollupRow = z.infer<typeof rollupRowSchema>;
+
+export const latencyRowSchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  sketch: latencySketchSchema,
+  /** Output tokens and latency of the records that had a latency, for tokens per second. */
+  output_tokens: count,
+  latency_ms_sum: sum,
+  /** Most single requests seen in one UTC minute of this day. */
+  peak_rpm: count,
+});
+
+/**
+ * A daily rollup.
+ * @example {"schema_version":1,"day":"2026-01-31","built_at":"2026-02-01T00:05:00.000Z","price_table":"litellm-00035b69",
+ *  "inputs":[{"key":"lake/usage/dt=2026-01-31/claude-code-ab12.jsonl","etag":"9b2c…","size":5120}],
+ *  "rows":[{"hour":13,"source":"claude-code","provider":"anthropic","model":"claude-sonnet-4-5","project":"web","user":"alice",
+ *   "machine":null,"api_key":null,"workspace":null,"input_tokens":1200,"output_tokens":340,"cache_creation_tokens":0,
+ *   "cache_read_tokens":5100,"requests":1,"records":1,"cost_usd":0.01,"reported_cost_usd":0,"reported_priced_usd":0,
+ *   "unpriced_records":0,"unpriced_tokens":0}],
+ *  "latency":[],"stats":{"records":1,"duplicates":0,"invalid_lines":0,"quarantined_lines":0}}
+ */
+export const rollupSchema = z.object({
+  schema_version: z.literal(ROLLUP_SCHEMA_VERSION),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  built_at: z.string(),
+  price_table: z.string(),
+  inputs: z.array(z.object({ key: z.string(), etag: z.string(), size: z.number() })),
+  rows: z.array(rollupRowSchema),
+  latency: z.array(latencyRowSchema),
+  stats: z.object({
+    /** Unique records after de-duplication. */
+    records: count,
+    /** Extra copies of an id dropped (the largest copy is kept). */
+    duplicates: count,
+    /** Lake lines that no longer validate (never trusted). */
+    invalid_lines: count,
+    /** Lines quarantined by sources on this day. */
+    quarantined_lines: count,
+  }),
+});
+export type Rollup = z.infer<typeof rollupSchema>;
+
+export function emptySums(): UsageSums {
+  return {
+    input_tokens: 0,
+    output_tokens: 0,
+    cache_creation_tokens: 0,
+    cache_read_tokens: 0,
+    requests: 0,
+    records: 0,
+    cost_usd: 0,
+    reported_cost_usd: 0,
+    reported_priced_usd: 0,
+    unpriced_records: 0,
+    unpriced_tokens: 0,
+  };
+}
+
+export function addSums(into: UsageSums, from: UsageSums): void {
+  into.input_tokens += from.input_tokens;
+  into.output_tokens += from.output_tokens;
+  into.cache_creation_tokens += from.cache_creation_tokens;
+  into.cache_read_tokens += from.cache_read_tokens;
+  into.requests += from.requests;
+  into.records += from.records;
+  into.cost_usd += from.cost_usd;
+  into.reported_cost_usd += from.reported_cost_usd;
+  into.reported_priced_usd += from.reported_priced_usd;
+  into.unpriced_records += from.unpriced_records;
+  into.unpriced_tokens += from.unpriced_tokens;
+}
+
+/** Keeps one record per id: the copy with the largest token total. */
+export function dedupeRecords(records: Iterable<UsageRecord>): { unique: UsageRecord[]; duplicates: number } {
+  const byId = new Map<string, UsageRecord>();
+  let duplicates = 0;
+  for (const r of records) {
+    const seen = byId.get(r.id);
+    if (seen) {
+      duplicates++;
+      byId.set(r.id, preferredCopy(seen, r));
+    } else byId.set(r.id, r);
+  }
+  return { unique: [...byId.values()], duplicates };
+}
+
+export interface RollupInput {
+  day: string;
+  builtAt: string;
+  pricer: Pricer;
+  inputs: StoredObject[];
+  records: UsageRecord[];
+  invalidLines: number;
+  quarantinedLines: number;
+}
+
+/**
+ * Builds a day's rollup. Costs are re-priced from the table in force at each record's time unless
+ * the source reported them, so a price fix or a newly priced model corrects the past on rebuild.
+ */
+export function buildDailyRollup(input: RollupInput): Rollup {
+  const { unique, duplicates } = dedupeRecords(input.records);
+  const rows = new Map<string, RollupRow>();
+  const latency = new Map<
+    string,
+    { provider: string; model: string; sketch: LatencySketch; output_tokens: number; latency_ms_sum: number; minutes: Map<string, number> }
+  >();
+  for (const r of unique) {
+    const hour = Number(r.ts.slice(11, 13));
+    const key = `${hour}\u0000${r.source}\u0000${r.provider}\u0000${r.model}\u0000${r.project}\u0000${r.user}\u0000${r.machine}\u0000${r.api_key}\u0000${r.workspace}`;
+    let row = rows.get(key);
+    if (!row) {
+      row = {
+        hour,
+        source: r.source,
+        provider: r.provider,
+        model: r.model,
+        project: r.project,
+        user: r.user,
+        machine: r.machine,
+        api_key: r.api_key,
+        workspace: r.workspace,
+        ...emptySums(),
+      };
+      rows.set(key, row);
+    }
+    row.input_tokens += r.input_tokens;
+    row.output_tokens += r.output_tokens;
+    row.cache_creation_tokens += r.cache_creation_tokens;
+    row.cache_read_tokens += r.cache_read_tokens;
+    row.requests += r.requests;
+    row.records += 1;
+    const priced = input.pricer.price(r);
+    if (r.cost_source === 'reported' && r.cost_usd !== null) {
+      row.cost_usd += r.cost_usd;
+      row.reported_cost_usd += r.cost_usd;
+      if (priced !== null) row.reported_priced_usd += priced;
+    } else if (priced !== null) {
+      row.cost_usd += priced;
+    } else {
+      row.unpriced_records += 1;
+      row.unpriced_tokens += totalTokens(r);
+    }
+
+    const lkey = `${r.provider}\u0000${r.model}`;
+    let l = latency.get(lkey);
+    if (!l) {
+      l = { provider: r.provider, model: r.model, sketch: new LatencySketch(), output_tokens: 0, latency_ms_sum: 0, minutes: new Map() };
+      latency.set(lkey, l);
+    }
+    if (r.latency_ms !== null) {
+      l.sketch.add(r.latency_ms);
+      l.output_tokens += r.output_tokens;
+      l.latency_ms_sum += r.latency_ms;
+    }
+    if (r.bucket_seconds === null) {
+      const minute = r.ts.slice(0, 16);
+      l.minutes.set(minute, (l.minutes.get(minute) ?? 0) + r.requests);
+    }
+  }
+  return {
+    schema_version: ROLLUP_SCHEMA_VERSION,
+    day: input.day,
+    built_at: input.builtAt,
+    price_table: input.pricer.versionAt(`${input.day}T12:00:00.000Z`),
+    inputs: input.inputs.map((o) => ({ key: o.key, etag: o.etag, size: o.size })),
+    rows: [...rows.values()].sort((a, b) => a.hour - b.hour || b.cost_usd - a.cost_usd),
+    latency: [...latency.values()].map((l) => ({
+      provider: l.provider,
+      model: l.model,
+      sketch: l.sketch.toJSON(),
+      output_tokens: l.output_tokens,
+      latency_ms_sum: l.latency_ms_sum,
+      peak_rpm: Math.max(0, ...l.minutes.values()),
+    })),
+    stats: { records: unique.length, duplicates, invalid_lines: input.invalidLines, quarantined_lines: input.quarantinedLines },
+  };
+}
+
+/** Reads a rollup; a corrupt or outdated one is reported as such so the caller rebuilds it. */
+export async function readRollup(store: ObjectStore, day: string): Promise<Rollup | null> {
+  const key = rollupKey(day);
+  const got = await store.getText(key);
+  if (!got) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(got.text);
+  } catch (error) {
+    throw new CorruptObjectError(key, 'not JSON', { cause: error });
+  }
+  const parsed = rollupSchema.safeParse(json);
+  if (!parsed.success) throw new CorruptObjectError(key, parsed.error.issues[0]?.message ?? 'invalid rollup');
+  return parsed.data;
+}
+
+export async function writeRollup(store: ObjectStore, rollup: Rollup): Promise<void> {
+  await store.put(rollupKey(rollup.day), JSON.stringify(rollupSchema.parse(rollup)));
+}
+
+/** True when the rollup was built from exactly these objects with the same price table. */
+export function rollupIsCurrent(rollup: Rollup, inputs: readonly StoredObject[], priceTable: string): boolean {
+  if (rollup.price_table !== priceTable || rollup.inputs.length !== inputs.length) return false;
+  const byKey = new Map(rollup.inputs.map((i) => [i.key, i.etag]));
+  return inputs.every((o) => byKey.get(o.key) === o.etag);
+}

@@ -1,0 +1,72 @@
+// Builds the parts a handler needs (store, pricer, sources, logger) from a parsed Config. Called
+// once per cold start by functions/, and by the local stack and CLI with their own S3 client.
+
+import { readFile } from 'node:fs/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import type { Config } from './config.ts';
+import { ConfigError } from './errors.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createPricer, type Pricer } from './pricing/price.ts';
+import { builtInPriceTable, type PriceTable, priceTableSchema } from './pricing/price-table.ts';
+import { createSources } from './sources/registry.ts';
+import type { Source } from './sources/source.ts';
+import { createS3Client, type ObjectStore, S3ObjectStore } from './storage.ts';
+
+export interface Runtime {
+  config: Config;
+  store: ObjectStore;
+  pricer: Pricer;
+  log: Logger;
+  now: () => Date;
+  sources: Source[];
+}
+
+/**
+ * Price tables: the built-in snapshot plus the user's file (one table or a list). A user table
+ * with the same valid_from as the built-in one extends it model by model, so an override file can
+ * hold just the models to add or correct.
+ */
+export async function loadPriceTables(pricesFile: string | undefined): Promise<PriceTable[]> {
+  if (!pricesFile) return [builtInPriceTable];
+  let text: string;
+  try {
+    text = await readFile(pricesFile, 'utf8');
+  } catch (error) {
+    throw new ConfigError('TOKENLAKE_PRICES_FILE', `cannot read ${pricesFile}: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError('TOKENLAKE_PRICES_FILE', `${pricesFile} is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = z.union([priceTableSchema, z.array(priceTableSchema)]).safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError('TOKENLAKE_PRICES_FILE', `${issue?.path.join('.') || 'file'}: ${issue?.message}`);
+  }
+  const user = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
+  const merged = user.map((t) => ({ ...t, models: { ...builtInPriceTable.models, ...t.models } }));
+  return merged.some((t) => t.valid_from <= builtInPriceTable.valid_from) ? merged : [builtInPriceTable, ...merged];
+}
+
+export async function createRuntime(
+  config: Config,
+  options: { s3Client?: S3Client; now?: () => Date; log?: Logger; sources?: Source[] } = {},
+): Promise<Runtime> {
+  const client =
+    options.s3Client ??
+    createS3Client({
+      region: config.region,
+      ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
+    });
+  return {
+    config,
+    store: new S3ObjectStore(client, config.bucket),
+    pricer: createPricer(await loadPriceTables(config.pricesFile)),
+    log: options.log ?? createLogger({ level: config.logLevel, fields: { service: 'tokenlake' } }),
+    now: options.now ?? (() => new Date()),
+    sources: options.sources ?? createSources(config.sources),
+  };
+}

@@ -1,0 +1,82 @@
+// Turns one Claude Code transcript line into a usage record, a skip (a line that carries no usage
+// by design) or a reject (a line that should carry usage but cannot be trusted).
+
+import { describeIssues } from '../../jsonl.ts';
+import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { projectName } from './paths.ts';
+import { claudeAssistantLineSchema } from './schema.ts';
+
+export type LineOutcome =
+  | { kind: 'record'; record: UsageRecord }
+  | { kind: 'skip'; reason: 'not-usage' | 'synthetic' | 'zero-usage' }
+  | { kind: 'reject'; reason: string };
+
+export interface LineContext {
+  projectFolder: string;
+  relativePath: string;
+  /** Byte offset of the line in its file: the natural key of a line without ids. */
+  offset: number;
+  user: string | null;
+  machine: string | null;
+}
+
+export function parseClaudeLine(text: string, context: LineContext): LineOutcome {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    return { kind: 'reject', reason: `invalid JSON: ${(error as Error).message}` };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { kind: 'reject', reason: 'line is not a JSON object' };
+  }
+  const line = json as { type?: unknown; message?: { usage?: unknown; model?: unknown } };
+  if (line.type !== 'assistant' || typeof line.message !== 'object' || line.message === null || line.message.usage == null) {
+    return { kind: 'skip', reason: 'not-usage' };
+  }
+  if (line.message.model === '<synthetic>') return { kind: 'skip', reason: 'synthetic' };
+
+  const parsed = claudeAssistantLineSchema.safeParse(json);
+  if (!parsed.success) return { kind: 'reject', reason: describeIssues(parsed.error.issues) };
+  const l = parsed.data;
+  const u = l.message.usage;
+  const nested5m = u.cache_creation?.ephemeral_5m_input_tokens ?? 0;
+  const nested1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  const cacheCreation = u.cache_creation_input_tokens ?? nested5m + nested1h;
+  const cacheRead = u.cache_read_input_tokens ?? 0;
+  if (u.input_tokens + u.output_tokens + cacheCreation + cacheRead === 0) return { kind: 'skip', reason: 'zero-usage' };
+
+  // One API response is written as several lines (one per content block) and replayed into
+  // resumed sessions and subagent files: message id + request id identify it across all of them.
+  const msgId = l.message.id ?? null;
+  const id = msgId
+    ? recordId('claude-code', msgId, l.requestId ?? '')
+    : l.uuid
+      ? recordId('claude-code-uuid', l.sessionId ?? '', l.uuid)
+      : recordId('claude-code-line', context.relativePath, context.offset);
+
+  const record = makeRecord({
+    id,
+    ts: new Date(l.timestamp).toISOString(),
+    source: 'claude-code',
+    provider: 'anthropic',
+    model: l.message.model,
+    project: projectName(l.cwd, context.projectFolder),
+    user: context.user,
+    session: l.sessionId ?? null,
+    machine: context.machine,
+    service_tier: u.service_tier ?? null,
+    input_tokens: u.input_tokens,
+    output_tokens: u.output_tokens,
+    cache_creation_tokens: cacheCreation,
+    cache_creation_1h_tokens: Math.min(nested1h, cacheCreation),
+    cache_read_tokens: cacheRead,
+    requests: 1,
+  });
+  // Older Claude Code versions wrote their own cost estimate; like ccusage's "auto" mode it wins.
+  if (l.costUSD !== undefined && l.costUSD !== null) {
+    record.cost_usd = l.costUSD;
+    record.cost_source = 'reported';
+  }
+  return { kind: 'record', record };
+}

@@ -1,0 +1,61 @@
+// The shape every source has: it reads from where its data lives, turns it into UsageRecords and
+// quarantine entries, and commits its cursor only after the sync has written what it returned.
+
+import type { Config } from '../config.ts';
+import type { QuarantineEntry } from '../lake.ts';
+import type { Logger } from '../log.ts';
+import type { UsageRecord } from '../record.ts';
+import type { ObjectStore } from '../storage.ts';
+
+export interface SourceContext {
+  store: ObjectStore;
+  config: Config;
+  now: Date;
+  log: Logger;
+  /** Backfill start (UTC day) requested by the user, e.g. `sync --since 2026-08-01`. */
+  since?: string;
+  fetch?: typeof fetch;
+  /** Abort long pulls (Lambda deadline, Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export interface SourceStats {
+  /** Lines or rows looked at. */
+  read: number;
+  /** Records returned (after de-duplication within the pull). */
+  records: number;
+  /** Copies of an id already seen in this pull (the larger copy is kept). */
+  duplicates: number;
+  quarantined: number;
+  /** Lines that carry no usage by design (user turns, summaries, synthetic, zero usage). */
+  skipped: number;
+  skippedByReason: Record<string, number>;
+}
+
+export interface SourcePull {
+  records: UsageRecord[];
+  quarantine: QuarantineEntry[];
+  stats: SourceStats;
+  /**
+   * The batch id for the lake object of a day. Log sources use one id per pull (derived from the
+   * cursor positions it started at, so a crashed and retried pull overwrites itself); sources that
+   * restate whole days return a per-day id stable across runs so a day is rewritten, not added.
+   */
+  batchIdFor(day: string): string;
+  /** Persists the cursor; called only after every lake and quarantine object was written. */
+  commit(): Promise<void>;
+}
+
+export interface Source {
+  readonly name: string;
+  pull(context: SourceContext): Promise<SourcePull>;
+}
+
+export function emptyStats(): SourceStats {
+  return { read: 0, records: 0, duplicates: 0, quarantined: 0, skipped: 0, skippedByReason: {} };
+}
+
+export function countSkip(stats: SourceStats, reason: string, n = 1): void {
+  stats.skipped += n;
+  stats.skippedByReason[reason] = (stats.skippedByReason[reason] ?? 0) + n;
+}

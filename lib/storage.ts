@@ -1,0 +1,194 @@
+// The narrow storage port every part uses, and its S3 implementation. The S3 client is passed in
+// (built once in functions/ or the local stack); nothing here reads process.env.
+
+import {
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  type S3ClientConfig,
+} from '@aws-sdk/client-s3';
+
+export interface StoredObject {
+  key: string;
+  etag: string;
+  size: number;
+  lastModified: string | null;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  /** Write only if the current ETag matches (optimistic concurrency; real S3 honours it). */
+  ifMatch?: string;
+  /** Write only if no object exists ('*'). */
+  ifNoneMatch?: '*';
+}
+
+export interface ObjectStore {
+  readonly bucket: string;
+  getText(key: string): Promise<{ text: string; etag: string } | null>;
+  getBytes(key: string): Promise<Uint8Array | null>;
+  put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
+  /** Every object under the prefix, all pages, in key order. */
+  list(prefix: string, options?: { startAfter?: string }): Promise<StoredObject[]>;
+  /** The immediate "folders" under a prefix (delimiter '/'). */
+  listPrefixes(prefix: string): Promise<string[]>;
+  head(key: string): Promise<StoredObject | null>;
+  delete(keys: string[]): Promise<void>;
+}
+
+export interface S3ConnectionOptions {
+  region?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts?: number;
+}
+
+/**
+ * An S3 client that also works against S3-compatible stores. Checksums are only computed when
+ * required: with the SDK defaults a streamed PutObject is sent aws-chunked, which s3rver stores
+ * verbatim (silent corruption). Real S3 is indifferent to this setting.
+ */
+export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
+  const config: S3ClientConfig = {
+    region: options.region ?? 'us-east-1',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: options.maxAttempts ?? 5,
+  };
+  if (options.endpoint) {
+    config.endpoint = options.endpoint;
+    config.forcePathStyle = options.forcePathStyle ?? true;
+  }
+  if (options.credentials) config.credentials = options.credentials;
+  return new S3Client(config);
+}
+
+function isNotFound(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
+function cleanEtag(etag: string | undefined): string {
+  return (etag ?? '').replaceAll('"', '');
+}
+
+export class S3ObjectStore implements ObjectStore {
+  constructor(
+    private readonly client: S3Client,
+    readonly bucket: string,
+  ) {}
+
+  async getBytes(key: string): Promise<Uint8Array | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!out.Body) return new Uint8Array();
+      return await out.Body.transformToByteArray();
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async getText(key: string): Promise<{ text: string; etag: string } | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
+      return { text: Buffer.from(bytes).toString('utf8'), etag: cleanEtag(out.ETag) };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async put(key: string, body: string | Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    const out = await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: key,
+        Body: bytes,
+        ContentLength: bytes.byteLength,
+        ContentType: options.contentType ?? contentTypeFor(key),
+        ...(options.ifMatch ? { IfMatch: `"${options.ifMatch}"` } : {}),
+        ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
+      }),
+    );
+    return { etag: cleanEtag(out.ETag) };
+  }
+
+  async list(prefix: string, options: { startAfter?: string } = {}): Promise<StoredObject[]> {
+    const out: StoredObject[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: prefix,
+          ContinuationToken: token,
+          ...(options.startAfter && !token ? { StartAfter: options.startAfter } : {}),
+        }),
+      );
+      for (const o of page.Contents ?? []) {
+        if (!o.Key) continue;
+        out.push({
+          key: o.Key,
+          etag: cleanEtag(o.ETag),
+          size: o.Size ?? 0,
+          lastModified: o.LastModified ? o.LastModified.toISOString() : null,
+        });
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async listPrefixes(prefix: string): Promise<string[]> {
+    const out: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }),
+      );
+      for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix);
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    return out;
+  }
+
+  async head(key: string): Promise<StoredObject | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return {
+        key,
+        etag: cleanEtag(out.ETag),
+        size: out.ContentLength ?? 0,
+        lastModified: out.LastModified ? out.LastModified.toISOString() : null,
+      };
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    for (let i = 0; i < keys.length; i += 1000) {
+      const chunk = keys.slice(i, i + 1000);
+      if (chunk.length === 0) continue;
+      await this.client.send(
+        new DeleteObjectsCommand({ Bucket: this.bucket, Delete: { Objects: chunk.map((Key) => ({ Key })), Quiet: true } }),
+      );
+    }
+  }
+}
+
+function contentTypeFor(key: string): string {
+  if (key.endsWith('.jsonl')) return 'application/x-ndjson';
+  if (key.endsWith('.json')) return 'application/json';
+  if (key.endsWith('.csv')) return 'text/csv';
+  if (key.endsWith('.parquet')) return 'application/vnd.apache.parquet';
+  return 'application/octet-stream';
+}

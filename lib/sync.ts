@@ -1,0 +1,162 @@
+// One sync run: each source is pulled, its records priced and written to the lake, its rejects
+// to quarantine, and only then its cursor committed. A failing source never stops the others;
+// its last success and error are kept in state/status/ for analytics' data_quality.
+
+import { z } from 'zod';
+import { utcDay } from './calendar.ts';
+import type { Config } from './config.ts';
+import { errorMessage } from './errors.ts';
+import { groupByDay, lakeObjectKey, serializeUsageObject, writeQuarantine } from './lake.ts';
+import type { Logger } from './log.ts';
+import type { Pricer } from './pricing/price.ts';
+import type { UsageRecord } from './record.ts';
+import type { Source, SourceContext, SourceStats } from './sources/source.ts';
+import type { ObjectStore } from './storage.ts';
+
+export const sourceStatusSchema = z.object({
+  source: z.string(),
+  machine: z.string().nullable(),
+  last_run_at: z.string(),
+  last_success_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+  last_error_at: z.string().nullable(),
+  last_run: z.object({
+    read: z.number(),
+    records: z.number(),
+    duplicates: z.number(),
+    quarantined: z.number(),
+    skipped: z.number(),
+    objects_written: z.number(),
+  }),
+});
+export type SourceStatus = z.infer<typeof sourceStatusSchema>;
+
+export const STATUS_PREFIX = 'state/status/';
+
+/** Sources that read this machine's files keep per-machine state; API sources are global. */
+const machineScoped = new Set(['claude-code', 'codex']);
+
+export function statusKey(source: string, machine: string): string {
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
+  return machineScoped.has(source) ? `${STATUS_PREFIX}${safe(source)}@${safe(machine)}.json` : `${STATUS_PREFIX}${safe(source)}.json`;
+}
+
+export interface SyncDeps {
+  store: ObjectStore;
+  config: Config;
+  now: () => Date;
+  log: Logger;
+  pricer: Pricer;
+  sources: Source[];
+  fetch?: typeof fetch;
+}
+
+export interface SourceOutcome {
+  source: string;
+  ok: boolean;
+  error: string | null;
+  stats: SourceStats | null;
+  keys: string[];
+}
+
+export interface SyncResult {
+  startedAt: string;
+  outcomes: SourceOutcome[];
+  /** Every lake and quarantine key written, for the analyze step. */
+  keys: string[];
+}
+
+/** Sets cost_usd from the price table unless the source reported it. */
+export function priceRecords(records: UsageRecord[], pricer: Pricer): void {
+  for (const r of records) {
+    if (r.cost_source === 'reported' && r.cost_usd !== null) continue;
+    const cost = pricer.price(r);
+    r.cost_usd = cost;
+    r.cost_source = cost === null ? 'unpriced' : 'priced';
+  }
+}
+
+export async function runSync(deps: SyncDeps, options: { since?: string; signal?: AbortSignal } = {}): Promise<SyncResult> {
+  const now = deps.now();
+  const startedAt = now.toISOString();
+  const outcomes: SourceOutcome[] = [];
+  for (const source of deps.sources) {
+    const log = deps.log.child({ source: source.name });
+    const context: SourceContext = { store: deps.store, config: deps.config, now, log };
+    if (options.since) context.since = options.since;
+    if (deps.fetch) context.fetch = deps.fetch;
+    if (options.signal) context.signal = options.signal;
+    const key = statusKey(source.name, deps.config.machine);
+    const previous = await readStatus(deps.store, key);
+    try {
+      const pull = await source.pull(context);
+      priceRecords(pull.records, deps.pricer);
+      const keys: string[] = [];
+      for (const [day, list] of [...groupByDay(pull.records)].sort(([a], [b]) => a.localeCompare(b))) {
+        const objectKey = lakeObjectKey('usage', day, source.name, pull.batchIdFor(day));
+        await deps.store.put(objectKey, serializeUsageObject(list));
+        keys.push(objectKey);
+      }
+      const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), pull.quarantine);
+      if (qKey) keys.push(qKey);
+      await pull.commit();
+      const status: SourceStatus = {
+        source: source.name,
+        machine: machineScoped.has(source.name) ? deps.config.machine : null,
+        last_run_at: startedAt,
+        last_success_at: startedAt,
+        last_error: null,
+        last_error_at: previous?.last_error_at ?? null,
+        last_run: { ...pickCounts(pull.stats), objects_written: keys.length },
+      };
+      await deps.store.put(key, JSON.stringify(status));
+      log.info('source synced', { ...status.last_run });
+      outcomes.push({ source: source.name, ok: true, error: null, stats: pull.stats, keys });
+    } catch (error) {
+      const message = errorMessage(error);
+      log.error('source failed', { error: message });
+      const status: SourceStatus = {
+        source: source.name,
+        machine: machineScoped.has(source.name) ? deps.config.machine : null,
+        last_run_at: startedAt,
+        last_success_at: previous?.last_success_at ?? null,
+        last_error: message,
+        last_error_at: startedAt,
+        last_run: { read: 0, records: 0, duplicates: 0, quarantined: 0, skipped: 0, objects_written: 0 },
+      };
+      try {
+        await deps.store.put(key, JSON.stringify(status));
+      } catch (statusError) {
+        log.error('could not record source status', { error: errorMessage(statusError) });
+      }
+      outcomes.push({ source: source.name, ok: false, error: message, stats: null, keys: [] });
+    }
+  }
+  return { startedAt, outcomes, keys: outcomes.flatMap((o) => o.keys) };
+}
+
+function pickCounts(s: SourceStats) {
+  return { read: s.read, records: s.records, duplicates: s.duplicates, quarantined: s.quarantined, skipped: s.skipped };
+}
+
+async function readStatus(store: ObjectStore, key: string): Promise<SourceStatus | null> {
+  const got = await store.getText(key);
+  if (!got) return null;
+  try {
+    const parsed = sourceStatusSchema.safeParse(JSON.parse(got.text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    // A corrupt status object is replaced by this run's; it holds no data of its own.
+    return null;
+  }
+}
+
+export async function readAllStatuses(store: ObjectStore): Promise<SourceStatus[]> {
+  const objects = await store.list(STATUS_PREFIX);
+  const out: SourceStatus[] = [];
+  for (const o of objects) {
+    const s = await readStatus(store, o.key);
+    if (s) out.push(s);
+  }
+  return out;
+}

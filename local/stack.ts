@@ -1,0 +1,147 @@
+// The whole pipeline on one machine: embedded S3 → (ObjectCreated under lake/, quarantine/) →
+// the unchanged analyze handler; a timer → the unchanged sync handler; a loopback HTTP server →
+// the unchanged api handler.
+
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import type { S3Event } from 'aws-lambda';
+import { createAnalyzeHandler } from '../functions/analyze.ts';
+import { createApiHandler } from '../functions/api.ts';
+import { createSyncHandler, type SyncSummary } from '../functions/sync.ts';
+import { entryForPlainKey } from '../lib/api/auth.ts';
+import type { Config } from '../lib/config.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Logger } from '../lib/log.ts';
+import { createRuntime, type Runtime } from '../lib/runtime.ts';
+import type { Source } from '../lib/sources/source.ts';
+import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3.ts';
+import { startHttpAdapter } from './http-adapter.ts';
+
+export interface LocalStackOptions {
+  config: Config;
+  now?: () => Date;
+  log?: Logger;
+  sources?: Source[];
+  /** Run a sync at start and every config.syncMinutes (default true). */
+  schedule?: boolean;
+  s3Port?: number;
+}
+
+export interface LocalStack {
+  url: string;
+  apiKey: string;
+  s3: EmbeddedS3;
+  runtime: Runtime;
+  /** One sync now (as the schedule would); resolves when it and the analyze it caused are done. */
+  syncNow(): Promise<SyncSummary>;
+  /** Resolves once no analyze is queued or running. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function generateApiKey(): string {
+  return `tl_${randomBytes(24).toString('base64url')}`;
+}
+
+/** Mirrors the deploy template's notification filter. */
+export function triggersAnalyze(key: string): boolean {
+  return (key.startsWith('lake/usage/') || key.startsWith('quarantine/')) && key.endsWith('.jsonl');
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const { config } = options;
+  await mkdir(config.dataDir, { recursive: true });
+  const s3 = await startEmbeddedS3({
+    directory: config.dataDir,
+    bucket: config.bucket,
+    ...(options.s3Port !== undefined ? { port: options.s3Port } : {}),
+  });
+  const runtime = await createRuntime(config, {
+    s3Client: s3.client,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(options.sources ? { sources: options.sources } : {}),
+  });
+  const log = runtime.log;
+  const apiKey = config.apiKey ?? generateApiKey();
+  const getRuntime = () => Promise.resolve(runtime);
+  const sync = createSyncHandler(getRuntime);
+  const analyze = createAnalyzeHandler(getRuntime);
+  const api = createApiHandler(getRuntime, [entryForPlainKey(apiKey)]);
+
+  // S3 delivers notifications one by one and Lambda may run them concurrently; locally they are
+  // batched and run one at a time, which is what reserved concurrency 1 gives on AWS.
+  let pending: S3Event['Records'] = [];
+  let running: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const idleWaiters: Array<() => void> = [];
+  const drain = async () => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        await analyze({ Records: batch });
+      } catch (error) {
+        log.error('analyze failed', { error: errorMessage(error) });
+      }
+    }
+    running = null;
+    if (!timer) for (const w of idleWaiters.splice(0)) w();
+  };
+  const schedule = () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      running ??= drain();
+    }, 50);
+  };
+  s3.onEvent((event) => {
+    const records = event.Records.filter(
+      (r) => r.eventName.startsWith('ObjectCreated') && triggersAnalyze(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '))),
+    );
+    if (records.length === 0) return;
+    pending.push(...records);
+    schedule();
+  });
+  const idle = () =>
+    new Promise<void>((resolve) => {
+      if (!running && !timer && pending.length === 0) resolve();
+      else idleWaiters.push(resolve);
+    });
+
+  const http = await startHttpAdapter(api, { port: config.port });
+
+  let syncing: Promise<SyncSummary> | null = null;
+  const syncNow = async () => {
+    syncing ??= sync({ source: 'tokenlake.local', 'detail-type': 'Scheduled Event', detail: {} }).finally(() => {
+      syncing = null;
+    });
+    const summary = await syncing;
+    await idle();
+    return summary;
+  };
+  let interval: NodeJS.Timeout | null = null;
+  if (options.schedule !== false) {
+    void syncNow().catch((error) => log.error('sync failed', { error: errorMessage(error) }));
+    interval = setInterval(() => {
+      void syncNow().catch((error) => log.error('sync failed', { error: errorMessage(error) }));
+    }, config.syncMinutes * 60_000);
+    interval.unref();
+  }
+
+  return {
+    url: http.url,
+    apiKey,
+    s3,
+    runtime,
+    syncNow,
+    idle,
+    async stop() {
+      if (interval) clearInterval(interval);
+      if (syncing) await syncing.catch(() => undefined);
+      await idle();
+      await http.stop();
+      await s3.stop();
+    },
+  };
+}
