@@ -59,6 +59,9 @@ export class LatencySketch {
   quantile(q: number): number | null {
     if (this.count === 0) return null;
     const rank = q * (this.count - 1);
+    // The extremes are known exactly.
+    if (rank <= 0) return this.min;
+    if (rank >= this.count - 1) return this.max;
     if (rank < this.zeros) return 0;
     let seen = this.zeros;
     const sorted = [...this.buckets.keys()].sort((x, y) => x - y);

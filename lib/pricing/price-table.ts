@@ -40,23 +40,26 @@ export const priceTableSchema = z.object({
 });
 export type PriceTable = z.infer<typeof priceTableSchema>;
 
+/** Rates are decimal figures per million; rounding keeps 0.1 × 6 at 0.6, as the JSON has it. */
+const per = (x: number) => Math.round(x * 1e6) / 1e6;
+
 /** Anthropic rule: 5-minute write = 1.25× input, 1-hour write = 2× input, read = 0.1× input. */
 function anthropic(input: number, output: number, longContext?: { input: number; output: number }): ModelPrice {
   const price: ModelPrice = {
     provider: 'anthropic',
     input,
     output,
-    cache_write_5m: input * 1.25,
-    cache_write_1h: input * 2,
-    cache_read: input * 0.1,
+    cache_write_5m: per(input * 1.25),
+    cache_write_1h: per(input * 2),
+    cache_read: per(input * 0.1),
   };
   if (longContext) {
     price.above_200k = {
       input: longContext.input,
       output: longContext.output,
-      cache_write_5m: longContext.input * 1.25,
-      cache_write_1h: longContext.input * 2,
-      cache_read: longContext.input * 0.1,
+      cache_write_5m: per(longContext.input * 1.25),
+      cache_write_1h: per(longContext.input * 2),
+      cache_read: per(longContext.input * 0.1),
     };
   }
   return price;
