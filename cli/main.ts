@@ -8,7 +8,7 @@ import { isValidDay } from '../lib/calendar.ts';
 import { type Config, parseConfig } from '../lib/config.ts';
 import { ConfigError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
-import { createRuntime } from '../lib/runtime.ts';
+import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
 import { runSync } from '../lib/sync.ts';
 import { startEmbeddedS3 } from '../local/embedded-s3.ts';
 import { startLocalStack } from '../local/stack.ts';
@@ -103,7 +103,7 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
     let got = await readAnalytics(rt.store);
     if (!got || got.analytics.as_of !== new Date().toISOString().slice(0, 10) || got.analytics.timezone !== config.timeZone) {
       // Stale (another day or zone): recompute from the rollups, which is cheap.
-      await runAnalyze({ store: rt.store, pricer: rt.pricer, now: rt.now, timeZone: config.timeZone, log: rt.log });
+      await runAnalyze(analyzeDeps(rt));
       got = await readAnalytics(rt.store);
     }
     if (!got) throw new Error('no analytics yet: run "tokenlake sync" first');

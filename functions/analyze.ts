@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { type AnalyzeResult, runAnalyze, touchedDays } from '../lib/analyze.ts';
 import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
+import { analyzeDeps } from '../lib/runtime.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 
 const s3EventSchema = z.object({
@@ -32,10 +33,7 @@ export function createAnalyzeHandler(getRuntime: RuntimeProvider) {
     if (!parsed.success) throw new BadRequestError('invalid S3 event', issuesToDetails(parsed.error.issues, 'event'));
     const keys = parsed.data.Records.filter((r) => r.eventName.startsWith('ObjectCreated')).map((r) => decodeS3Key(r.s3.object.key));
     const rt = await getRuntime();
-    const result: AnalyzeResult = await runAnalyze(
-      { store: rt.store, pricer: rt.pricer, now: rt.now, timeZone: rt.config.timeZone, log: rt.log },
-      { days: touchedDays(keys) },
-    );
+    const result: AnalyzeResult = await runAnalyze(analyzeDeps(rt), { days: touchedDays(keys) });
     return {
       rebuilt: result.rebuilt,
       skipped: result.skipped,

@@ -5,6 +5,8 @@
 
 import { z } from 'zod';
 import { addDays, dayRange, daysInMonth, localDay, localDayOfUtcHour, localHour, monthStart } from './calendar.ts';
+import { type AnomalyOptions, defaultAnomalyOptions, detectAnomalies } from './anomalies.ts';
+import { type Budget, type BudgetScope, budgetStatus } from './budgets.ts';
 import { LatencySketch } from './latency-sketch.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, type UsageSums } from './rollup.ts';
 import type { SourceStatus } from './sync.ts';
@@ -82,9 +84,26 @@ export const budgetStatusSchema = z.object({
   scope: z.string(),
   limit_usd: money,
   spent_usd: money,
+  /** Spent + the scope's 7-day burn rate × days left in the month. */
   forecast_usd: money,
+  /** The day spend reaches the limit at the current burn rate; null if not this month. */
   run_out_day: z.string().nullable(),
   status: z.enum(['ok', 'warning', 'over', 'forecast_over']),
+  daily_limit_usd: money.nullable(),
+  today_usd: money,
+  thresholds_reached: z.array(z.number()),
+  thresholds_forecast: z.array(z.number()),
+});
+
+export const anomalySchema = z.object({
+  day: z.string(),
+  dimension: z.enum(['model', 'project']),
+  key: z.string(),
+  cost_usd: money,
+  baseline_usd: money,
+  spread_usd: money,
+  jump_usd: money,
+  score: z.number().nullable(),
 });
 
 export const sourceQualitySchema = z.object({
@@ -126,7 +145,11 @@ export const analyticsSchema = z.object({
     forecast_usd: money,
     budgets: z.array(budgetStatusSchema),
   }),
+  /** Days in the last 7 whose cost for a model or project jumped far above its 28-day baseline. */
+  anomalies: z.array(anomalySchema),
   data_quality: z.object({
+    /** Why config/budgets.json was not used (the last good version was), or null. */
+    budgets_error: z.string().nullable(),
     quarantined_lines: count,
     duplicates_dropped: count,
     invalid_lake_lines: count,
@@ -147,6 +170,40 @@ export interface ComputeInput {
   /** Rollups of every UTC day that may fall into the longest window or the month (any order). */
   rollups: readonly Rollup[];
   statuses: readonly SourceStatus[];
+  budgets?: readonly Budget[];
+  budgetsError?: string | null;
+  anomalyOptions?: AnomalyOptions;
+}
+
+function inScope(scope: BudgetScope, row: RollupRow): boolean {
+  switch (scope.type) {
+    case 'global':
+      return true;
+    case 'project':
+      return row.project === scope.value;
+    case 'provider':
+      return row.provider === scope.value;
+    case 'model':
+      return row.model === scope.value;
+    case 'user':
+      return row.user === scope.value;
+  }
+}
+
+/** Cost per key per local day, for anomaly detection. */
+function dailyCostSeries(rows: readonly LocalRow[], keyOf: (r: RollupRow) => string | null): Map<string, Map<string, number>> {
+  const out = new Map<string, Map<string, number>>();
+  for (const r of rows) {
+    const key = keyOf(r.row);
+    if (key === null) continue;
+    let byDay = out.get(key);
+    if (!byDay) {
+      byDay = new Map();
+      out.set(key, byDay);
+    }
+    byDay.set(r.day, (byDay.get(r.day) ?? 0) + r.row.cost_usd);
+  }
+  return out;
 }
 
 function toTotals(s: UsageSums): Totals {
@@ -298,6 +355,26 @@ export function computeAnalytics(input: ComputeInput): Analytics {
   const daysElapsed = Number(asOf.slice(8, 10));
   const monthDays = daysInMonth(asOf);
   const burn7 = windows['7d'].burn_rate_usd_per_day;
+  const from7 = windows['7d'].from;
+  const budgets = (input.budgets ?? []).map((budget) => {
+    let spent = 0;
+    let today = 0;
+    let last7 = 0;
+    for (const r of rows) {
+      if (r.day > asOf || !inScope(budget.scope, r.row)) continue;
+      if (r.day >= monthFrom) spent += r.row.cost_usd;
+      if (r.day === asOf) today += r.row.cost_usd;
+      if (r.day >= from7) last7 += r.row.cost_usd;
+    }
+    return budgetStatus(budget, { asOf, daysInMonth: daysInMonth(asOf), spentMonthToDate: spent, spentToday: today, burnRate7d: last7 / 7 });
+  });
+  const allDays = dayRange(windows['90d'].from, asOf);
+  const checkDays = dayRange(from7, asOf);
+  const anomalyOptions = input.anomalyOptions ?? defaultAnomalyOptions;
+  const anomalies = [
+    ...detectAnomalies('model', dailyCostSeries(rows, (r) => r.model), allDays, checkDays, anomalyOptions),
+    ...detectAnomalies('project', dailyCostSeries(rows, (r) => r.project), allDays, checkDays, anomalyOptions),
+  ].sort((a, b) => b.jump_usd - a.jump_usd);
 
   // Last 48 local hours, including empty ones.
   const hourly = new Map<string, UsageSums>();
@@ -330,9 +407,11 @@ export function computeAnalytics(input: ComputeInput): Analytics {
       cost_usd: mtd.cost_usd,
       burn_rate_usd_per_day: burn7,
       forecast_usd: mtd.cost_usd + burn7 * (monthDays - daysElapsed),
-      budgets: [],
+      budgets,
     },
+    anomalies,
     data_quality: {
+      budgets_error: input.budgetsError ?? null,
       quarantined_lines: inLongest.reduce((a, r) => a + r.stats.quarantined_lines, 0),
       duplicates_dropped: inLongest.reduce((a, r) => a + r.stats.duplicates, 0),
       invalid_lake_lines: inLongest.reduce((a, r) => a + r.stats.invalid_lines, 0),

@@ -3,6 +3,9 @@
 // only: it never writes under lake/, so its own writes cannot trigger it.
 
 import { ANALYTICS_KEY, type Analytics, analyticsSchema, computeAnalytics } from './analytics.ts';
+import { type Alert, type AlertSink, sendOnce } from './alerts.ts';
+import type { AnomalyOptions } from './anomalies.ts';
+import { loadBudgets } from './budgets.ts';
 import { addDays, localDay, utcDaysCovering } from './calendar.ts';
 import { CorruptObjectError, errorMessage } from './errors.ts';
 import { listUsageDay, listUsageDays, parseLakeKey, parseQuarantineKey, QUARANTINE_PREFIX, readUsageObject } from './lake.ts';
@@ -19,6 +22,9 @@ export interface AnalyzeDeps {
   now: () => Date;
   timeZone: string;
   log: Logger;
+  /** Where budget and anomaly alerts go; none = not sent (still listed in analytics.json). */
+  alerts?: AlertSink;
+  anomalyOptions?: AnomalyOptions;
 }
 
 export interface AnalyzeOptions {
@@ -34,6 +40,28 @@ export interface AnalyzeResult {
   analytics: Analytics;
   /** Lake objects read (GETs), for the incremental-cost guarantee. */
   lakeObjectsRead: number;
+  /** Identities of the alerts sent by this run. */
+  alertsSent: string[];
+}
+
+/** Budget thresholds crossed (by actual or forecast spend) and anomalies, as alert identities. */
+export function alertsFor(analytics: Analytics): Alert[] {
+  const month = analytics.month_to_date.month;
+  const alerts: Alert[] = [];
+  for (const b of analytics.month_to_date.budgets) {
+    const detail = { budget: b.id, scope: b.scope, month, limit_usd: b.limit_usd, spent_usd: b.spent_usd, forecast_usd: b.forecast_usd, run_out_day: b.run_out_day };
+    for (const t of b.thresholds_reached) {
+      alerts.push({ type: 'budget.threshold_crossed', identity: `budget/${month}/${b.id}/actual/${t}`, detail: { ...detail, threshold: t, basis: 'actual' } });
+    }
+    for (const t of b.thresholds_forecast) {
+      if (b.thresholds_reached.includes(t)) continue;
+      alerts.push({ type: 'budget.threshold_crossed', identity: `budget/${month}/${b.id}/forecast/${t}`, detail: { ...detail, threshold: t, basis: 'forecast' } });
+    }
+  }
+  for (const a of analytics.anomalies) {
+    alerts.push({ type: 'anomaly.detected', identity: `anomaly/${a.day}/${a.dimension}/${a.key}`, detail: { ...a } });
+  }
+  return alerts;
 }
 
 /** The UTC days named by S3 keys under lake/usage/ or quarantine/. */
@@ -157,16 +185,21 @@ export async function runAnalyze(deps: AnalyzeDeps, options: AnalyzeOptions = {}
   }
 
   const statuses = await readAllStatuses(deps.store);
+  const budgets = await loadBudgets(deps.store);
   const analytics = computeAnalytics({
     now,
     timeZone: deps.timeZone,
     priceTable: deps.pricer.versionAt(now.toISOString()),
     rollups,
     statuses,
+    budgets: budgets.budgets,
+    budgetsError: budgets.error,
+    ...(deps.anomalyOptions ? { anomalyOptions: deps.anomalyOptions } : {}),
   });
   await deps.store.put(ANALYTICS_KEY, JSON.stringify(analyticsSchema.parse(analytics)));
-  deps.log.info('analytics written', { rebuilt: rebuilt.length, skipped: skipped.length, lake_objects_read: lakeObjectsRead });
-  return { rebuilt, skipped, analytics, lakeObjectsRead };
+  const alertsSent = deps.alerts ? await sendOnce(deps.store, deps.alerts, alertsFor(analytics), now, deps.log) : [];
+  deps.log.info('analytics written', { rebuilt: rebuilt.length, skipped: skipped.length, lake_objects_read: lakeObjectsRead, alerts_sent: alertsSent.length });
+  return { rebuilt, skipped, analytics, lakeObjectsRead, alertsSent };
 }
 
 /** Reads analytics.json and checks it against the contract. */

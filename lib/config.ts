@@ -96,6 +96,20 @@ const envSchema = z.object({
       return n;
     }),
   TOKENLAKE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
+  TOKENLAKE_ALERT_WEBHOOK: urlString,
+  TOKENLAKE_EVENT_BUS: optionalString,
+  TOKENLAKE_ANOMALY_K: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === '') return 5;
+      const n = Number(v);
+      if (!Number.isFinite(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a positive number, got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
 });
 
 export interface Config {
@@ -122,6 +136,10 @@ export interface Config {
   openaiBaseUrl: string;
   reconcileTolerance: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
+  alertWebhook: string | undefined;
+  /** EventBridge bus for alerts (budget.threshold_crossed, anomaly.detected) on AWS. */
+  eventBus: string | undefined;
+  anomalyK: number;
 }
 
 export interface ConfigContext {
@@ -187,6 +205,9 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     openaiBaseUrl: e.TOKENLAKE_OPENAI_BASE_URL ?? 'https://api.openai.com',
     reconcileTolerance: e.TOKENLAKE_RECONCILE_TOLERANCE,
     logLevel: e.TOKENLAKE_LOG_LEVEL ?? 'info',
+    alertWebhook: e.TOKENLAKE_ALERT_WEBHOOK,
+    eventBus: e.TOKENLAKE_EVENT_BUS,
+    anomalyK: e.TOKENLAKE_ANOMALY_K,
   };
 }
 

@@ -4,6 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { type AlertSink, combineSinks, logAlertSink, webhookAlertSink } from './alerts.ts';
+import type { AnalyzeDeps } from './analyze.ts';
+import { defaultAnomalyOptions } from './anomalies.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -20,6 +24,33 @@ export interface Runtime {
   log: Logger;
   now: () => Date;
   sources: Source[];
+  alerts: AlertSink;
+}
+
+/** Alerts go to EventBridge (AWS) when a bus is configured. */
+export function eventBridgeAlertSink(client: EventBridgeClient, busName: string): AlertSink {
+  return {
+    async send(alert) {
+      const out = await client.send(
+        new PutEventsCommand({
+          Entries: [{ EventBusName: busName, Source: 'tokenlake', DetailType: alert.type, Detail: JSON.stringify({ identity: alert.identity, ...alert.detail }) }],
+        }),
+      );
+      if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`PutEvents failed: ${out.Entries?.[0]?.ErrorMessage ?? 'unknown'}`);
+    },
+  };
+}
+
+export function analyzeDeps(rt: Runtime): AnalyzeDeps {
+  return {
+    store: rt.store,
+    pricer: rt.pricer,
+    now: rt.now,
+    timeZone: rt.config.timeZone,
+    log: rt.log,
+    alerts: rt.alerts,
+    anomalyOptions: { ...defaultAnomalyOptions, k: rt.config.anomalyK },
+  };
 }
 
 /**
@@ -53,7 +84,7 @@ export async function loadPriceTables(pricesFile: string | undefined): Promise<P
 
 export async function createRuntime(
   config: Config,
-  options: { s3Client?: S3Client; now?: () => Date; log?: Logger; sources?: Source[] } = {},
+  options: { s3Client?: S3Client; now?: () => Date; log?: Logger; sources?: Source[]; alerts?: AlertSink } = {},
 ): Promise<Runtime> {
   const client =
     options.s3Client ??
@@ -61,11 +92,16 @@ export async function createRuntime(
       region: config.region,
       ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
     });
+  const log = options.log ?? createLogger({ level: config.logLevel, fields: { service: 'tokenlake' } });
+  const sinks: AlertSink[] = [logAlertSink(log)];
+  if (config.alertWebhook) sinks.push(webhookAlertSink(config.alertWebhook));
+  if (config.eventBus) sinks.push(eventBridgeAlertSink(new EventBridgeClient({ region: config.region }), config.eventBus));
   return {
     config,
+    alerts: options.alerts ?? combineSinks(...sinks),
     store: new S3ObjectStore(client, config.bucket),
     pricer: createPricer(await loadPriceTables(config.pricesFile)),
-    log: options.log ?? createLogger({ level: config.logLevel, fields: { service: 'tokenlake' } }),
+    log,
     now: options.now ?? (() => new Date()),
     sources: options.sources ?? createSources(config.sources),
   };

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAnalyzeHandler, decodeS3Key } from '../../functions/analyze.ts';
@@ -39,6 +39,7 @@ beforeEach(() => {
   s3.on(GetObjectCommand, { Key: LAKE_KEY }).resolves({ Body: body(`${line}\n`), ETag: '"e1"' });
   s3.on(GetObjectCommand, { Key: Q_KEY }).resolves({ Body: body('{"source":"claude-code","line":3,"reason":"invalid JSON"}\n'), ETag: '"q1"' });
   s3.on(PutObjectCommand).resolves({ ETag: '"new"' });
+  s3.on(HeadObjectCommand).rejects(Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }));
 });
 
 describe('analyze handler', () => {
@@ -52,7 +53,13 @@ describe('analyze handler', () => {
     expect(result.lake_objects_read).toBe(1);
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     const keys = puts.map((p) => p.Key!);
-    expect(keys).toEqual(['rollups/usage/dt=2026-11-22.json', 'rollups/usage/dt=2026-11-23.json', 'analytics/analytics.json']);
+    // The $2 day out of nothing is also an anomaly, claimed once in state/alerts/.
+    expect(keys).toEqual([
+      'rollups/usage/dt=2026-11-22.json',
+      'rollups/usage/dt=2026-11-23.json',
+      'analytics/analytics.json',
+      'state/alerts/anomaly_2026-11-22_model_claude-haiku-4-5.json',
+    ]);
     expect(keys.some((k) => k.startsWith('lake/'))).toBe(false);
     const analytics = JSON.parse(String(puts[2]!.Body));
     // 2,000,000 uncached input tokens of Haiku 4.5 at $1 per million.
