@@ -1,17 +1,22 @@
 // The tokenlake command line. Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.
 
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type WindowName, windowNameSchema } from '../lib/analytics.ts';
 import { readAnalytics, runAnalyze, touchedDays } from '../lib/analyze.ts';
-import { isValidDay } from '../lib/calendar.ts';
+import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
 import { type Config, parseConfig } from '../lib/config.ts';
-import { ConfigError, errorMessage } from '../lib/errors.ts';
+import { runAggregation } from '../lib/aggregate.ts';
+import { BUDGETS_KEY, budgetsFileSchema } from '../lib/budgets.ts';
+import { BadRequestError, ConfigError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
 import { runSync } from '../lib/sync.ts';
 import { startEmbeddedS3 } from '../local/embedded-s3.ts';
 import { startLocalStack } from '../local/stack.ts';
+import { renderTable, usd } from './format.ts';
+import { createProgress } from './progress.ts';
 import { type ReportBy, renderReport } from './report.ts';
 
 class UsageError extends Error {}
@@ -25,6 +30,8 @@ Commands:
   serve     run the local stack: embedded S3, scheduled sync, analyze, API and dashboard
   sync      one sync of every configured source, then analyze; prints a summary
   report    the pre-computed window as a table
+  aggregate rebuild the rollups of a period (re-prices it with the current price tables)
+  budgets   show or set the budgets (config/budgets.json)
 
 Run "tokenlake <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
@@ -35,7 +42,18 @@ Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
 
 One sync of the sources in TOKENLAKE_SOURCES into the local lake, then analyze.
 Example: tokenlake sync --since 2026-08-01`,
-  report: `tokenlake report [--window 7d|30d|90d] [--by model|project|provider|user|machine|day] [--json]
+  aggregate: `tokenlake aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--quiet]
+
+Rebuilds the daily rollups of the period from the lake with the price table in force at each
+record's time (reported costs are kept), then analytics.json. Shows a progress bar on a terminal.
+Example: TOKENLAKE_PRICES_FILE=prices.json tokenlake aggregate --from 2026-08-01 --to 2026-08-31`,
+  budgets: `tokenlake budgets show [--json]
+tokenlake budgets set FILE.json
+
+FILE.json: {"budgets":[{"id":"team","monthly_usd":500},{"id":"web","scope":{"type":"project","value":"web"},"monthly_usd":120,"daily_usd":10,"thresholds":[0.5,0.8,1]}]}
+scope.type is one of global, project, provider, model, user.
+Example: tokenlake budgets set budgets.json && tokenlake budgets show`,
+  report: `tokenlake report [--window 7d|30d|90d] [--by model|project|provider|user|machine|day] [--json] [--timezone ZONE]
 
 Example: tokenlake report --window 30d --by project`,
 };
@@ -90,6 +108,7 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
       window: { type: 'string', default: '30d' },
       by: { type: 'string', default: 'model' },
       json: { type: 'boolean' },
+      timezone: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -97,22 +116,81 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
   const windowName = windowNameSchema.safeParse(values.window);
   if (!windowName.success) throw new UsageError(`--window: expected 7d, 30d or 90d, got "${values.window}"`);
   const by = values.by as ReportBy;
-  if (!['model', 'project', 'provider', 'user', 'machine', 'day'].includes(by))
+  if (!['model', 'project', 'provider', 'user', 'machine', 'day'].includes(by)) {
     throw new UsageError(`--by: expected model, project, provider, user, machine or day, got "${values.by}"`);
+  }
+  if (values.timezone !== undefined && !isValidTimeZone(values.timezone)) throw new UsageError(`--timezone: not an IANA time zone: "${values.timezone}"`);
   return withStore(config, async (rt) => {
-    let got = await readAnalytics(rt.store);
-    if (!got || got.analytics.as_of !== new Date().toISOString().slice(0, 10) || got.analytics.timezone !== config.timeZone) {
-      // Stale (another day or zone): recompute from the rollups, which is cheap.
-      await runAnalyze(analyzeDeps(rt));
-      got = await readAnalytics(rt.store);
+    const timeZone = values.timezone ?? config.timeZone;
+    let analytics = (await readAnalytics(rt.store))?.analytics ?? null;
+    if (!analytics && (await rt.store.list('lake/usage/')).length === 0) throw new Error('no usage yet: run "tokenlake sync" first');
+    if (!analytics || analytics.as_of !== localDay(rt.now(), timeZone) || analytics.timezone !== timeZone) {
+      // Stale (another day) or another zone: recompute from the rollups, which is cheap; a
+      // one-off zone is computed without replacing the stored document.
+      analytics = (await runAnalyze({ ...analyzeDeps(rt), timeZone }, { readOnly: timeZone !== config.timeZone })).analytics;
     }
-    if (!got) throw new Error('no analytics yet: run "tokenlake sync" first');
     const w: WindowName = windowName.data;
-    if (values.json)
-      process.stdout.write(
-        `${JSON.stringify({ window: w, as_of: got.analytics.as_of, timezone: got.analytics.timezone, ...got.analytics.windows[w] }, null, 2)}\n`,
-      );
-    else process.stdout.write(`${renderReport(got.analytics, w, by, color())}\n`);
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify({ window: w, as_of: analytics.as_of, timezone: analytics.timezone, ...analytics.windows[w] }, null, 2)}\n`);
+    } else process.stdout.write(`${renderReport(analytics, w, by, color())}\n`);
+    return 0;
+  });
+}
+
+async function commandAggregate(config: Config, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (values.help) return help('aggregate');
+  for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
+    if (value === undefined || !isValidDay(value)) throw new UsageError(`${name}: expected a day as YYYY-MM-DD, got "${value ?? ''}"`);
+  }
+  return withStore(config, async (rt) => {
+    const progress = createProgress('aggregate', { quiet: values.quiet ?? false });
+    try {
+      const result = await runAggregation(analyzeDeps(rt), values.from!, values.to!, (done, total, day) => progress.update(done, total, day));
+      progress.done();
+      if (!values.quiet) process.stdout.write(`rebuilt ${result.rebuilt.length} days (${result.empty.length} without data), read ${result.lakeObjectsRead} lake objects\n`);
+      return 0;
+    } catch (error) {
+      progress.done();
+      if (error instanceof BadRequestError) throw new UsageError(error.details.map((d) => `--${d.field}: ${d.reason}`).join('; '));
+      throw error;
+    }
+  });
+}
+
+async function commandBudgets(config: Config, args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
+  if (values.help) return help('budgets');
+  const [action, file] = positionals;
+  if (action !== 'show' && action !== 'set') throw new UsageError('budgets: expected "show" or "set FILE.json"');
+  return withStore(config, async (rt) => {
+    if (action === 'set') {
+      if (!file) throw new UsageError('budgets set: expected a file');
+      let json: unknown;
+      try {
+        json = JSON.parse(await readFile(file, 'utf8'));
+      } catch (error) {
+        throw new UsageError(`budgets set: cannot read ${file}: ${errorMessage(error)}`);
+      }
+      const parsed = budgetsFileSchema.safeParse(json);
+      if (!parsed.success) {
+        throw new UsageError(`budgets set: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')}`);
+      }
+      await rt.store.put(BUDGETS_KEY, JSON.stringify(parsed.data, null, 2));
+    }
+    const result = await runAnalyze(analyzeDeps(rt));
+    const budgets = result.analytics.month_to_date.budgets;
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(budgets, null, 2)}\n`);
+      return 0;
+    }
+    if (budgets.length === 0) {
+      process.stdout.write('no budgets set (tokenlake budgets set FILE.json; see tokenlake budgets --help)\n');
+      return 0;
+    }
+    const rows = budgets.map((b) => [b.id, b.scope, usd(b.limit_usd), usd(b.spent_usd), usd(b.forecast_usd), b.run_out_day ?? '—', b.status]);
+    process.stdout.write(`${renderTable(['Budget', 'Scope', 'Limit', 'Spent', 'Forecast', 'Runs out', 'Status'], rows, null, { color: color(), numeric: new Set([2, 3, 4]) })}\n`);
+    if (result.analytics.data_quality.budgets_error) process.stderr.write(`warning: ${result.analytics.data_quality.budgets_error}\n`);
     return 0;
   });
 }
@@ -160,6 +238,10 @@ export async function main(argv: string[]): Promise<number> {
         return await commandSync(config, rest);
       case 'report':
         return await commandReport(config, rest);
+      case 'aggregate':
+        return await commandAggregate(config, rest);
+      case 'budgets':
+        return await commandBudgets(config, rest);
       default:
         throw new UsageError(`unknown command "${command}" (try: tokenlake --help)`);
     }

@@ -32,6 +32,8 @@ export interface AnalyzeOptions {
   days?: readonly string[];
   /** Rebuild these days even if their inputs look unchanged (run_aggregation / re-pricing). */
   force?: boolean;
+  /** Compute without writing analytics.json or sending alerts (a report in another time zone). */
+  readOnly?: boolean;
 }
 
 export interface AnalyzeResult {
@@ -196,6 +198,7 @@ export async function runAnalyze(deps: AnalyzeDeps, options: AnalyzeOptions = {}
     budgetsError: budgets.error,
     ...(deps.anomalyOptions ? { anomalyOptions: deps.anomalyOptions } : {}),
   });
+  if (options.readOnly) return { rebuilt, skipped, analytics: analyticsSchema.parse(analytics), lakeObjectsRead, alertsSent: [] };
   await deps.store.put(ANALYTICS_KEY, JSON.stringify(analyticsSchema.parse(analytics)));
   const alertsSent = deps.alerts ? await sendOnce(deps.store, deps.alerts, alertsFor(analytics), now, deps.log) : [];
   deps.log.info('analytics written', { rebuilt: rebuilt.length, skipped: skipped.length, lake_objects_read: lakeObjectsRead, alerts_sent: alertsSent.length });

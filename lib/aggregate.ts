@@ -1,0 +1,43 @@
+// run_aggregation: rebuild the rollups of a period from the lake, whatever their ETags say, with
+// the price table in force at each record's time — how a price fix or a newly priced model
+// corrects the past. Reported costs are kept; priced ones are recomputed. Then analytics.json.
+
+import { type AnalyzeDeps, refreshDay, runAnalyze } from './analyze.ts';
+import { dayRange, utcDay } from './calendar.ts';
+import { BadRequestError } from './errors.ts';
+
+export const MAX_AGGREGATION_DAYS = 800;
+
+export interface AggregationResult {
+  from: string;
+  to: string;
+  rebuilt: string[];
+  empty: string[];
+  lakeObjectsRead: number;
+  generatedAt: string;
+}
+
+export async function runAggregation(
+  deps: AnalyzeDeps,
+  from: string,
+  to: string,
+  onProgress: (done: number, total: number, day: string) => void = () => {},
+): Promise<AggregationResult> {
+  if (from > to) throw new BadRequestError('invalid period', [{ field: 'from', reason: 'must not be after to' }]);
+  const days = dayRange(from, to);
+  if (days.length > MAX_AGGREGATION_DAYS) {
+    throw new BadRequestError('invalid period', [{ field: 'to', reason: `at most ${MAX_AGGREGATION_DAYS} days at once` }]);
+  }
+  if (to > utcDay(deps.now())) throw new BadRequestError('invalid period', [{ field: 'to', reason: 'must not be in the future' }]);
+  const rebuilt: string[] = [];
+  const empty: string[] = [];
+  let lakeObjectsRead = 0;
+  for (const [i, day] of days.entries()) {
+    const r = await refreshDay(deps, day, true);
+    lakeObjectsRead += r.lakeObjectsRead;
+    (r.rollup ? rebuilt : empty).push(day);
+    onProgress(i + 1, days.length, day);
+  }
+  const result = await runAnalyze(deps);
+  return { from, to, rebuilt, empty, lakeObjectsRead, generatedAt: result.analytics.generated_at };
+}
