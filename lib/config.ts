@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isValidTimeZone } from './calendar.ts';
 import { ConfigError } from './errors.ts';
+import { type AnonymizableField, anonymizableFields } from './export/anonymize.ts';
 
 export const knownSources = ['claude-code', 'demo', 'anthropic', 'openai'] as const;
 export type SourceName = (typeof knownSources)[number];
@@ -60,6 +61,11 @@ const envSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v === '' || v.length >= 16, 'must be at least 16 characters'),
   TOKENLAKE_DATA_DIR: optionalString,
+  /** Key of the HMAC that pseudonymises anonymised exports; without it one is kept in the bucket. */
+  TOKENLAKE_HMAC_KEY: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || v === '' || v.length >= 16, 'must be at least 16 characters'),
   TOKENLAKE_BUCKET: z
     .string()
     .optional()
@@ -97,6 +103,21 @@ const envSchema = z.object({
     }),
   TOKENLAKE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
   TOKENLAKE_ALERT_WEBHOOK: urlString,
+  TOKENLAKE_ANONYMIZE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const names = (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const unknown = names.filter((n) => !(anonymizableFields as readonly string[]).includes(n));
+      if (unknown.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `cannot anonymise "${unknown[0]}" (fields: ${anonymizableFields.join(', ')})` });
+        return z.NEVER;
+      }
+      return [...new Set(names)] as AnonymizableField[];
+    }),
   TOKENLAKE_EVENT_BUS: optionalString,
   TOKENLAKE_ANOMALY_K: z
     .string()
@@ -116,6 +137,8 @@ export interface Config {
   port: number;
   /** Undefined when not configured; the local stack then generates one. */
   apiKey: string | undefined;
+  /** HMAC key for anonymised exports; undefined = a generated key kept in the bucket. */
+  hmacKey: string | undefined;
   dataDir: string;
   bucket: string;
   sources: SourceName[];
@@ -137,6 +160,8 @@ export interface Config {
   reconcileTolerance: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   alertWebhook: string | undefined;
+  /** Labels replaced at ingestion by a keyed HMAC (stable, so breakdowns still work). */
+  anonymize: AnonymizableField[];
   /** EventBridge bus for alerts (budget.threshold_crossed, anomaly.detected) on AWS. */
   eventBus: string | undefined;
   anomalyK: number;
@@ -185,6 +210,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
   return {
     port: e.PORT,
     apiKey: e.TOKENLAKE_API_KEY || undefined,
+    hmacKey: e.TOKENLAKE_HMAC_KEY || undefined,
     dataDir: resolve(cwd, e.TOKENLAKE_DATA_DIR ?? '.tokenlake'),
     bucket: e.TOKENLAKE_BUCKET || 'tokenlake',
     sources,
@@ -206,6 +232,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     reconcileTolerance: e.TOKENLAKE_RECONCILE_TOLERANCE,
     logLevel: e.TOKENLAKE_LOG_LEVEL ?? 'info',
     alertWebhook: e.TOKENLAKE_ALERT_WEBHOOK,
+    anonymize: e.TOKENLAKE_ANONYMIZE,
     eventBus: e.TOKENLAKE_EVENT_BUS,
     anomalyK: e.TOKENLAKE_ANOMALY_K,
   };

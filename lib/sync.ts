@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { utcDay } from './calendar.ts';
 import type { Config } from './config.ts';
 import { errorMessage } from './errors.ts';
+import { createAnonymizer, resolveAnonymizationKey } from './export/anonymize.ts';
 import { groupByDay, lakeObjectKey, serializeUsageObject, writeQuarantine } from './lake.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
@@ -76,6 +77,20 @@ export function priceRecords(records: UsageRecord[], pricer: Pricer): void {
   }
 }
 
+/** Replaces the configured labels by their keyed pseudonyms before anything is written. */
+export async function anonymizeRecords(records: UsageRecord[], store: ObjectStore, config: Config): Promise<void> {
+  if (config.anonymize.length === 0 || records.length === 0) return;
+  const anonymizer = createAnonymizer(await resolveAnonymizationKey(store, config.hmacKey), config.anonymize);
+  for (const r of records) {
+    r.user = anonymizer.label('user', r.user);
+    r.project = anonymizer.label('project', r.project);
+    r.api_key = anonymizer.label('api_key', r.api_key);
+    r.session = anonymizer.label('session', r.session);
+    r.machine = anonymizer.label('machine', r.machine);
+    r.workspace = anonymizer.label('workspace', r.workspace);
+  }
+}
+
 export async function runSync(deps: SyncDeps, options: { since?: string; signal?: AbortSignal } = {}): Promise<SyncResult> {
   const now = deps.now();
   const startedAt = now.toISOString();
@@ -91,6 +106,7 @@ export async function runSync(deps: SyncDeps, options: { since?: string; signal?
     try {
       const pull = await source.pull(context);
       priceRecords(pull.records, deps.pricer);
+      await anonymizeRecords(pull.records, deps.store, deps.config);
       const keys: string[] = [];
       for (const [day, list] of [...groupByDay(pull.records)].sort(([a], [b]) => a.localeCompare(b))) {
         const objectKey = lakeObjectKey('usage', day, source.name, pull.batchIdFor(day));

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lib/config.ts';
+import { SourceError } from '../../lib/errors.ts';
+import { silentLogger } from '../../lib/log.ts';
+import { createPricer } from '../../lib/pricing/price.ts';
+import { createClaudeCodeSource } from '../../lib/sources/claude-code/index.ts';
+import type { Source } from '../../lib/sources/source.ts';
+import { readAllStatuses, runSync } from '../../lib/sync.ts';
+import { assistantLine, writeLog } from '../support/claude-logs.ts';
+import { MemoryStore } from '../support/memory-store.ts';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'tl-sync-'));
+  writeLog(root, '-home-alice-code-web/s.jsonl', [
+    assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', input: 1, output: 2 }),
+    assistantLine({ ts: '2026-03-02T10:00:00.000Z', msgId: 'm2', requestId: 'r2', input: 3, output: 4 }),
+  ]);
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function deps(store: MemoryStore, sources: Source[], env: Record<string, string> = {}) {
+  const config = parseConfig({ CLAUDE_CONFIG_DIR: root, TOKENLAKE_SOURCES: 'claude-code', TOKENLAKE_USER: 'alice', TOKENLAKE_MACHINE: 'm', ...env });
+  return { store, config, now: () => new Date('2026-03-02T12:00:00Z'), log: silentLogger, pricer: createPricer(), sources };
+}
+
+const broken: Source = { name: 'openai', pull: () => Promise.reject(new SourceError('openai', 'admin key rejected (HTTP 401)')) };
+
+describe('runSync', () => {
+  it('writes one object per day, and a failing source neither stops the others nor loses its status', async () => {
+    const store = new MemoryStore();
+    const result = await runSync(deps(store, [broken, createClaudeCodeSource()]));
+    expect(result.outcomes.map((o) => [o.source, o.ok])).toEqual([
+      ['openai', false],
+      ['claude-code', true],
+    ]);
+    expect(store.keys('lake/')).toHaveLength(2);
+    const statuses = await readAllStatuses(store);
+    const openai = statuses.find((s) => s.source === 'openai')!;
+    expect(openai.last_error).toBe('openai: admin key rejected (HTTP 401)');
+    expect(openai.last_success_at).toBeNull();
+    expect(statuses.find((s) => s.source === 'claude-code')?.last_run.records).toBe(2);
+  });
+
+  it('rewrites the same objects when a sync crashed before its cursor was saved', async () => {
+    const store = new MemoryStore();
+    const crashing: Source = {
+      name: 'claude-code',
+      async pull(ctx) {
+        const pull = await createClaudeCodeSource().pull(ctx);
+        return { ...pull, commit: () => Promise.reject(new Error('killed before the cursor was written')) };
+      },
+    };
+    await runSync(deps(store, [crashing]));
+    const afterCrash = store.keys('lake/');
+    const bodies = afterCrash.map((k) => store.text(k));
+    await runSync(deps(store, [createClaudeCodeSource()]));
+    expect(store.keys('lake/')).toEqual(afterCrash);
+    expect(store.keys('lake/').map((k) => store.text(k))).toEqual(bodies);
+  });
+
+  it('replaces anonymised labels with stable keyed pseudonyms before writing', async () => {
+    const store = new MemoryStore();
+    const env = { TOKENLAKE_ANONYMIZE: 'user,project,machine', TOKENLAKE_HMAC_KEY: 'k'.repeat(32) };
+    await runSync(deps(store, [createClaudeCodeSource()], env));
+    const text = store.keys('lake/').map((k) => store.text(k)).join('');
+    expect(text).not.toContain('alice');
+    expect(text).not.toContain('"web"');
+    const users = new Set(text.trim().split('\n').map((l) => JSON.parse(l).user));
+    expect(users.size).toBe(1);
+    expect([...users][0]).toMatch(/^anon_[0-9a-f]{16}$/);
+    expect(() => parseConfig({ TOKENLAKE_ANONYMIZE: 'user,prompt' })).toThrow(/TOKENLAKE_ANONYMIZE.*prompt/);
+  });
+});
