@@ -25,6 +25,28 @@ export interface AnalyzeDeps {
   /** Where budget and anomaly alerts go; none = not sent (still listed in analytics.json). */
   alerts?: AlertSink;
   anomalyOptions?: AnomalyOptions;
+  /**
+   * Runs analyze passes one at a time in this process. Stores that ignore conditional writes
+   * (the embedded S3) need it; on AWS the conditional write below is what keeps passes apart.
+   */
+  serialize?: <T>(work: () => Promise<T>) => Promise<T>;
+}
+
+/** A promise-chain mutex: each call runs after the previous one settled. */
+export function createSerializer(): <T>(work: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(work: () => Promise<T>) => {
+    const run = tail.then(work, work);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+const MAX_WRITE_ATTEMPTS = 5;
+
+function isPreconditionFailed(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.$metadata?.httpStatusCode === 412 || e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 409;
 }
 
 export interface AnalyzeOptions {
@@ -141,7 +163,26 @@ export function daysNeeded(now: Date, timeZone: string): string[] {
   return utcDaysCovering(from, asOf, timeZone);
 }
 
-export async function runAnalyze(deps: AnalyzeDeps, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+/**
+ * Rebuilds what changed and writes analytics.json with a version check: the write only succeeds
+ * if nobody wrote it since this pass began; otherwise the pass runs again on fresher rollups.
+ */
+export function runAnalyze(deps: AnalyzeDeps, options: AnalyzeOptions = {}): Promise<AnalyzeResult> {
+  const work = async () => {
+    for (let attempt = 1; ; attempt++) {
+      const before = options.readOnly ? null : await deps.store.head(ANALYTICS_KEY);
+      try {
+        return await analyzeOnce(deps, options, before?.etag ?? null);
+      } catch (error) {
+        if (!isPreconditionFailed(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+        deps.log.info('analytics.json changed during this pass; recomputing', { attempt });
+      }
+    }
+  };
+  return deps.serialize ? deps.serialize(work) : work();
+}
+
+async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedEtag: string | null): Promise<AnalyzeResult> {
   const now = deps.now();
   const needed = daysNeeded(now, deps.timeZone);
   const neededSet = new Set(needed);
@@ -199,7 +240,7 @@ export async function runAnalyze(deps: AnalyzeDeps, options: AnalyzeOptions = {}
     ...(deps.anomalyOptions ? { anomalyOptions: deps.anomalyOptions } : {}),
   });
   if (options.readOnly) return { rebuilt, skipped, analytics: analyticsSchema.parse(analytics), lakeObjectsRead, alertsSent: [] };
-  await deps.store.put(ANALYTICS_KEY, JSON.stringify(analyticsSchema.parse(analytics)));
+  await deps.store.put(ANALYTICS_KEY, JSON.stringify(analyticsSchema.parse(analytics)), expectedEtag ? { ifMatch: expectedEtag } : { ifNoneMatch: '*' });
   const alertsSent = deps.alerts ? await sendOnce(deps.store, deps.alerts, alertsFor(analytics), now, deps.log) : [];
   deps.log.info('analytics written', { rebuilt: rebuilt.length, skipped: skipped.length, lake_objects_read: lakeObjectsRead, alerts_sent: alertsSent.length });
   return { rebuilt, skipped, analytics, lakeObjectsRead, alertsSent };

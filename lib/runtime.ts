@@ -6,7 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type AlertSink, combineSinks, logAlertSink, webhookAlertSink } from './alerts.ts';
-import type { AnalyzeDeps } from './analyze.ts';
+import { type AnalyzeDeps, createSerializer } from './analyze.ts';
 import { defaultAnomalyOptions } from './anomalies.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './errors.ts';
@@ -25,6 +25,8 @@ export interface Runtime {
   now: () => Date;
   sources: Source[];
   alerts: AlertSink;
+  /** One analyze pass at a time within this process (see AnalyzeDeps.serialize). */
+  serializeAnalyze: <T>(work: () => Promise<T>) => Promise<T>;
 }
 
 /** Alerts go to EventBridge (AWS) when a bus is configured. */
@@ -50,6 +52,7 @@ export function analyzeDeps(rt: Runtime): AnalyzeDeps {
     log: rt.log,
     alerts: rt.alerts,
     anomalyOptions: { ...defaultAnomalyOptions, k: rt.config.anomalyK },
+    serialize: rt.serializeAnalyze,
   };
 }
 
@@ -99,6 +102,7 @@ export async function createRuntime(
   return {
     config,
     alerts: options.alerts ?? combineSinks(...sinks),
+    serializeAnalyze: createSerializer(),
     store: new S3ObjectStore(client, config.bucket),
     pricer: createPricer(await loadPriceTables(config.pricesFile)),
     log,

@@ -1,0 +1,203 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { BadRequestError, PayloadTooLargeError } from '../../../lib/errors.ts';
+import { eventInputFromBus, parseEventBatchBody, validateEvents, writeEvents } from '../../../lib/events/ingest.ts';
+import { createPricer } from '../../../lib/pricing/price.ts';
+import { MemoryStore } from '../../support/memory-store.ts';
+
+const NOW = new Date('2026-11-23T10:00:00.000Z');
+
+/** The object-name hash the writer must use: sha256 of the sorted ids joined by NUL, 20 hex. */
+function hashOf(ids: string[]): string {
+  return createHash('sha256')
+    .update([...ids].sort().join('\u0000'))
+    .digest('hex')
+    .slice(0, 20);
+}
+
+function expectThrows(fn: () => unknown, type: new (...args: never[]) => Error, message: RegExp) {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (error) {
+    caught = error;
+  }
+  expect(caught).toBeInstanceOf(type);
+  expect((caught as Error).message).toMatch(message);
+}
+
+describe('parseEventBatchBody', () => {
+  const one = { event_type: 'task.completed', ts: '2026-11-23T09:00:00Z' };
+
+  it('takes a JSON array or {"events": [...]}', () => {
+    expect(parseEventBatchBody(JSON.stringify([one, one]))).toHaveLength(2);
+    expect(parseEventBatchBody(JSON.stringify({ events: [one] }))).toEqual([one]);
+  });
+
+  it.each([
+    ['not JSON', '[{"event_type":', /not JSON/],
+    ['an empty body', '  ', /empty body/],
+    ['an empty batch', '[]', /empty batch/],
+    ['a bare object', JSON.stringify(one), /invalid batch/],
+    ['events beside other keys', JSON.stringify({ events: [one], extra: 1 }), /invalid batch/],
+    ['events that is not a list', JSON.stringify({ events: one }), /invalid batch/],
+  ])('refuses %s with a 400', (_name, body, message) => {
+    expectThrows(() => parseEventBatchBody(body), BadRequestError, message);
+  });
+
+  it('refuses 1,001 events and bodies over 1 MiB with a 413, and takes exactly 1,000', () => {
+    expect(parseEventBatchBody(JSON.stringify(Array.from({ length: 1000 }, () => one)))).toHaveLength(1000);
+    expectThrows(() => parseEventBatchBody(JSON.stringify(Array.from({ length: 1001 }, () => one))), PayloadTooLargeError, /1001 events/);
+    // 1 MiB + 1 byte of UTF-8: 'é' is 2 bytes, so the limit is on bytes, not characters.
+    const body = `[${JSON.stringify({ ...one, attributes: { a: 'é'.repeat(524_000) } })}]`;
+    const bytes = Buffer.byteLength(body);
+    const padded = body + ' '.repeat(1024 * 1024 + 1 - bytes);
+    expect(Buffer.byteLength(padded)).toBe(1024 * 1024 + 1);
+    expectThrows(() => parseEventBatchBody(padded), PayloadTooLargeError, /1048577 bytes/);
+    expect(parseEventBatchBody(padded.slice(0, -1))).toHaveLength(1);
+  });
+});
+
+describe('writeEvents', () => {
+  const batchItems = [
+    { event_type: 'task.completed', ts: '2026-11-22T23:59:59.999Z', event_id: 't-1', metrics: { duration_ms: 100 } },
+    {
+      event_type: 'llm.usage',
+      ts: '2026-11-23T09:30:00Z',
+      event_id: 'u-1',
+      attributes: { provider: 'anthropic', model: 'claude-sonnet-4-5', project: 'web' },
+      metrics: { input_tokens: 1200, output_tokens: 340, cache_read_tokens: 5100 },
+    },
+    { event_type: 'task.failed', ts: '2026-11-23T08:00:00Z', event_id: 't-2', entity_type: 'task', entity_id: '7' },
+  ];
+
+  it('writes one object per dataset and day, named by the hash of its ids, and prices usage when asked', async () => {
+    const store = new MemoryStore();
+    const batch = validateEvents(batchItems, { source: 'api', now: NOW });
+    const result = await writeEvents(store, batch.accepted, { pricer: createPricer() });
+
+    const day22 = `lake/events/dt=2026-11-22/events-${hashOf(['t-1'])}.jsonl`;
+    const day23 = `lake/events/dt=2026-11-23/events-${hashOf(['u-1', 't-2'])}.jsonl`;
+    const usageId = createHash('sha256').update('events\u0000u-1').digest('hex').slice(0, 32);
+    const usage23 = `lake/usage/dt=2026-11-23/events-${hashOf([usageId])}.jsonl`;
+    expect(result.written).toEqual([day22, day23, usage23]);
+    expect([...store.objects.keys()].sort()).toEqual([day22, day23, usage23].sort());
+    expect(result.usageRecords).toBe(1);
+
+    expect(store.objects.get(day22)!.body.toString()).toBe(
+      '{"id":"t-1","ts":"2026-11-22T23:59:59.999Z","event_type":"task.completed","family":"task","entity_type":null,' +
+        '"entity_id":null,"attributes":{},"metrics":{"duration_ms":100},"source":"api","received_at":"2026-11-23T10:00:00.000Z"}\n',
+    );
+    const lines23 = store.objects
+      .get(day23)!
+      .body.toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines23.map((l) => l.id)).toEqual(['t-2', 'u-1']); // ordered by ts
+    expect(lines23[0]).toMatchObject({ entity_type: 'task', entity_id: '7', family: 'task' });
+
+    const usage = JSON.parse(store.objects.get(usage23)!.body.toString());
+    // claude-sonnet-4-5: $3 / M input, $15 / M output, $0.30 / M cache read.
+    expect(usage.cost_usd).toBeCloseTo((1200 * 3 + 340 * 15 + 5100 * 0.3) / 1e6, 12);
+    expect(usage).toMatchObject({ id: usageId, source: 'events', project: 'web', cost_source: 'priced', input_tokens: 1200 });
+  });
+
+  it('a replayed batch finds its objects and writes nothing, keeping the first received_at', async () => {
+    const store = new MemoryStore();
+    await writeEvents(store, validateEvents(batchItems, { source: 'api', now: NOW }).accepted);
+    const before = new Map([...store.objects].map(([k, o]) => [k, o.etag]));
+    store.puts.length = 0;
+
+    const later = new Date('2026-11-23T11:00:00.000Z');
+    const replay = await writeEvents(store, validateEvents(batchItems, { source: 'api', now: later }).accepted);
+    expect(replay.written).toEqual([]);
+    expect(replay.unchanged).toHaveLength(3);
+    expect(store.puts).toEqual([]);
+    expect(new Map([...store.objects].map(([k, o]) => [k, o.etag]))).toEqual(before);
+  });
+
+  it('the same event_id in a different batch lands in a second object (the rollup keeps one copy)', async () => {
+    const store = new MemoryStore();
+    const other = { event_type: 'task.completed', ts: '2026-11-22T12:00:00Z', event_id: 't-3' };
+    await writeEvents(store, validateEvents(batchItems.slice(0, 1), { source: 'api', now: NOW }).accepted);
+    await writeEvents(store, validateEvents([batchItems[0], other], { source: 'api', now: NOW }).accepted);
+    const day22 = [...store.objects.keys()].filter((k) => k.startsWith('lake/events/dt=2026-11-22/')).sort();
+    expect(day22).toEqual(
+      [
+        `lake/events/dt=2026-11-22/events-${hashOf(['t-1'])}.jsonl`,
+        `lake/events/dt=2026-11-22/events-${hashOf(['t-1', 't-3'])}.jsonl`,
+      ].sort(),
+    );
+    const ids = day22.flatMap((k) =>
+      store.objects
+        .get(k)!
+        .body.toString()
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    );
+    expect(ids.sort()).toEqual(['t-1', 't-1', 't-3']);
+  });
+});
+
+describe('eventInputFromBus', () => {
+  it('maps detail fields to entity, attributes and metrics', () => {
+    const input = eventInputFromBus({
+      id: 'eb-1',
+      'detail-type': 'task.completed',
+      source: 'com.example',
+      time: '2026-11-23T09:00:00Z',
+      detail: {
+        task_id: 42,
+        job_id: 7,
+        queue: 'q1',
+        retries: 2,
+        durationMs: 5,
+        ok: true,
+        nothing: null,
+        tags: ['a', 'b'],
+        metrics: { duration_ms: 900 },
+        attributes: { queue: 'override' },
+      },
+    });
+    expect(input).toEqual({
+      event_type: 'task.completed',
+      ts: '2026-11-23T09:00:00Z',
+      event_id: 'eb-1',
+      entity_type: 'task',
+      entity_id: '42',
+      attributes: { job_id: 7, queue: 'override', durationMs: 5, ok: true, tags: '["a","b"]' },
+      metrics: { retries: 2, duration_ms: 900 },
+    });
+  });
+
+  it('passes a detail.metrics that is not an object on, so validation rejects it', () => {
+    const input = eventInputFromBus({
+      id: 'eb-3',
+      'detail-type': 'job.failed',
+      source: 'x',
+      time: '2026-11-23T09:00:00Z',
+      detail: { metrics: [1, 2] },
+    });
+    expect(input.metrics).toEqual([1, 2]);
+    expect(validateEvents([input], { source: 'eventbridge', now: NOW }).rejected).toMatchObject([{ index: 0, field: 'metrics' }]);
+  });
+
+  it('prefers detail.event_id and explicit entity fields; other families get no default entity', () => {
+    const input = eventInputFromBus({
+      id: 'eb-2',
+      'detail-type': 'deploy.finished',
+      source: 'x',
+      time: '2026-11-23T09:00:00Z',
+      detail: { event_id: 'mine-1', deploy_id: 'd-1', entity_type: 'service', entity_id: 'api' },
+    });
+    expect(input).toMatchObject({
+      event_id: 'mine-1',
+      entity_type: 'service',
+      entity_id: 'api',
+      attributes: { deploy_id: 'd-1' },
+      metrics: {},
+    });
+  });
+});
