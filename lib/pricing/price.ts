@@ -20,7 +20,7 @@ export type PricedUsage = Pick<
   | 'cache_creation_1h_tokens'
   | 'cache_read_tokens'
   | 'requests'
->;
+> & { bucket_seconds?: number | null };
 
 export interface Pricer {
   /** USD, or null when the model is not in the table in force at `usage.ts`. */
@@ -84,9 +84,9 @@ export function costOf(usage: PricedUsage, p: ModelPrice): number {
   const cache1h = Math.min(usage.cache_creation_1h_tokens, usage.cache_creation_tokens);
   const cache5m = usage.cache_creation_tokens - cache1h;
   const totalInput = usage.input_tokens + usage.cache_creation_tokens + usage.cache_read_tokens;
-  // Long context is decided per request; a bucket of many requests cannot be judged, so only
-  // single-request records (requests <= 1) get the tier.
-  const longContext = p.above_200k && usage.requests <= 1 && totalInput > LONG_CONTEXT_THRESHOLD;
+  // Long context is decided per request; a provider's bucket of many requests cannot be judged,
+  // so only single-request records (no bucket) get the tier.
+  const longContext = p.above_200k && (usage.bucket_seconds ?? null) === null && usage.requests <= 1 && totalInput > LONG_CONTEXT_THRESHOLD;
   let rates = {
     input: p.input,
     output: p.output,

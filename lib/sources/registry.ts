@@ -1,9 +1,10 @@
 // Source names → implementations. The one place a new source is registered.
 
 import type { SourceName } from '../config.ts';
-import { SourceError } from '../errors.ts';
+import { createAnthropicSource } from './anthropic/index.ts';
 import { createClaudeCodeSource } from './claude-code/index.ts';
 import { createDemoSource } from './demo/index.ts';
+import { createOpenAiSource } from './openai/index.ts';
 import type { Source } from './source.ts';
 
 export function createSource(name: SourceName): Source {
@@ -13,11 +14,9 @@ export function createSource(name: SourceName): Source {
     case 'demo':
       return createDemoSource();
     case 'anthropic':
+      return createAnthropicSource();
     case 'openai':
-      return {
-        name,
-        pull: () => Promise.reject(new SourceError(name, 'this source is not available in this build')),
-      };
+      return createOpenAiSource();
   }
 }
 

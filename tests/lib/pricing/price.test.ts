@@ -71,3 +71,11 @@ describe('pricing', () => {
     expect(dated.versionAt(after.ts)).toBe('v2');
   });
 });
+
+describe('pricing provider buckets', () => {
+  it('never applies the long-context tier to an hourly bucket of many requests', () => {
+    const bucket = makeRecord({ ...base, model: 'claude-sonnet-4-5', requests: 0, bucket_seconds: 3600, input_tokens: 150_000, output_tokens: 1000, cache_creation_tokens: 30_000, cache_read_tokens: 30_000 });
+    // Base rates: 150000×3 + 1000×15 + 30000×3.75 + 30000×0.3 = 586,500 per million
+    expect(pricer.price(bucket)).toBeCloseTo(0.5865, 10);
+  });
+});
