@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { type WindowName, windowNameSchema } from '../lib/analytics.ts';
-import { readAnalytics, runAnalyze, touchedDays } from '../lib/analyze.ts';
+import { readAnalytics, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
 import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
 import { type Config, parseConfig } from '../lib/config.ts';
 import { runAggregation } from '../lib/aggregate.ts';
@@ -80,10 +80,7 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
     throw new UsageError(`--since: expected a day as YYYY-MM-DD, got "${values.since}"`);
   return withStore(config, async (rt) => {
     const result = await runSync(rt, values.since ? { since: values.since } : {});
-    await runAnalyze(
-      { store: rt.store, pricer: rt.pricer, now: rt.now, timeZone: config.timeZone, log: rt.log },
-      { days: touchedDays(result.keys) },
-    );
+    await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
     let failed = 0;
     for (const o of result.outcomes) {
       if (o.ok && o.stats) {

@@ -2,7 +2,7 @@
 // analytics.json. Keys arrive URL-encoded ('=' as %3D, spaces as '+') and are decoded here.
 
 import { z } from 'zod';
-import { type AnalyzeResult, runAnalyze, touchedDays } from '../lib/analyze.ts';
+import { type AnalyzeResult, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
 import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
 import { analyzeDeps } from '../lib/runtime.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
@@ -33,7 +33,7 @@ export function createAnalyzeHandler(getRuntime: RuntimeProvider) {
     if (!parsed.success) throw new BadRequestError('invalid S3 event', issuesToDetails(parsed.error.issues, 'event'));
     const keys = parsed.data.Records.filter((r) => r.eventName.startsWith('ObjectCreated')).map((r) => decodeS3Key(r.s3.object.key));
     const rt = await getRuntime();
-    const result: AnalyzeResult = await runAnalyze(analyzeDeps(rt), { days: touchedDays(keys) });
+    const result: AnalyzeResult = await runAnalyze(analyzeDeps(rt), { days: touchedDays(keys), eventDays: touchedEventDays(keys) });
     return {
       rebuilt: result.rebuilt,
       skipped: result.skipped,

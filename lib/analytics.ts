@@ -7,6 +7,9 @@ import { z } from 'zod';
 import { addDays, dayRange, daysInMonth, localDay, localDayOfUtcHour, localHour, monthStart } from './calendar.ts';
 import { type AnomalyOptions, defaultAnomalyOptions, detectAnomalies } from './anomalies.ts';
 import { type Budget, type BudgetScope, budgetStatus } from './budgets.ts';
+import { type EventWindow, computeEventWindows, eventWindowSchema } from './events/analytics.ts';
+import type { EventRollup } from './events/rollup.ts';
+import { computeReconciliation, reconciliationSchema } from './reconciliation.ts';
 import { LatencySketch } from './latency-sketch.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, type UsageSums } from './rollup.ts';
 import type { SourceStatus } from './sync.ts';
@@ -76,6 +79,8 @@ export const windowSchema = z.object({
   daily: z.array(dailyPointSchema),
   latency: latencySchema,
   latency_by_model: z.array(latencySchema.extend({ key: z.string(), provider: z.string() })),
+  /** Pushed events in the window: counts and metric sums/means per event type, derived rates. */
+  events: eventWindowSchema,
 });
 export type AnalyticsWindow = z.infer<typeof windowSchema>;
 
@@ -147,6 +152,12 @@ export const analyticsSchema = z.object({
   }),
   /** Days in the last 7 whose cost for a model or project jumped far above its 28-day baseline. */
   anomalies: z.array(anomalySchema),
+  /** Reported vs priced cost per day and model over the last 30 days; flagged beyond the tolerance. */
+  reconciliation: z.object({
+    tolerance: z.number(),
+    flagged: z.int().nonnegative(),
+    rows: reconciliationSchema,
+  }),
   data_quality: z.object({
     /** Why config/budgets.json was not used (the last good version was), or null. */
     budgets_error: z.string().nullable(),
@@ -173,6 +184,9 @@ export interface ComputeInput {
   budgets?: readonly Budget[];
   budgetsError?: string | null;
   anomalyOptions?: AnomalyOptions;
+  eventRollups?: readonly EventRollup[];
+  /** Fraction above which reported and priced cost are flagged as different (0.02 = 2 %). */
+  reconcileTolerance?: number;
 }
 
 function inScope(scope: BudgetScope, row: RollupRow): boolean {
@@ -293,6 +307,7 @@ export function computeWindow(
   rows: readonly LocalRow[],
   rollups: readonly Rollup[],
   timeZone: string,
+  events: EventWindow,
 ): AnalyticsWindow {
   const from = addDays(asOf, -(days - 1));
   const inWindow = rows.filter((r) => r.day >= from && r.day <= asOf);
@@ -336,6 +351,7 @@ export function computeWindow(
       })
       .filter((l) => l.count > 0)
       .sort((a, b) => b.count - a.count),
+    events,
   };
 }
 
@@ -343,11 +359,11 @@ export function computeAnalytics(input: ComputeInput): Analytics {
   const { now, timeZone } = input;
   const asOf = localDay(now, timeZone);
   const rows = localRows(input.rollups, timeZone);
-  const windows = {
-    '7d': computeWindow(7, asOf, rows, input.rollups, timeZone),
-    '30d': computeWindow(30, asOf, rows, input.rollups, timeZone),
-    '90d': computeWindow(90, asOf, rows, input.rollups, timeZone),
-  };
+  const eventRollups = input.eventRollups ?? [];
+  const windowOf = (days: number) => computeWindow(days, asOf, rows, input.rollups, timeZone, computeEventWindows(eventRollups, asOf, days, timeZone));
+  const windows = { '7d': windowOf(7), '30d': windowOf(30), '90d': windowOf(90) };
+  const tolerance = input.reconcileTolerance ?? 0.02;
+  const reconciliationRows = computeReconciliation(input.rollups, addDays(asOf, -29), asOf, tolerance);
 
   const monthFrom = monthStart(asOf);
   const mtd = emptySums();
@@ -410,6 +426,7 @@ export function computeAnalytics(input: ComputeInput): Analytics {
       budgets,
     },
     anomalies,
+    reconciliation: { tolerance, flagged: reconciliationRows.filter((r) => r.flagged).length, rows: reconciliationRows },
     data_quality: {
       budgets_error: input.budgetsError ?? null,
       quarantined_lines: inLongest.reduce((a, r) => a + r.stats.quarantined_lines, 0),

@@ -9,6 +9,7 @@ import { loadBudgets } from './budgets.ts';
 import { addDays, localDay, utcDaysCovering } from './calendar.ts';
 import { CorruptObjectError, errorMessage } from './errors.ts';
 import { listUsageDay, listUsageDays, parseLakeKey, parseQuarantineKey, QUARANTINE_PREFIX, readUsageObject } from './lake.ts';
+import { loadEventRollups, refreshEventDay } from './events/rollup.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
@@ -25,6 +26,7 @@ export interface AnalyzeDeps {
   /** Where budget and anomaly alerts go; none = not sent (still listed in analytics.json). */
   alerts?: AlertSink;
   anomalyOptions?: AnomalyOptions;
+  reconcileTolerance?: number;
   /**
    * Runs analyze passes one at a time in this process. Stores that ignore conditional writes
    * (the embedded S3) need it; on AWS the conditional write below is what keeps passes apart.
@@ -52,6 +54,8 @@ function isPreconditionFailed(error: unknown): boolean {
 export interface AnalyzeOptions {
   /** UTC days whose inputs changed (from S3 keys). */
   days?: readonly string[];
+  /** UTC days whose pushed events changed (lake/events/). */
+  eventDays?: readonly string[];
   /** Rebuild these days even if their inputs look unchanged (run_aggregation / re-pricing). */
   force?: boolean;
   /** Compute without writing analytics.json or sending alerts (a report in another time zone). */
@@ -86,6 +90,16 @@ export function alertsFor(analytics: Analytics): Alert[] {
     alerts.push({ type: 'anomaly.detected', identity: `anomaly/${a.day}/${a.dimension}/${a.key}`, detail: { ...a } });
   }
   return alerts;
+}
+
+/** The UTC days named by S3 keys under lake/events/. */
+export function touchedEventDays(keys: readonly string[]): string[] {
+  const days = new Set<string>();
+  for (const key of keys) {
+    const lake = parseLakeKey(key);
+    if (lake?.dataset === 'events') days.add(lake.day);
+  }
+  return [...days].sort();
 }
 
 /** The UTC days named by S3 keys under lake/usage/ or quarantine/. */
@@ -227,6 +241,11 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
     }
   }
 
+  for (const day of options.eventDays ?? []) {
+    const r = await refreshEventDay(deps.store, day, now, { force: options.force ?? false });
+    if (r.invalidLines > 0) deps.log.warn('event lines failed validation and were not counted', { day, lines: r.invalidLines });
+  }
+  const eventRollups = await loadEventRollups(deps.store, needed);
   const statuses = await readAllStatuses(deps.store);
   const budgets = await loadBudgets(deps.store);
   const analytics = computeAnalytics({
@@ -237,6 +256,8 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
     statuses,
     budgets: budgets.budgets,
     budgetsError: budgets.error,
+    eventRollups,
+    ...(deps.reconcileTolerance !== undefined ? { reconcileTolerance: deps.reconcileTolerance } : {}),
     ...(deps.anomalyOptions ? { anomalyOptions: deps.anomalyOptions } : {}),
   });
   if (options.readOnly) return { rebuilt, skipped, analytics: analyticsSchema.parse(analytics), lakeObjectsRead, alertsSent: [] };

@@ -53,6 +53,7 @@ export function analyzeDeps(rt: Runtime): AnalyzeDeps {
     alerts: rt.alerts,
     anomalyOptions: { ...defaultAnomalyOptions, k: rt.config.anomalyK },
     serialize: rt.serializeAnalyze,
+    reconcileTolerance: rt.config.reconcileTolerance,
   };
 }
 

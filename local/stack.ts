@@ -45,7 +45,7 @@ export function generateApiKey(): string {
 
 /** Mirrors the deploy template's notification filter. */
 export function triggersAnalyze(key: string): boolean {
-  return (key.startsWith('lake/usage/') || key.startsWith('quarantine/')) && key.endsWith('.jsonl');
+  return (key.startsWith('lake/usage/') || key.startsWith('lake/events/') || key.startsWith('quarantine/')) && key.endsWith('.jsonl');
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
