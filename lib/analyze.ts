@@ -203,6 +203,11 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
   const touched = new Set(options.days ?? []);
   // Days in range that have lake data but no rollup yet (first run, lost rollup) are built too.
   const lakeDays = new Set(await listUsageDays(deps.store));
+  // Quarantine-only days count too: their rollup carries the quarantined-line count.
+  for (const p of await deps.store.listPrefixes(QUARANTINE_PREFIX)) {
+    const day = /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(p)?.[1];
+    if (day) lakeDays.add(day);
+  }
   const rebuilt: string[] = [];
   const skipped: string[] = [];
   const rollups: Rollup[] = [];

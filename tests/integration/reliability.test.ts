@@ -1,0 +1,129 @@
+// Nothing lost, nothing duplicated: sync and analyze through a proxy that fails 10 % of S3
+// requests, and a sync killed at every write boundary then rerun, end with exactly the totals of
+// a clean run.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Analytics } from '../../lib/analytics.ts';
+import { runAnalyze, touchedDays } from '../../lib/analyze.ts';
+import { parseConfig } from '../../lib/config.ts';
+import { silentLogger } from '../../lib/log.ts';
+import { createPricer } from '../../lib/pricing/price.ts';
+import { parseJsonl } from '../../lib/jsonl.ts';
+import { usageRecordSchema } from '../../lib/record.ts';
+import { createClaudeCodeSource } from '../../lib/sources/claude-code/index.ts';
+import { type ObjectStore, S3ObjectStore, createS3Client } from '../../lib/storage.ts';
+import { runSync } from '../../lib/sync.ts';
+import { EMBEDDED_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../../local/embedded-s3.ts';
+import { assistantLine, writeLog } from '../support/claude-logs.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
+import { MemoryStore } from '../support/memory-store.ts';
+
+const now = () => new Date('2026-03-05T12:00:00Z');
+let logs: string;
+let data: string;
+let s3: EmbeddedS3;
+
+function config() {
+  return parseConfig({ CLAUDE_CONFIG_DIR: logs, TOKENLAKE_SOURCES: 'claude-code', TOKENLAKE_USER: 'u', TOKENLAKE_MACHINE: 'm' });
+}
+
+async function syncAndAnalyze(store: ObjectStore) {
+  const deps = { store, config: config(), now, log: silentLogger, pricer: createPricer(), sources: [createClaudeCodeSource()] };
+  const result = await runSync(deps);
+  const analyzed = await runAnalyze({ store, pricer: deps.pricer, now, timeZone: 'UTC', log: silentLogger }, { days: touchedDays(result.keys) });
+  return { result, analytics: analyzed.analytics };
+}
+
+async function lakeIds(store: ObjectStore): Promise<string[]> {
+  const ids: string[] = [];
+  for (const o of await store.list('lake/usage/')) {
+    const got = await store.getText(o.key);
+    ids.push(...parseJsonl(got!.text, usageRecordSchema).values.map((r) => r.id));
+  }
+  return ids.sort();
+}
+
+function summary(a: Analytics) {
+  const t = a.windows['30d'].totals;
+  return { cost: Number(t.cost_usd.toFixed(9)), tokens: t.total_tokens, requests: t.requests, quarantined: a.data_quality.quarantined_lines };
+}
+
+beforeAll(async () => {
+  logs = mkdtempSync(join(tmpdir(), 'tl-rel-logs-'));
+  data = mkdtempSync(join(tmpdir(), 'tl-rel-data-'));
+  for (let day = 1; day <= 4; day++) {
+    const lines: string[] = [];
+    for (let i = 0; i < 25; i++) {
+      lines.push(assistantLine({ ts: `2026-03-0${day}T1${i % 10}:00:0${i % 10}.000Z`, msgId: `m${day}-${i}`, requestId: `r${day}-${i}`, input: 100 + i, output: 10 * i, cacheRead: 1000 }));
+    }
+    lines.push('{"broken": ');
+    writeLog(logs, `-p${day % 2}/s${day}.jsonl`, lines);
+  }
+  s3 = await startEmbeddedS3({ directory: data, bucket: 'clean' });
+});
+
+afterAll(async () => {
+  await s3?.stop();
+  rmSync(logs, { recursive: true, force: true });
+  rmSync(data, { recursive: true, force: true });
+});
+
+describe('faults in S3', () => {
+  it('ends with the exact totals of a clean run when 10 % of S3 requests fail', async () => {
+    const clean = await syncAndAnalyze(new S3ObjectStore(s3.client, 'clean'));
+    const faulty = mkdtempSync(join(tmpdir(), 'tl-rel-faulty-'));
+    const server = await startEmbeddedS3({ directory: faulty, bucket: 'faulty' });
+    const proxy = await startFaultProxy(server.endpoint, { rate: 0.1, seed: 11 });
+    // Standard retry mode: 10 attempts with backoff covers a 10 % fault rate many times over.
+    const client = createS3Client({ endpoint: proxy.endpoint, credentials: EMBEDDED_CREDENTIALS, maxAttempts: 10 });
+    try {
+      const withFaults = await syncAndAnalyze(new S3ObjectStore(client, 'faulty'));
+      expect(withFaults.result.outcomes.every((o) => o.ok)).toBe(true);
+      const injected = proxy.injected.slowdown + proxy.injected.internal + proxy.injected.reset;
+      expect(injected).toBeGreaterThan(3);
+      expect(summary(withFaults.analytics)).toEqual(summary(clean.analytics));
+      expect(summary(clean.analytics)).toMatchObject({ requests: 100, quarantined: 4 });
+      expect(await lakeIds(new S3ObjectStore(server.client, 'faulty'))).toEqual(await lakeIds(new S3ObjectStore(s3.client, 'clean')));
+    } finally {
+      client.destroy();
+      await proxy.stop();
+      await server.stop();
+      rmSync(faulty, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A store that dies (throws, as a killed process would stop) after `budget` writes. */
+class DyingStore extends MemoryStore {
+  constructor(private budget: number) {
+    super();
+  }
+  override async put(key: string, body: string | Uint8Array, options?: Parameters<MemoryStore['put']>[2]) {
+    if (this.budget-- <= 0) throw new Error(`killed before writing ${key}`);
+    return super.put(key, body, options);
+  }
+  revive() {
+    this.budget = Number.POSITIVE_INFINITY;
+  }
+}
+
+describe('crash and retry', () => {
+  it('loses and duplicates nothing when sync is killed at any write boundary and run again', async () => {
+    const reference = new MemoryStore();
+    const clean = await syncAndAnalyze(reference);
+    const writes = reference.puts.filter((k) => !k.startsWith('rollups/') && !k.startsWith('analytics/')).length;
+    expect(writes).toBeGreaterThanOrEqual(6); // 4 day objects, quarantine, cursor, status
+    const cleanIds = await lakeIds(reference);
+    for (let budget = 0; budget < writes; budget++) {
+      const store = new DyingStore(budget);
+      await syncAndAnalyze(store).catch(() => undefined);
+      store.revive();
+      const rerun = await syncAndAnalyze(store);
+      expect(await lakeIds(store), `killed after ${budget} writes`).toEqual(cleanIds);
+      expect(summary(rerun.analytics), `killed after ${budget} writes`).toEqual(summary(clean.analytics));
+    }
+  });
+});
