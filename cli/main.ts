@@ -81,6 +81,10 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
   return withStore(config, async (rt) => {
     const result = await runSync(rt, values.since ? { since: values.since } : {});
     await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
+    if (result.skipped) {
+      process.stderr.write('another sync of this machine is running (state/locks/); nothing done\n');
+      return 0;
+    }
     let failed = 0;
     for (const o of result.outcomes) {
       if (o.ok && o.stats) {

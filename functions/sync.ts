@@ -15,6 +15,8 @@ export interface SyncSummary {
   started_at: string;
   sources: Array<{ source: string; ok: boolean; error: string | null; records: number; duplicates: number; quarantined: number }>;
   objects_written: number;
+  /** Another sync held the lease; this one did nothing. */
+  skipped: boolean;
 }
 
 export function summarizeSync(result: SyncResult): SyncSummary {
@@ -29,6 +31,7 @@ export function summarizeSync(result: SyncResult): SyncSummary {
       quarantined: o.stats?.quarantined ?? 0,
     })),
     objects_written: result.keys.length,
+    skipped: result.skipped,
   };
 }
 

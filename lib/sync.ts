@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { utcDay } from './calendar.ts';
 import type { Config } from './config.ts';
 import { errorMessage } from './errors.ts';
+import { acquireLease } from './lease.ts';
 import { createAnonymizer, resolveAnonymizationKey } from './export/anonymize.ts';
 import { groupByDay, lakeObjectKey, serializeUsageObject, writeQuarantine } from './lake.ts';
 import type { Logger } from './log.ts';
@@ -65,7 +66,12 @@ export interface SyncResult {
   outcomes: SourceOutcome[];
   /** Every lake and quarantine key written, for the analyze step. */
   keys: string[];
+  /** True when another sync of this machine held the lease: this one did nothing. */
+  skipped: boolean;
 }
+
+/** Longer than any sync should take (a Lambda runs 15 minutes at most). */
+export const SYNC_LEASE_MS = 15 * 60_000;
 
 /** Sets cost_usd from the price table unless the source reported it. */
 export function priceRecords(records: UsageRecord[], pricer: Pricer): void {
@@ -93,6 +99,20 @@ export async function anonymizeRecords(records: UsageRecord[], store: ObjectStor
 
 export async function runSync(deps: SyncDeps, options: { since?: string; signal?: AbortSignal } = {}): Promise<SyncResult> {
   const now = deps.now();
+  const startedAt = now.toISOString();
+  const lease = await acquireLease(deps.store, `state/locks/sync@${deps.config.machine.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, now, SYNC_LEASE_MS);
+  if (!lease) {
+    deps.log.info('another sync is running; this one exits without doing anything');
+    return { startedAt, outcomes: [], keys: [], skipped: true };
+  }
+  try {
+    return await syncSources(deps, options, now);
+  } finally {
+    await lease.release();
+  }
+}
+
+async function syncSources(deps: SyncDeps, options: { since?: string; signal?: AbortSignal }, now: Date): Promise<SyncResult> {
   const startedAt = now.toISOString();
   const outcomes: SourceOutcome[] = [];
   for (const source of deps.sources) {
@@ -148,7 +168,7 @@ export async function runSync(deps: SyncDeps, options: { since?: string; signal?
       outcomes.push({ source: source.name, ok: false, error: message, stats: null, keys: [] });
     }
   }
-  return { startedAt, outcomes, keys: outcomes.flatMap((o) => o.keys) };
+  return { startedAt, outcomes, keys: outcomes.flatMap((o) => o.keys), skipped: false };
 }
 
 function pickCounts(s: SourceStats) {

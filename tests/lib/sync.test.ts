@@ -75,3 +75,24 @@ describe('runSync', () => {
     expect(() => parseConfig({ TOKENLAKE_ANONYMIZE: 'user,prompt' })).toThrow(/TOKENLAKE_ANONYMIZE.*prompt/);
   });
 });
+
+describe('sync lease', () => {
+  it('lets only one of two concurrent syncs run, and the next one after it', async () => {
+    const store = new MemoryStore();
+    const [a, b] = await Promise.all([runSync(deps(store, [createClaudeCodeSource()])), runSync(deps(store, [createClaudeCodeSource()]))]);
+    expect([a.skipped, b.skipped].sort()).toEqual([false, true]);
+    expect(store.keys('lake/')).toHaveLength(2);
+    expect(store.keys('state/locks/')).toEqual([]);
+    const later = await runSync(deps(store, [createClaudeCodeSource()]));
+    expect(later.skipped).toBe(false);
+  });
+
+  it('takes over a lease whose holder died and let it expire', async () => {
+    const store = new MemoryStore();
+    await store.put('state/locks/sync@m.json', JSON.stringify({ owner: 'dead', expires_at: '2026-03-02T11:00:00.000Z' }));
+    const result = await runSync(deps(store, [createClaudeCodeSource()]));
+    expect(result.skipped).toBe(false);
+    await store.put('state/locks/sync@m.json', JSON.stringify({ owner: 'alive', expires_at: '2026-03-02T12:10:00.000Z' }));
+    expect((await runSync(deps(store, [createClaudeCodeSource()]))).skipped).toBe(true);
+  });
+});
