@@ -1,0 +1,202 @@
+// The dashboard's entry point: gets the API key (URL fragment → sessionStorage → a form), reads the
+// pre-computed analytics document from the API once, and renders the chosen window from it, so
+// switching 7d/30d/90d needs no request. It talks only to this origin (the page's CSP forbids
+// anything else) and never writes the key anywhere but sessionStorage.
+
+import type { Analytics } from '../lib/analytics.ts';
+import { byId, replaceChildren } from './dom.ts';
+import { type RenderedWindow, renderWindow, type WindowName } from './sections.ts';
+
+const KEY_STORAGE = 'tokenlake.api-key';
+const WINDOW_NAMES: readonly WindowName[] = ['7d', '30d', '90d'];
+/** analytics.json changes once per sync (every few minutes); re-read it while the tab is visible. */
+const REFRESH_MS = 5 * 60_000;
+const RETRY_503_MS = 15_000;
+
+const state: {
+  key: string | null;
+  analytics: Analytics | null;
+  window: WindowName;
+  rendered: RenderedWindow | null;
+  loading: boolean;
+} = { key: null, analytics: null, window: '7d', rendered: null, loading: false };
+
+function readStoredKey(): string | null {
+  try {
+    return sessionStorage.getItem(KEY_STORAGE);
+  } catch {
+    return null; // storage disabled: the key lives only in memory for this page
+  }
+}
+
+function storeKey(key: string | null): void {
+  try {
+    if (key === null) sessionStorage.removeItem(KEY_STORAGE);
+    else sessionStorage.setItem(KEY_STORAGE, key);
+  } catch {
+    // storage disabled: nothing to do
+  }
+}
+
+/** Fragment parameters (`#key=…&window=30d`); the fragment never reaches a server or a log. */
+function fragmentParams(): URLSearchParams {
+  return new URLSearchParams(location.hash.replace(/^#/, ''));
+}
+
+/** Rewrites the fragment without the key (so it is not left in history or a shared link). */
+function writeFragment(params: URLSearchParams): void {
+  params.delete('key');
+  const rest = params.toString();
+  history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+}
+
+function setStatus(message: string, kind: 'info' | 'error' = 'info'): void {
+  const status = byId('status');
+  status.textContent = message;
+  status.className = kind === 'error' ? 'status status-error' : 'status';
+  status.hidden = message === '';
+}
+
+function showKeyForm(message: string): void {
+  state.analytics = null;
+  state.rendered?.destroy();
+  state.rendered = null;
+  byId('dashboard').hidden = true;
+  byId('controls').hidden = true;
+  setStatus('');
+  const panel = byId('key-panel');
+  panel.hidden = false;
+  const error = byId('key-error');
+  error.textContent = message;
+  error.hidden = message === '';
+  const input = byId<HTMLInputElement>('key-input');
+  input.value = '';
+  input.setAttribute('aria-invalid', message ? 'true' : 'false');
+  input.focus();
+}
+
+function selectWindow(name: WindowName, focus = false): void {
+  state.window = name;
+  for (const button of document.querySelectorAll<HTMLButtonElement>('#switcher button')) {
+    const pressed = button.dataset.window === name;
+    button.setAttribute('aria-pressed', String(pressed));
+    if (pressed && focus) button.focus();
+  }
+  const params = fragmentParams();
+  if (name === '7d') params.delete('window');
+  else params.set('window', name);
+  writeFragment(params);
+  render();
+}
+
+function render(): void {
+  const analytics = state.analytics;
+  if (!analytics) return;
+  state.rendered?.destroy();
+  state.rendered = renderWindow(byId('dashboard'), analytics, state.window, Date.now());
+  replaceChildren(byId('freshness'), ...state.rendered.freshness);
+  document.title = `tokenlake · ${state.window} · ${state.rendered.titleCost}`;
+}
+
+/** `refresh` is the timer, `manual` the Refresh button. */
+async function load(reason: 'start' | 'refresh' | 'manual' | 'retry'): Promise<void> {
+  const key = state.key;
+  if (!key || state.loading) return;
+  state.loading = true;
+  const main = byId('main');
+  main.setAttribute('aria-busy', 'true');
+  if (reason === 'start') setStatus('Loading analytics…');
+  try {
+    // `no-cache` revalidates with the ETag: an unchanged document costs a 304 and no parsing.
+    const response = await fetch('v1/analytics', { headers: { authorization: `Bearer ${key}` }, cache: 'no-cache' });
+    if (response.status === 401 || response.status === 403) {
+      state.key = null;
+      storeKey(null);
+      showKeyForm(
+        response.status === 401
+          ? 'That key was not accepted. Check it and try again.'
+          : 'That key may not read analytics (it lacks the read scope).',
+      );
+      return;
+    }
+    if (response.status === 503) {
+      setStatus('No analytics yet: the first sync is probably still running. Trying again shortly…');
+      window.setTimeout(() => void load('retry'), RETRY_503_MS);
+      return;
+    }
+    if (!response.ok) {
+      const body = (await response.json().catch(() => null)) as { error?: string } | null;
+      setStatus(`The API answered ${response.status}: ${body?.error ?? response.statusText}`, 'error');
+      return;
+    }
+    const analytics = (await response.json()) as Analytics;
+    // An unchanged document (the usual 304) keeps the page as it is: open tables, hover, scroll.
+    if ((reason === 'refresh' || reason === 'manual') && state.analytics?.generated_at === analytics.generated_at) {
+      if (reason === 'manual') setStatus('Up to date: no new data since the last update.');
+      return;
+    }
+    state.analytics = analytics;
+    byId('key-panel').hidden = true;
+    byId('controls').hidden = false;
+    byId('dashboard').hidden = false;
+    setStatus('');
+    render();
+  } catch (error) {
+    setStatus(`Could not reach the API: ${error instanceof Error ? error.message : String(error)}`, 'error');
+  } finally {
+    state.loading = false;
+    main.removeAttribute('aria-busy');
+  }
+}
+
+function start(): void {
+  const params = fragmentParams();
+  const fromFragment = params.get('key');
+  const wanted = params.get('window');
+  if (wanted && (WINDOW_NAMES as readonly string[]).includes(wanted)) state.window = wanted as WindowName;
+  if (fromFragment) {
+    storeKey(fromFragment);
+    writeFragment(params);
+  }
+  state.key = fromFragment || readStoredKey();
+
+  for (const button of document.querySelectorAll<HTMLButtonElement>('#switcher button')) {
+    button.setAttribute('aria-pressed', String(button.dataset.window === state.window));
+    button.addEventListener('click', () => selectWindow(button.dataset.window as WindowName));
+  }
+  // Arrow keys move between the three buttons, like a toolbar; Tab and Enter/Space work as for any button.
+  byId('switcher').addEventListener('keydown', (event) => {
+    if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
+    const i = WINDOW_NAMES.indexOf(state.window);
+    const next = WINDOW_NAMES[(i + (event.key === 'ArrowRight' ? 1 : WINDOW_NAMES.length - 1)) % WINDOW_NAMES.length]!;
+    event.preventDefault();
+    selectWindow(next, true);
+  });
+  byId('refresh').addEventListener('click', () => void load('manual'));
+  byId('forget').addEventListener('click', () => {
+    state.key = null;
+    storeKey(null);
+    showKeyForm('');
+  });
+  byId<HTMLFormElement>('key-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const key = byId<HTMLInputElement>('key-input').value.trim();
+    if (!key) {
+      showKeyForm('Enter an API key.');
+      return;
+    }
+    state.key = key;
+    storeKey(key);
+    byId('key-panel').hidden = true;
+    void load('start');
+  });
+  window.setInterval(() => {
+    if (document.visibilityState === 'visible' && state.analytics) void load('refresh');
+  }, REFRESH_MS);
+
+  if (state.key) void load('start');
+  else showKeyForm('');
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
+else start();
