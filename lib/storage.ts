@@ -10,6 +10,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 
 export interface StoredObject {
   key: string;
@@ -37,6 +38,11 @@ export interface ObjectStore {
   listPrefixes(prefix: string): Promise<string[]>;
   head(key: string): Promise<StoredObject | null>;
   delete(keys: string[]): Promise<void>;
+  /**
+   * A URL that GETs the object without credentials until it expires; optional because only a
+   * real S3 client can sign (exports too large to answer inline need it).
+   */
+  presignGet?(key: string, expiresInSeconds: number, options?: { downloadName?: string }): Promise<string>;
 }
 
 export interface S3ConnectionOptions {
@@ -172,6 +178,17 @@ export class S3ObjectStore implements ObjectStore {
       if (isNotFound(error)) return null;
       throw error;
     }
+  }
+
+  presignGet(key: string, expiresInSeconds: number, options: { downloadName?: string } = {}): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ...(options.downloadName
+        ? { ResponseContentDisposition: `attachment; filename="${options.downloadName.replace(/["\\\r\n]/g, '_')}"` }
+        : {}),
+    });
+    return getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });
   }
 
   async delete(keys: string[]): Promise<void> {

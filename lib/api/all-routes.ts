@@ -1,7 +1,13 @@
 // Every route the api serves, in one list (the router, the OpenAPI document and the deploy
 // template all read it).
 
+import { dashboardRoutes } from '../dashboard/routes.ts';
+import { analysisRoutes } from './analysis-routes.ts';
+import { eventsRoute } from './events-route.ts';
+import { exportRoutes } from './export-route.ts';
+import { createOpenApiRoute } from './openapi.ts';
 import type { Route } from './router.ts';
 import { coreRoutes } from './routes.ts';
 
-export const allRoutes: Route[] = [...coreRoutes];
+export const allRoutes: Route[] = [...coreRoutes, eventsRoute, ...dashboardRoutes, ...analysisRoutes, ...exportRoutes];
+allRoutes.push(createOpenApiRoute(() => allRoutes));

@@ -1,7 +1,8 @@
 // The api's route table and its single error-mapping point. Routes are small functions of
-// (request, params, deps); below-500 errors are shown as they are, anything else is logged and
-// answered with a generic 500 carrying the request id.
+// (request, params, deps); below-500 errors (and deliberate 503s) are shown as they are, anything
+// else is logged and answered with a generic 500 carrying the request id.
 
+import type { z } from 'zod';
 import { HttpError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ObjectStore } from '../storage.ts';
@@ -13,14 +14,29 @@ export interface ApiDeps {
   keys: readonly ApiKeyEntry[];
   now: () => Date;
   log: Logger;
+  /** IANA zone of local days and windows (config.timeZone). */
+  timeZone: string;
   /** Extra response headers on every answer (CORS). */
   corsOrigin?: string;
+  /** Exports whose encoded answer is larger go to `exports/` behind a presigned URL (default 5 MB). */
+  exportInlineLimitBytes?: number;
+  /** HMAC key for anonymised exports (TOKENLAKE_HMAC_KEY); without one a key kept in the bucket is used. */
+  anonymizationKey?: string;
 }
 
 export interface RouteContext {
   request: ApiRequest;
   params: Record<string, string>;
   deps: ApiDeps;
+}
+
+/** One documented answer of a route, for the OpenAPI document. */
+export interface RouteResponseDoc {
+  description: string;
+  /** Media type(s); default application/json. */
+  contentType?: string | readonly string[];
+  schema?: z.ZodType;
+  example?: unknown;
 }
 
 export interface Route {
@@ -30,6 +46,10 @@ export interface Route {
   /** null = no key needed. */
   scope: Scope | null;
   summary: string;
+  /** The schema parseQuery validates with; the OpenAPI document lists its parameters. */
+  query?: z.ZodObject;
+  /** Documented answers by status code ('200', '400', …). */
+  responses?: Record<string, RouteResponseDoc>;
   handle(context: RouteContext): Promise<ApiResponse> | ApiResponse;
 }
 
@@ -89,7 +109,8 @@ export function createRouter(routes: readonly Route[]) {
       if (pathMatched) return json(405, { error: `method ${request.method} not allowed on ${request.path}`, details: [] }, cors);
       throw new NotFoundError(`no route for ${request.method} ${request.path}`);
     } catch (error) {
-      if (error instanceof HttpError && error.statusCode < 500) {
+      // A 503 is a deliberate "try again / rebuild first" with an actionable message: shown too.
+      if (error instanceof HttpError && (error.statusCode < 500 || error.statusCode === 503)) {
         const headers: Record<string, string> = { ...cors };
         if (error.statusCode === 401) headers['www-authenticate'] = 'Bearer';
         return json(error.statusCode, error.toJSON(), headers);

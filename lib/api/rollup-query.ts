@@ -1,0 +1,179 @@
+// Answers for arbitrary periods from the daily rollups: loads the rollups of the UTC days a period
+// touches, keeps the hourly rows whose hour starts inside it and sums them by a group key. Never
+// reads lake lines, so a query costs one small GET per day. A day without a rollup counts as zero;
+// a corrupt one is a 503 (rebuilding it here would make a GET read the lake and write rollups:
+// POST /v1/aggregate does that on purpose).
+
+import type { Latency, Totals } from '../analytics.ts';
+import { addDays, utcDay } from '../calendar.ts';
+import { CorruptObjectError, HttpError } from '../errors.ts';
+import { LatencySketch, RELATIVE_ACCURACY } from '../latency-sketch.ts';
+import type { Logger } from '../log.ts';
+import { addSums, emptySums, type Rollup, type RollupRow, readRollup, type UsageSums } from '../rollup.ts';
+import type { ObjectStore } from '../storage.ts';
+import type { Period } from './period.ts';
+
+const HOUR_MS = 3_600_000;
+/** Parallel rollup GETs; enough to hide S3 latency without flooding a small Lambda. */
+const READ_CONCURRENCY = 16;
+
+/** The label a rollup or lake row is grouped under when it has none. */
+export const NONE_LABEL = '(none)';
+
+export const entityTypes = ['model', 'provider', 'project', 'user', 'api_key', 'workspace', 'machine', 'source'] as const;
+export type EntityType = (typeof entityTypes)[number];
+
+export function entityKey(row: Pick<RollupRow, EntityType>, type: EntityType): string {
+  return row[type] ?? NONE_LABEL;
+}
+
+/** An hourly rollup row with the instant its UTC hour starts (ms). */
+export interface HourRow {
+  at: number;
+  row: RollupRow;
+}
+
+export interface PeriodRollups {
+  /** Rollups of every UTC day the period touches that has one. */
+  rollups: Rollup[];
+  /** Rows whose hour starts inside the period. */
+  rows: HourRow[];
+}
+
+export class RollupUnavailableError extends HttpError {
+  constructor(day: string, options?: { cause?: unknown }) {
+    super(503, `the rollup of ${day} is corrupt: rebuild it with POST /v1/aggregate?from=${day}&to=${day}`, [], options);
+  }
+}
+
+/** The UTC days whose hours intersect [start, end). */
+export function utcDaysOf(period: Pick<Period, 'start' | 'end'>): string[] {
+  if (period.end.getTime() <= period.start.getTime()) return [];
+  const first = utcDay(period.start);
+  const last = utcDay(new Date(period.end.getTime() - 1));
+  const out: string[] = [];
+  for (let d = first; d <= last; d = addDays(d, 1)) out.push(d);
+  return out;
+}
+
+export async function loadPeriodRollups(store: ObjectStore, period: Pick<Period, 'start' | 'end'>, log?: Logger): Promise<PeriodRollups> {
+  const days = utcDaysOf(period);
+  const found: Array<Rollup | null> = new Array(days.length).fill(null);
+  let next = 0;
+  const worker = async () => {
+    while (next < days.length) {
+      const i = next++;
+      const day = days[i]!;
+      try {
+        found[i] = await readRollup(store, day);
+      } catch (error) {
+        if (!(error instanceof CorruptObjectError)) throw error;
+        log?.error('corrupt rollup', { day, error: error.message });
+        throw new RollupUnavailableError(day, { cause: error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, days.length) }, worker));
+  const rollups = found.filter((r): r is Rollup => r !== null);
+  const start = period.start.getTime();
+  const end = period.end.getTime();
+  const rows: HourRow[] = [];
+  for (const r of rollups) {
+    const dayStart = Date.parse(`${r.day}T00:00:00Z`);
+    for (const row of r.rows) {
+      const at = dayStart + row.hour * HOUR_MS;
+      if (at >= start && at < end) rows.push({ at, row });
+    }
+  }
+  return { rollups, rows };
+}
+
+export function sumRows(rows: Iterable<HourRow>): UsageSums {
+  const total = emptySums();
+  for (const r of rows) addSums(total, r.row);
+  return total;
+}
+
+/** Sums per key, in first-seen order. */
+export function sumBy(rows: Iterable<HourRow>, keyOf: (r: HourRow) => string): Map<string, UsageSums> {
+  const groups = new Map<string, UsageSums>();
+  for (const r of rows) {
+    const key = keyOf(r);
+    let g = groups.get(key);
+    if (!g) {
+      g = emptySums();
+      groups.set(key, g);
+    }
+    addSums(g, r.row);
+  }
+  return groups;
+}
+
+export function toTotals(s: UsageSums): Totals {
+  return {
+    cost_usd: s.cost_usd,
+    input_tokens: s.input_tokens,
+    output_tokens: s.output_tokens,
+    cache_creation_tokens: s.cache_creation_tokens,
+    cache_read_tokens: s.cache_read_tokens,
+    total_tokens: s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens,
+    requests: s.requests,
+    records: s.records,
+    reported_cost_usd: s.reported_cost_usd,
+    unpriced_records: s.unpriced_records,
+    unpriced_tokens: s.unpriced_tokens,
+  };
+}
+
+/** Most cost first, then most tokens, then the key, so the order is total and stable. */
+export function byCostThenKey(a: { key: string; totals: Totals }, b: { key: string; totals: Totals }): number {
+  return (
+    b.totals.cost_usd - a.totals.cost_usd || b.totals.total_tokens - a.totals.total_tokens || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+  );
+}
+
+/**
+ * The UTC days whose latency sketches count for a period. Sketches are per UTC day and cannot be
+ * split by hour, so a day counts when its midday (12:00 UTC) lies inside the period — the rule
+ * analytics.json uses for its windows.
+ */
+export function latencyDaysOf(period: Pick<Period, 'start' | 'end'>): string[] {
+  return utcDaysOf(period).filter((day) => {
+    const midday = Date.parse(`${day}T12:00:00Z`);
+    return midday >= period.start.getTime() && midday < period.end.getTime();
+  });
+}
+
+/** Merges the latency sketches of the given rollups that pass the filter. */
+export function mergeLatency(
+  rollups: readonly Rollup[],
+  filter: (provider: string, model: string) => boolean,
+  noneReason: string,
+): Latency {
+  const sketch = new LatencySketch();
+  let outputTokens = 0;
+  let latencySum = 0;
+  let peak = 0;
+  for (const r of rollups) {
+    for (const l of r.latency) {
+      if (!filter(l.provider, l.model)) continue;
+      sketch.merge(LatencySketch.from(l.sketch));
+      outputTokens += l.output_tokens;
+      latencySum += l.latency_ms_sum;
+      peak = Math.max(peak, l.peak_rpm);
+    }
+  }
+  const none = sketch.count === 0;
+  return {
+    count: sketch.count,
+    p50_ms: sketch.quantile(0.5),
+    p90_ms: sketch.quantile(0.9),
+    p95_ms: sketch.quantile(0.95),
+    p99_ms: sketch.quantile(0.99),
+    mean_ms: none ? null : sketch.sum / sketch.count,
+    output_tokens_per_second: latencySum > 0 ? outputTokens / (latencySum / 1000) : null,
+    peak_requests_per_minute: peak,
+    reason: none ? noneReason : null,
+    relative_accuracy: RELATIVE_ACCURACY,
+  };
+}

@@ -1,0 +1,694 @@
+// The AWS deployment: five functions, the lake bucket, one least-privilege role per function,
+// alarms and the Athena catalogue. Packaged offline with `npx osls package --stage <stage>`
+// (osls + serverless-esbuild); deployed with `npx osls deploy --stage <stage>` (docs/deploy.md).
+// Stage-specific values come from `params`; secrets live in SSM and only their NAMES reach env.
+
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: '${…}' strings are osls variables and CloudFormation Fn::Sub references, not JavaScript templates.
+
+import { readdirSync, readFileSync } from 'node:fs';
+import type { AWS } from 'osls';
+import type { z } from 'zod';
+import { allRoutes } from './lib/api/all-routes.ts';
+import { eventRecordSchema } from './lib/events/schema.ts';
+import { usageRecordSchema } from './lib/record.ts';
+
+const SERVICE = 'tokenlake';
+
+/**
+ * The bucket's name is computed, not `Ref`-ed: the bucket's notification needs the analyze
+ * function, the function's role needs the bucket's ARN, and the invoke permission the bucket
+ * waits for needs the bucket's ARN too. Building every ARN from this string (CloudFormation
+ * pseudo parameters only, resolved by Fn::Sub) breaks that cycle: nothing depends on the bucket.
+ * Account and region make it globally unique; at most 10 + stage + 1 + 12 + 1 + 14 characters.
+ */
+const BUCKET = `${SERVICE}-\${sls:stage}-\${AWS::AccountId}-\${AWS::Region}`;
+const sub = (text: string) => ({ 'Fn::Sub': text });
+const bucketArn = sub(`arn:\${AWS::Partition}:s3:::${BUCKET}`);
+const objectArns = (...prefixes: string[]) => prefixes.map((p) => sub(`arn:\${AWS::Partition}:s3:::${BUCKET}/${p}`));
+const functionName = (fn: string) => `${SERVICE}-\${sls:stage}-${fn}`;
+const ssmParameterArn = (param: string) => sub(`arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter\${param:${param}}`);
+const eventBusArn = sub(`arn:\${AWS::Partition}:events:\${AWS::Region}:\${AWS::AccountId}:event-bus/\${param:eventBusName}`);
+
+/** The five functions; osls names their resources `<Name>LambdaFunction`. */
+const FUNCTIONS = ['sync', 'analyze', 'api', 'ingest', 'compact'] as const;
+type FunctionKey = (typeof FUNCTIONS)[number];
+const logicalId = (fn: FunctionKey) => `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
+
+// ── IAM ──────────────────────────────────────────────────────────────────────────────────────
+
+type Statement = Record<string, unknown>;
+
+const get = (...prefixes: string[]): Statement => ({ Effect: 'Allow', Action: 's3:GetObject', Resource: objectArns(...prefixes) });
+const put = (...prefixes: string[]): Statement => ({ Effect: 'Allow', Action: 's3:PutObject', Resource: objectArns(...prefixes) });
+
+/**
+ * ListBucket confined to prefixes. `StringLikeIfExists`, not `StringLike`: S3 answers a GET or
+ * HEAD of a missing key with 404 only if the caller may list the bucket, and that check carries
+ * no `s3:prefix`; with a plain `StringLike` a first-run read of a missing cursor or a HEAD before
+ * an idempotent write would get 403 instead of "not found". Listings that name a prefix stay
+ * confined to these; key names are all a listing reveals.
+ */
+const list = (...prefixes: string[]): Statement => ({
+  Effect: 'Allow',
+  Action: 's3:ListBucket',
+  Resource: bucketArn,
+  Condition: { StringLikeIfExists: { 's3:prefix': prefixes.flatMap((p) => [p, `${p}*`]) } },
+});
+
+/** Logs go to the log group osls creates for the function; nothing may create other groups. */
+const writeOwnLogs = (fn: FunctionKey): Statement => ({
+  Effect: 'Allow',
+  Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+  Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName(fn)}:*`),
+});
+
+/**
+ * The one `Resource: '*'` in the template: X-Ray's PutTraceSegments and PutTelemetryRecords
+ * support no resource-level permissions, so AWS requires '*'. Metrics need no such exception:
+ * they are emitted as EMF log lines (lib/metrics.ts), not with cloudwatch:PutMetricData.
+ */
+const XRAY: Statement = { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
+
+/** With a customer KMS key the S3 calls need the key too; with SSE-S3 (the default) nothing. */
+const KMS_IF_USED = {
+  'Fn::If': [
+    'UseKms',
+    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '${param:kmsKeyArn}' },
+    { Ref: 'AWS::NoValue' },
+  ],
+};
+
+const sendToDlq: Statement = { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } };
+
+/**
+ * Exactly what each handler does, no more (SecureString parameters encrypted with the AWS-managed
+ * `aws/ssm` key need no kms:Decrypt grant).
+ */
+const permissions: Record<FunctionKey, Statement[]> = {
+  // Pulls provider usage into the lake; keeps its cursors and status under state/. With label
+  // anonymisation on, it reads (or creates once) the HMAC key kept in the bucket
+  // (lib/export/anonymize.ts), since a secret in env is not an option.
+  sync: [
+    put('lake/*', 'quarantine/*', 'state/*', 'config/anonymization-key'),
+    get('state/*', 'config/anonymization-key'),
+    list('lake/', 'quarantine/', 'state/', 'config/'),
+    {
+      Effect: 'Allow',
+      Action: 'ssm:GetParameter',
+      Resource: [ssmParameterArn('anthropicAdminKeyParameter'), ssmParameterArn('openaiAdminKeyParameter')],
+    },
+  ],
+  // Rebuilds rollups and analytics.json; claims and publishes budget alerts; keeps the last
+  // valid budgets file (lib/budgets.ts) so a bad edit of config/budgets.json changes nothing.
+  analyze: [
+    get('lake/*', 'rollups/*', 'config/*', 'state/*', 'quarantine/*'),
+    put('rollups/*', 'analytics/*', 'state/alerts/*', 'state/budgets-last-good.json'),
+    list('lake/', 'rollups/', 'config/', 'state/', 'quarantine/'),
+    { Effect: 'Allow', Action: 'events:PutEvents', Resource: eventBusArn },
+    sendToDlq,
+  ],
+  // Serves what analyze computed; records pushed events; writes exports and budgets. GetObject on
+  // exports/* is what makes its presigned export URLs work (they are signed with this role).
+  // Anonymised exports may create the HMAC key on first use. API keys are salted hashes in
+  // config/api-keys.json (lib/keys.ts, managed with `tokenlake keys`), so no SSM read is needed.
+  api: [
+    get('analytics/*', 'rollups/*', 'lake/*', 'config/*', 'state/*', 'exports/*'),
+    put('lake/events/*', 'lake/usage/*', 'exports/*', 'config/budgets.json', 'config/anonymization-key'),
+    list('analytics/', 'rollups/', 'lake/', 'config/', 'state/', 'exports/'),
+  ],
+  // One bus event → lake/events (and lake/usage). It HEADs a key before writing (idempotent
+  // replays), which needs GetObject there and ListBucket for an honest 404; a bad event goes to
+  // quarantine/ (lib/events/ingest.ts).
+  ingest: [
+    put('lake/events/*', 'lake/usage/*', 'quarantine/*'),
+    get('lake/events/*', 'lake/usage/*'),
+    list('lake/events/', 'lake/usage/'),
+    sendToDlq,
+  ],
+  // Merges a day's small objects into one and deletes the originals; applies retention to raw
+  // days and to rollups older than 760 days (lib/compaction.ts; the lifecycle rules are the
+  // backstop for both).
+  compact: [
+    get('lake/*'),
+    put('lake/*'),
+    { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('lake/*', 'rollups/*') },
+    list('lake/', 'rollups/'),
+  ],
+};
+
+function roleFor(fn: FunctionKey) {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      Description: `${SERVICE} ${fn}: least privilege for this function only`,
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [
+        {
+          PolicyName: `${SERVICE}-${fn}`,
+          PolicyDocument: { Version: '2012-10-17', Statement: [writeOwnLogs(fn), XRAY, ...permissions[fn], KMS_IF_USED] },
+        },
+      ],
+    },
+  };
+}
+
+// ── Observability ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Errors and throttles per function. analyze runs with reserved concurrency 1, so bursts of
+ * S3 notifications are throttled by design and retried by Lambda's async queue: its throttle
+ * alarm fires only when throttling is sustained (the DLQ alarm catches what is finally lost).
+ */
+function alarmsFor(fn: FunctionKey) {
+  const alarm = (metric: 'Errors' | 'Throttles', threshold: number, periods: number) => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: `${SERVICE} ${fn}: ${metric} above ${threshold} in ${periods * 5} minutes`,
+      Namespace: 'AWS/Lambda',
+      MetricName: metric,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: `${logicalId(fn)}LambdaFunction` } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: periods,
+      DatapointsToAlarm: periods,
+      Threshold: threshold,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
+    },
+  });
+  return {
+    [`${logicalId(fn)}ErrorsAlarm`]: alarm('Errors', 0, 1),
+    [`${logicalId(fn)}ThrottlesAlarm`]: fn === 'analyze' ? alarm('Throttles', 50, 3) : alarm('Throttles', 0, 1),
+  };
+}
+
+// ── Athena ───────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Glue columns generated from the zod contract, so the table cannot drift from the lake line:
+ * strings (ISO instants included, cast in queries) → string, whole numbers → bigint, other
+ * numbers → double, enums → string, records of numbers → map<string,double>, other records →
+ * map<string,string> (the JSON SerDe reads numbers and booleans there as text).
+ */
+export function glueColumns(schema: z.ZodObject): Array<{ Name: string; Type: string }> {
+  return Object.entries(schema.shape).map(([name, field]) => ({ Name: name, Type: glueType(field as z.ZodType) }));
+}
+
+function glueType(field: z.ZodType): string {
+  // biome-ignore lint/suspicious/noExplicitAny: zod's internal definition is untyped per kind.
+  const def = (field as any)._zod.def;
+  switch (def.type) {
+    case 'nullable':
+    case 'optional':
+      return glueType(def.innerType);
+    case 'pipe':
+      return glueType(def.in);
+    case 'string':
+    case 'enum':
+      return 'string';
+    case 'number':
+      return def.format === 'safeint' || def.format === 'int32' ? 'bigint' : 'double';
+    case 'boolean':
+      return 'boolean';
+    case 'record':
+      return glueType(def.valueType) === 'double' ? 'map<string,double>' : 'map<string,string>';
+    case 'union':
+      return 'string';
+    default:
+      throw new Error(`serverless.ts: no Glue type for zod "${def.type}"`);
+  }
+}
+
+function lakeTable(table: string, dataset: 'usage' | 'events', schema: z.ZodObject) {
+  const location = `s3://${BUCKET}/lake/${dataset}/`;
+  return {
+    Type: 'AWS::Glue::Table',
+    Properties: {
+      CatalogId: { Ref: 'AWS::AccountId' },
+      DatabaseName: { Ref: 'GlueDatabase' },
+      TableInput: {
+        Name: table,
+        Description: `tokenlake lake/${dataset}: one JSON object per line, Hive-partitioned by the UTC day dt`,
+        TableType: 'EXTERNAL_TABLE',
+        PartitionKeys: [{ Name: 'dt', Type: 'string' }],
+        // Partition projection: Athena computes the dt partitions from this range, so a new day
+        // is queryable at once and MSCK REPAIR / Glue crawlers are never needed.
+        Parameters: {
+          EXTERNAL: 'TRUE',
+          classification: 'json',
+          'projection.enabled': 'true',
+          'projection.dt.type': 'date',
+          'projection.dt.format': 'yyyy-MM-dd',
+          'projection.dt.range': 'NOW-3YEARS,NOW',
+          'projection.dt.interval': '1',
+          'projection.dt.interval.unit': 'DAYS',
+          // `${!dt}` is Fn::Sub's escape for a literal `${dt}`, which Athena fills in per partition.
+          'storage.location.template': sub(`${location}dt=\${!dt}/`),
+        },
+        StorageDescriptor: {
+          Columns: glueColumns(schema),
+          Location: sub(location),
+          InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
+          OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+          SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+        },
+      },
+    },
+  };
+}
+
+/** Named queries: the Athena dialect of infra/athena/queries/ (the DuckDB twins are tested). */
+const queriesDir = new URL('./infra/athena/queries/', import.meta.url);
+const namedQueries = Object.fromEntries(
+  readdirSync(queriesDir)
+    .filter((f) => f.endsWith('.athena.sql'))
+    .sort()
+    .map((file) => {
+      const name = file.replace(/\.athena\.sql$/, '');
+      const text = readFileSync(new URL(file, queriesDir), 'utf8');
+      const description = /^--\s*(.+)$/m.exec(text)?.[1] ?? name;
+      const id = name
+        .split(/[-_]/)
+        .map((w) => `${w[0]!.toUpperCase()}${w.slice(1)}`)
+        .join('');
+      return [
+        `${id}NamedQuery`,
+        {
+          Type: 'AWS::Athena::NamedQuery',
+          Properties: {
+            Name: `${SERVICE} ${name.replace(/[-_]/g, ' ')}`,
+            Description: description.slice(0, 1024),
+            Database: { Ref: 'GlueDatabase' },
+            WorkGroup: { Ref: 'AthenaWorkGroup' },
+            QueryString: text,
+          },
+        },
+      ];
+    }),
+);
+
+// ── Functions ────────────────────────────────────────────────────────────────────────────────
+
+/** Route events generated from the api's own list, so the template cannot miss a route. */
+const httpRoutes = [...new Map(allRoutes.map((r) => [`${r.method} ${r.path}`, r])).values()].map((r) => ({
+  httpApi: { method: r.method, path: r.path },
+}));
+
+/** The six event families the ingest rule subscribes to (design: job.*, task.*, …). */
+export const INGEST_DETAIL_TYPE_PREFIXES = ['job.', 'task.', 'tool.', 'budget.', 'provider.', 'conversation.'];
+
+const serverlessConfiguration: AWS = {
+  service: SERVICE,
+  frameworkVersion: '>=3',
+  plugins: ['serverless-esbuild'],
+  params: {
+    default: {
+      // How often sync pulls the sources (EventBridge schedule expression).
+      syncSchedule: 'rate(15 minutes)',
+      // Nightly compaction, 03:30 UTC: after the day's last restatements, before business hours.
+      compactSchedule: 'cron(30 3 * * ? *)',
+      sources: 'anthropic,openai',
+      timezone: 'UTC',
+      retentionDays: 180,
+      // 'true' keeps old object versions (expired after 30 days by the lifecycle rules).
+      versioning: 'false',
+      // 'none' = SSE-S3 (S3-managed keys); a KMS key ARN = SSE-KMS with a bucket key.
+      kmsKeyArn: 'none',
+      // 'default', or a bus name this stack creates (osls creates any non-default named bus).
+      eventBusName: 'default',
+      corsOrigin: '*',
+      // HTTP API stage limits: steady requests per second and burst, for all routes together.
+      apiRateLimit: 25,
+      apiBurstLimit: 50,
+      // Athena refuses a query that would scan more than this (bytes; 10 GiB ≈ $0.05 at $5/TB).
+      athenaBytesScannedCutoff: 10_737_418_240,
+      glueDatabase: `${SERVICE}_\${sls:stage}`,
+      // 'none', or an address subscribed to the alarm topic (it must confirm the subscription).
+      alarmEmail: 'none',
+      // SSM SecureString NAMES (never values): read by the functions at cold start.
+      anthropicAdminKeyParameter: `/${SERVICE}/\${sls:stage}/anthropic-admin-key`,
+      openaiAdminKeyParameter: `/${SERVICE}/\${sls:stage}/openai-admin-key`,
+    },
+    // The stage the template tests package: the demo source, and values that differ from the
+    // defaults so the tests can see the parameters flow through.
+    test: {
+      sources: 'demo',
+      syncSchedule: 'rate(1 hour)',
+      retentionDays: 45,
+      versioning: 'true',
+    },
+    prod: {
+      syncSchedule: 'rate(5 minutes)',
+      versioning: 'true',
+    },
+  },
+  provider: {
+    name: 'aws',
+    // nodejs20.x is deprecated on Lambda; the code also runs on the local Node 20.
+    runtime: 'nodejs22.x',
+    // Graviton: ~20% cheaper per GB-s, and every dependency is pure JavaScript.
+    architecture: 'arm64',
+    stage: '${opt:stage, "dev"}',
+    logRetentionInDays: 30,
+    tracing: { lambda: true },
+    deploymentBucket: { blockPublicAccess: true, serverSideEncryption: 'AES256' },
+    stackTags: { project: SERVICE },
+    environment: {
+      TOKENLAKE_BUCKET: sub(BUCKET),
+      TOKENLAKE_SOURCES: '${param:sources}',
+      TOKENLAKE_TIMEZONE: '${param:timezone}',
+      TOKENLAKE_RETENTION_DAYS: '${param:retentionDays}',
+      TOKENLAKE_LOG_LEVEL: 'info',
+      POWERTOOLS_SERVICE_NAME: SERVICE,
+      // Stack traces point into the TypeScript sources (the bundles ship a source map).
+      NODE_OPTIONS: '--enable-source-maps',
+    },
+    httpApi: {
+      cors: {
+        allowedOrigins: ['${param:corsOrigin}'],
+        allowedHeaders: ['authorization', 'content-type', 'if-none-match'],
+        allowedMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        exposedResponseHeaders: ['etag', 'x-request-id', 'content-disposition'],
+        maxAge: 600,
+      },
+      metrics: true,
+    },
+  },
+  package: { individually: true },
+  custom: {
+    esbuild: {
+      bundle: true,
+      minify: true,
+      sourcemap: true,
+      target: 'node22',
+      platform: 'node',
+      format: 'esm',
+      outputFileExtension: '.mjs',
+      mainFields: ['module', 'main'],
+      // ESM bundles have no `require`; CommonJS dependencies inside (parts of the AWS SDK) need one.
+      banner: {
+        js: "import { createRequire as __tokenlakeCreateRequire } from 'node:module'; const require = __tokenlakeCreateRequire(import.meta.url);",
+      },
+      // Everything is bundled, the AWS SDK included, so the deployed code is the tested version
+      // and packaging never runs npm (it works offline).
+      exclude: [],
+      external: [],
+      concurrency: 2,
+      outputWorkFolder: '.serverless/.esbuild',
+    },
+  },
+  functions: {
+    // Network-bound (provider APIs, S3 writes); 512 MB leaves room to hold one backfill page set
+    // and day objects while pricing them. The timeout stays under the shortest schedule (5 min)
+    // and reserved concurrency 1 keeps two runs from moving the same cursor.
+    sync: {
+      name: functionName('sync'),
+      handler: 'functions/sync.handler',
+      role: 'SyncRole',
+      memorySize: 512,
+      timeout: 280,
+      reservedConcurrency: 1,
+      environment: {
+        TOKENLAKE_ANTHROPIC_ADMIN_KEY_PARAMETER: '${param:anthropicAdminKeyParameter}',
+        TOKENLAKE_OPENAI_ADMIN_KEY_PARAMETER: '${param:openaiAdminKeyParameter}',
+      },
+      events: [{ schedule: { rate: ['${param:syncSchedule}'] } }],
+    },
+    // CPU- and memory-bound: a rebuilt day parses every line of that day's objects (estimate at
+    // 1 M records/day: ~200 MB of JSONL, ~1 GB of records in memory). 2048 MB also buys ~1.2 vCPU.
+    // Reserved concurrency 1 serialises rebuilds (the lead's design: no two analyze runs write
+    // analytics.json at once); S3 invokes asynchronously, so throttled events wait in Lambda's
+    // queue (up to 6 h) and a run that still fails lands in the DLQ instead of being lost.
+    analyze: {
+      name: functionName('analyze'),
+      handler: 'functions/analyze.handler',
+      role: 'AnalyzeRole',
+      memorySize: 2048,
+      timeout: 900,
+      reservedConcurrency: 1,
+      maximumRetryAttempts: 2,
+      maximumEventAge: 21_600,
+      destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } } },
+      environment: { TOKENLAKE_EVENT_BUS: '${param:eventBusName}' },
+    },
+    // Reads analytics.json (tens of KB) or a few rollups per request; exports stream lake days.
+    // 1024 MB for exports and a fast JSON parse; 29 s is the HTTP API integration limit.
+    api: {
+      name: functionName('api'),
+      handler: 'functions/api.handler',
+      role: 'ApiRole',
+      memorySize: 1024,
+      timeout: 29,
+      events: httpRoutes,
+    },
+    // One small event per invoke: a HEAD and a PUT or two.
+    ingest: {
+      name: functionName('ingest'),
+      handler: 'functions/ingest.handler',
+      role: 'IngestRole',
+      memorySize: 256,
+      timeout: 30,
+      maximumRetryAttempts: 2,
+      destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } } },
+      events: [
+        {
+          eventBridge: {
+            eventBus: '${param:eventBusName}',
+            pattern: { 'detail-type': INGEST_DETAIL_TYPE_PREFIXES.map((prefix) => ({ prefix })) },
+          },
+        },
+      ],
+    },
+    // Rewrites a day's many small objects as one: reads and writes a whole day (same estimate as
+    // analyze), once a night.
+    compact: {
+      name: functionName('compact'),
+      handler: 'functions/compact.handler',
+      role: 'CompactRole',
+      memorySize: 2048,
+      timeout: 900,
+      reservedConcurrency: 1,
+      events: [{ schedule: { rate: ['${param:compactSchedule}'] } }],
+    },
+  },
+  resources: {
+    Conditions: {
+      UseKms: { 'Fn::Not': [{ 'Fn::Equals': ['${param:kmsKeyArn}', 'none'] }] },
+      UseVersioning: { 'Fn::Equals': ['${param:versioning}', 'true'] },
+      HasAlarmEmail: { 'Fn::Not': [{ 'Fn::Equals': ['${param:alarmEmail}', 'none'] }] },
+    },
+    Resources: {
+      SyncRole: roleFor('sync'),
+      AnalyzeRole: roleFor('analyze'),
+      ApiRole: roleFor('api'),
+      IngestRole: roleFor('ingest'),
+      CompactRole: roleFor('compact'),
+
+      LakeBucket: {
+        Type: 'AWS::S3::Bucket',
+        // The lake is the data: deleting the stack must not delete it (docs/deploy.md, tear down).
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        // S3 checks at creation that it may invoke analyze, so the permission must exist first.
+        DependsOn: ['AnalyzeS3InvokePermission'],
+        Properties: {
+          BucketName: sub(BUCKET),
+          BucketEncryption: {
+            ServerSideEncryptionConfiguration: [
+              {
+                ServerSideEncryptionByDefault: {
+                  'Fn::If': ['UseKms', { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: '${param:kmsKeyArn}' }, { SSEAlgorithm: 'AES256' }],
+                },
+                BucketKeyEnabled: { 'Fn::If': ['UseKms', true, false] },
+              },
+            ],
+          },
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+          VersioningConfiguration: { 'Fn::If': ['UseVersioning', { Status: 'Enabled' }, { Ref: 'AWS::NoValue' }] },
+          LifecycleConfiguration: {
+            Rules: [
+              // Raw partitions: the retention the user chose (design: default 180 days).
+              lifecycleRule('expire-lake', 'lake/', '${param:retentionDays}'),
+              // Large exports are fetched through a presigned URL right away.
+              lifecycleRule('expire-exports', 'exports/', 1),
+              lifecycleRule('expire-quarantine', 'quarantine/', 30),
+              // Daily rollups outlive the raw lake: two years plus a month of year-on-year views.
+              lifecycleRule('expire-rollups', 'rollups/', 760),
+              lifecycleRule('expire-athena-results', 'athena-results/', 30),
+            ],
+          },
+          /**
+           * Direct S3 → Lambda notifications rather than EventBridge: free, no rule to run, and
+           * the prefix/suffix filters are exactly what is needed for one consumer. EventBridge
+           * notifications would avoid the dependency cycle and allow several consumers, at $1 per
+           * million events; switch if another consumer needs lake writes. Usage and event
+           * partitions and quarantine trigger analyze (local/stack.ts mirrors this filter);
+           * analyze writes none of them, so it cannot trigger itself.
+           */
+          NotificationConfiguration: {
+            LambdaConfigurations: ['lake/usage/', 'lake/events/', 'quarantine/'].map((prefix) => ({
+              Event: 's3:ObjectCreated:*',
+              Function: { 'Fn::GetAtt': ['AnalyzeLambdaFunction', 'Arn'] },
+              Filter: {
+                S3Key: {
+                  Rules: [
+                    { Name: 'prefix', Value: prefix },
+                    { Name: 'suffix', Value: '.jsonl' },
+                  ],
+                },
+              },
+            })),
+          },
+        },
+      },
+      // SourceArn is built from the computed name, not Ref/GetAtt on the bucket (see BUCKET);
+      // SourceAccount guards against a same-named bucket in another account.
+      AnalyzeS3InvokePermission: {
+        Type: 'AWS::Lambda::Permission',
+        Properties: {
+          Action: 'lambda:InvokeFunction',
+          FunctionName: { 'Fn::GetAtt': ['AnalyzeLambdaFunction', 'Arn'] },
+          Principal: 's3.amazonaws.com',
+          SourceArn: bucketArn,
+          SourceAccount: { Ref: 'AWS::AccountId' },
+        },
+      },
+      LakeBucketPolicy: {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: {
+          Bucket: { Ref: 'LakeBucket' },
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              // A Deny: `s3:*` here forbids everything over plain HTTP; it grants nothing.
+              {
+                Sid: 'DenyInsecureTransport',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: [bucketArn, ...objectArns('*')],
+                Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+              },
+              {
+                Sid: 'DenyOutdatedTls',
+                Effect: 'Deny',
+                Principal: '*',
+                Action: 's3:*',
+                Resource: [bucketArn, ...objectArns('*')],
+                Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } },
+              },
+            ],
+          },
+        },
+      },
+
+      // Async invocations of analyze and ingest that failed every retry (the event is kept 14 days).
+      FailedInvocationsQueue: {
+        Type: 'AWS::SQS::Queue',
+        Properties: {
+          QueueName: `${SERVICE}-\${sls:stage}-failed-invocations`,
+          MessageRetentionPeriod: 1_209_600,
+          SqsManagedSseEnabled: true,
+        },
+      },
+      AlarmTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${SERVICE}-\${sls:stage}-alarms` } },
+      AlarmEmailSubscription: {
+        Type: 'AWS::SNS::Subscription',
+        Condition: 'HasAlarmEmail',
+        Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: '${param:alarmEmail}' },
+      },
+      FailedInvocationsAlarm: {
+        Type: 'AWS::CloudWatch::Alarm',
+        Properties: {
+          AlarmDescription: `${SERVICE}: an analyze or ingest invocation failed all retries (see the DLQ)`,
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'QueueName'] } }],
+          Statistic: 'Maximum',
+          Period: 300,
+          EvaluationPeriods: 1,
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+          TreatMissingData: 'notBreaching',
+          AlarmActions: [{ Ref: 'AlarmTopic' }],
+        },
+      },
+      ...Object.assign({}, ...FUNCTIONS.map(alarmsFor)),
+
+      GlueDatabase: {
+        Type: 'AWS::Glue::Database',
+        Properties: {
+          CatalogId: { Ref: 'AWS::AccountId' },
+          DatabaseInput: { Name: '${param:glueDatabase}', Description: 'tokenlake lake tables (partition projection on dt)' },
+        },
+      },
+      LakeUsageTable: lakeTable('lake_usage', 'usage', usageRecordSchema),
+      LakeEventsTable: lakeTable('lake_events', 'events', eventRecordSchema),
+      AthenaWorkGroup: {
+        Type: 'AWS::Athena::WorkGroup',
+        Properties: {
+          Name: `${SERVICE}-\${sls:stage}`,
+          Description: 'tokenlake queries: results under athena-results/, bytes scanned capped per query',
+          State: 'ENABLED',
+          // Deleting the stack deletes the workgroup with its named queries and history.
+          RecursiveDeleteOption: true,
+          WorkGroupConfiguration: {
+            EnforceWorkGroupConfiguration: true,
+            PublishCloudWatchMetricsEnabled: true,
+            BytesScannedCutoffPerQuery: '${param:athenaBytesScannedCutoff}',
+            EngineVersion: { SelectedEngineVersion: 'Athena engine version 3' },
+            ResultConfiguration: {
+              OutputLocation: sub(`s3://${BUCKET}/athena-results/`),
+              EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+            },
+          },
+        },
+      },
+      ...namedQueries,
+    },
+    Outputs: {
+      LakeBucketName: { Value: sub(BUCKET) },
+      AthenaWorkGroupName: { Value: { Ref: 'AthenaWorkGroup' } },
+      GlueDatabaseName: { Value: { Ref: 'GlueDatabase' } },
+      FailedInvocationsQueueUrl: { Value: { Ref: 'FailedInvocationsQueue' } },
+      AlarmTopicArn: { Value: { Ref: 'AlarmTopic' } },
+    },
+    // osls generates the HTTP API stage; throttling is set on it here (shallow merge, so the
+    // detailed-metrics flag osls sets is repeated).
+    extensions: {
+      HttpApiStage: {
+        Properties: {
+          DefaultRouteSettings: {
+            DetailedMetricsEnabled: true,
+            ThrottlingRateLimit: '${param:apiRateLimit}',
+            ThrottlingBurstLimit: '${param:apiBurstLimit}',
+          },
+        },
+      },
+    },
+  },
+};
+
+function lifecycleRule(id: string, prefix: string, days: number | string) {
+  return {
+    Id: id,
+    Status: 'Enabled',
+    Prefix: prefix,
+    ExpirationInDays: days,
+    // Only matters with versioning on: old versions of overwritten objects go after 30 days.
+    NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+    AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+  };
+}
+
+export default serverlessConfiguration;

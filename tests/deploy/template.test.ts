@@ -1,0 +1,563 @@
+// The deploy template as osls generates it. `osls package --stage test` runs once, offline, into a
+// temp folder; the tests assert on the CloudFormation JSON (no usable CloudFormation linter runs
+// here) and load each packaged bundle to prove the zips hold runnable handlers.
+
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: '${…}' strings are CloudFormation Fn::Sub references in the template under test.
+
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { inflateRawSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allRoutes } from '../../lib/api/all-routes.ts';
+import { eventRecordSchema } from '../../lib/events/schema.ts';
+import { usageRecordSchema } from '../../lib/record.ts';
+import { triggersAnalyze } from '../../local/stack.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const FUNCTIONS = ['sync', 'analyze', 'api', 'ingest', 'compact'];
+const BUCKET_ARN = 'arn:${AWS::Partition}:s3:::tokenlake-test-${AWS::AccountId}-${AWS::Region}';
+
+// biome-ignore lint/suspicious/noExplicitAny: a CloudFormation template is untyped JSON.
+type Json = any;
+let outDir: string;
+let template: Json;
+let resources: Record<string, Json>;
+
+beforeAll(async () => {
+  outDir = await mkdtemp(join(tmpdir(), 'tokenlake-package-'));
+  // The repo's own osls, no network: the same command as `npm run package`.
+  await promisify(execFile)(
+    process.execPath,
+    [join(root, 'node_modules/osls/bin/serverless.js'), 'package', '--stage', 'test', '--package', outDir],
+    {
+      cwd: root,
+      timeout: 280_000,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    },
+  );
+  template = JSON.parse(await readFile(join(outDir, 'cloudformation-template-update-stack.json'), 'utf8'));
+  resources = template.Resources;
+}, 300_000);
+
+afterAll(async () => {
+  if (outDir) await rm(outDir, { recursive: true, force: true });
+});
+
+function ofType(type: string): Array<[string, Json]> {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+
+/** Every statement of a role's inline policies; both branches of an Fn::If, minus AWS::NoValue. */
+function statementsOf(role: Json): Json[] {
+  const out: Json[] = [];
+  for (const policy of role.Properties.Policies ?? []) {
+    for (const s of policy.PolicyDocument.Statement) {
+      if (s['Fn::If']) out.push(...s['Fn::If'].slice(1).filter((b: Json) => b.Ref !== 'AWS::NoValue'));
+      else out.push(s);
+    }
+  }
+  return out;
+}
+
+const asList = (v: Json): Json[] => (Array.isArray(v) ? v : [v]);
+
+/** 'arn:…:s3:::bucket/lake/*' (as an Fn::Sub) → 'lake/*'; the bucket itself → '(bucket)'. */
+function s3Target(resource: Json): string {
+  const text = typeof resource === 'string' ? resource : resource['Fn::Sub'];
+  if (text === BUCKET_ARN) return '(bucket)';
+  if (typeof text === 'string' && text.startsWith(`${BUCKET_ARN}/`)) return text.slice(BUCKET_ARN.length + 1);
+  return JSON.stringify(resource);
+}
+
+function roleOf(fn: string): Json {
+  const fnResource = resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`];
+  return resources[fnResource.Properties.Role['Fn::GetAtt'][0]];
+}
+
+/** action → sorted S3 targets, for one function's role. */
+function s3Grants(fn: string): Record<string, string[]> {
+  const grants: Record<string, string[]> = {};
+  for (const s of statementsOf(roleOf(fn))) {
+    for (const action of asList(s.Action).filter((a: string) => a.startsWith('s3:'))) {
+      grants[action] = [...(grants[action] ?? []), ...asList(s.Resource).map(s3Target)].sort();
+    }
+  }
+  return grants;
+}
+
+describe('functions', () => {
+  it('are the five handlers, on nodejs22.x and arm64, with the handler the bundle exports', () => {
+    const functions = ofType('AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual(
+      ['AnalyzeLambdaFunction', 'ApiLambdaFunction', 'CompactLambdaFunction', 'IngestLambdaFunction', 'SyncLambdaFunction'].sort(),
+    );
+    for (const [, f] of functions) {
+      expect(f.Properties.Runtime).toBe('nodejs22.x');
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.Handler).toMatch(/^functions\/(sync|analyze|api|ingest|compact)\.handler$/);
+    }
+  });
+
+  it('each has its own role, and no shared default role exists', () => {
+    const roles = FUNCTIONS.map((fn) => resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`].Properties.Role['Fn::GetAtt'][0]);
+    expect(new Set(roles).size).toBe(FUNCTIONS.length);
+    for (const id of roles) {
+      expect(resources[id].Type).toBe('AWS::IAM::Role');
+      expect(resources[id].Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ]);
+    }
+    expect(resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it('carry configuration and secret NAMES in env, never secret values', () => {
+    const envOf = (fn: string) => resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`].Properties.Environment.Variables;
+    for (const fn of FUNCTIONS) {
+      const env = envOf(fn);
+      expect(env.TOKENLAKE_BUCKET).toEqual({ 'Fn::Sub': 'tokenlake-test-${AWS::AccountId}-${AWS::Region}' });
+      expect(env.TOKENLAKE_SOURCES).toBe('demo');
+      expect(env.TOKENLAKE_TIMEZONE).toBe('UTC');
+      expect(env.TOKENLAKE_RETENTION_DAYS).toBe('45');
+      for (const secret of ['ANTHROPIC_ADMIN_API_KEY', 'OPENAI_ADMIN_KEY', 'TOKENLAKE_API_KEY']) expect(env[secret]).toBeUndefined();
+    }
+    expect(envOf('sync').TOKENLAKE_ANTHROPIC_ADMIN_KEY_PARAMETER).toBe('/tokenlake/test/anthropic-admin-key');
+    expect(envOf('sync').TOKENLAKE_OPENAI_ADMIN_KEY_PARAMETER).toBe('/tokenlake/test/openai-admin-key');
+  });
+
+  it('serialise analyze (reserved concurrency 1) and send its final failures to the DLQ', () => {
+    expect(resources.AnalyzeLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(1);
+    const dlq = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
+    expect(resources.FailedInvocationsQueue.Type).toBe('AWS::SQS::Queue');
+    for (const fn of ['Analyze', 'Ingest']) {
+      const config = resources[`${fn}LambdaEvConf`];
+      expect(config.Type).toBe('AWS::Lambda::EventInvokeConfig');
+      expect(config.Properties.FunctionName).toEqual({ Ref: `${fn}LambdaFunction` });
+      expect(config.Properties.DestinationConfig.OnFailure.Destination).toEqual(dlq);
+    }
+    // Lambda sends to the destination with the function's own role.
+    for (const fn of ['analyze', 'ingest']) {
+      expect(statementsOf(roleOf(fn))).toContainEqual({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: dlq });
+    }
+  });
+});
+
+describe('IAM', () => {
+  const allStatements = () =>
+    Object.values(resources).flatMap((r: Json) => {
+      if (r.Type === 'AWS::IAM::Role') return statementsOf(r);
+      if (r.Type === 'AWS::S3::BucketPolicy' || r.Type === 'AWS::SQS::QueuePolicy') return r.Properties.PolicyDocument.Statement;
+      return [];
+    });
+
+  it('grants no wildcard action; the only wildcards are in Deny statements', () => {
+    const statements = allStatements();
+    expect(statements.length).toBeGreaterThan(20);
+    for (const s of statements) {
+      const wild = asList(s.Action).filter((a: string) => a.includes('*'));
+      if (wild.length > 0) expect(s.Effect, JSON.stringify(s)).toBe('Deny');
+    }
+  });
+
+  it("uses Resource '*' only for X-Ray, which supports no resource-level permissions", () => {
+    const star = allStatements().filter((s) => s.Effect === 'Allow' && asList(s.Resource).includes('*'));
+    expect(star).toHaveLength(FUNCTIONS.length);
+    for (const s of star) expect(s.Action).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+  });
+
+  it('gives each function exactly the S3 access the issue lists', () => {
+    expect(s3Grants('sync')).toEqual({
+      's3:PutObject': ['config/anonymization-key', 'lake/*', 'quarantine/*', 'state/*'],
+      's3:GetObject': ['config/anonymization-key', 'state/*'],
+      's3:ListBucket': ['(bucket)'],
+    });
+    expect(s3Grants('analyze')).toEqual({
+      's3:GetObject': ['config/*', 'lake/*', 'quarantine/*', 'rollups/*', 'state/*'],
+      's3:PutObject': ['analytics/*', 'rollups/*', 'state/alerts/*', 'state/budgets-last-good.json'],
+      's3:ListBucket': ['(bucket)'],
+    });
+    expect(s3Grants('api')).toEqual({
+      's3:GetObject': ['analytics/*', 'config/*', 'exports/*', 'lake/*', 'rollups/*', 'state/*'],
+      's3:PutObject': ['config/anonymization-key', 'config/budgets.json', 'exports/*', 'lake/events/*', 'lake/usage/*'],
+      's3:ListBucket': ['(bucket)'],
+    });
+    expect(s3Grants('ingest')).toEqual({
+      's3:PutObject': ['lake/events/*', 'lake/usage/*', 'quarantine/*'],
+      's3:GetObject': ['lake/events/*', 'lake/usage/*'],
+      's3:ListBucket': ['(bucket)'],
+    });
+    expect(s3Grants('compact')).toEqual({
+      's3:GetObject': ['lake/*'],
+      's3:PutObject': ['lake/*'],
+      's3:DeleteObject': ['lake/*', 'rollups/*'],
+      's3:ListBucket': ['(bucket)'],
+    });
+  });
+
+  it('confines listings to prefixes (sync: lake/, quarantine/, state/, config/)', () => {
+    const listing = statementsOf(roleOf('sync')).find((s) => s.Action === 's3:ListBucket');
+    expect(listing.Condition).toEqual({
+      StringLikeIfExists: { 's3:prefix': ['lake/', 'lake/*', 'quarantine/', 'quarantine/*', 'state/', 'state/*', 'config/', 'config/*'] },
+    });
+  });
+
+  it('lets sync read only its two named SSM parameters, and nothing else read SSM', () => {
+    const ssm = (fn: string) =>
+      statementsOf(roleOf(fn))
+        .filter((s) => asList(s.Action).some((a: string) => a.startsWith('ssm:')))
+        .flatMap((s) => asList(s.Resource).map((r: Json) => r['Fn::Sub']));
+    const arn = (name: string) => `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/tokenlake/test/${name}`;
+    expect(ssm('sync')).toEqual([arn('anthropic-admin-key'), arn('openai-admin-key')]);
+    for (const fn of ['analyze', 'api', 'ingest', 'compact']) expect(ssm(fn)).toEqual([]);
+  });
+
+  it('lets analyze put events on the configured bus only', () => {
+    const put = statementsOf(roleOf('analyze')).filter((s) => s.Action === 'events:PutEvents');
+    expect(put).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'events:PutEvents',
+        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+      },
+    ]);
+  });
+
+  it("lets each function write only its own log group's streams", () => {
+    for (const fn of FUNCTIONS) {
+      const logs = statementsOf(roleOf(fn)).filter((s) => asList(s.Action).some((a: string) => a.startsWith('logs:')));
+      expect(logs).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: {
+            'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/tokenlake-test-${fn}:*`,
+          },
+        },
+      ]);
+    }
+  });
+});
+
+describe('the lake bucket', () => {
+  it('blocks public access, enforces bucket-owner objects and encrypts by default (SSE-S3 unless a KMS key is set)', () => {
+    const p = resources.LakeBucket.Properties;
+    expect(p.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(p.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    const sse = p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault['Fn::If'];
+    expect(sse[0]).toBe('UseKms');
+    expect(sse[2]).toEqual({ SSEAlgorithm: 'AES256' });
+    // The test stage sets no key: the condition compares 'none' with 'none'.
+    expect(template.Conditions.UseKms).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['none', 'none'] }] });
+    expect(template.Conditions.UseVersioning).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    expect(resources.LakeBucket.DeletionPolicy).toBe('Retain');
+  });
+
+  it('denies every request that is not TLS (1.2 or later)', () => {
+    const policy = ofType('AWS::S3::BucketPolicy').find(([, r]) => r.Properties.Bucket.Ref === 'LakeBucket')![1];
+    const statements = policy.Properties.PolicyDocument.Statement;
+    const everything = [{ 'Fn::Sub': BUCKET_ARN }, { 'Fn::Sub': `${BUCKET_ARN}/*` }];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 's3:*',
+        Resource: everything,
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Resource: everything, Condition: { NumericLessThan: { 's3:TlsVersion': '1.2' } } }),
+    );
+    expect(statements.every((s: Json) => s.Effect === 'Deny')).toBe(true);
+  });
+
+  it('expires each prefix after its configured days (lake/ from the stage parameter)', () => {
+    const rules = resources.LakeBucket.Properties.LifecycleConfiguration.Rules;
+    expect(Object.fromEntries(rules.map((r: Json) => [r.Prefix, r.ExpirationInDays]))).toEqual({
+      'lake/': 45,
+      'exports/': 1,
+      'quarantine/': 30,
+      'rollups/': 760,
+      'athena-results/': 30,
+    });
+    for (const r of rules) expect(r.Status).toBe('Enabled');
+  });
+
+  it('notifies analyze directly for new .jsonl under lake/usage/, lake/events/ and quarantine/ only', () => {
+    const configs = resources.LakeBucket.Properties.NotificationConfiguration.LambdaConfigurations;
+    expect(configs).toEqual(
+      ['lake/usage/', 'lake/events/', 'quarantine/'].map((prefix) => ({
+        Event: 's3:ObjectCreated:*',
+        Function: { 'Fn::GetAtt': ['AnalyzeLambdaFunction', 'Arn'] },
+        Filter: {
+          S3Key: {
+            Rules: [
+              { Name: 'prefix', Value: prefix },
+              { Name: 'suffix', Value: '.jsonl' },
+            ],
+          },
+        },
+      })),
+    );
+  });
+
+  it('filters exactly as the local stack does (local/stack.ts triggersAnalyze)', () => {
+    const filters = resources.LakeBucket.Properties.NotificationConfiguration.LambdaConfigurations.map((c: Json) => {
+      const rules = Object.fromEntries(c.Filter.S3Key.Rules.map((r: Json) => [r.Name, r.Value]));
+      return (key: string) => key.startsWith(rules.prefix) && key.endsWith(rules.suffix);
+    });
+    const keys = [
+      'lake/usage/dt=2026-11-23/demo-abc.jsonl',
+      'lake/events/dt=2026-11-23/events-abc.jsonl',
+      'quarantine/dt=2026-11-23/demo-abc.jsonl',
+      'lake/usage/dt=2026-11-23/demo-abc.json',
+      'lake/other/dt=2026-11-23/x.jsonl',
+      'rollups/usage/dt=2026-11-23.json',
+      'analytics/analytics.json',
+      'state/alerts/budget.jsonl',
+      'exports/x.jsonl',
+      'config/budgets.json',
+    ];
+    const matches = keys.map((k) => filters.some((f: (key: string) => boolean) => f(k)));
+    expect(matches).toEqual(keys.map(triggersAnalyze));
+    expect(matches.filter(Boolean)).toHaveLength(3);
+  });
+
+  it('avoids the bucket ↔ permission ↔ function cycle: nothing refers to the bucket resource but its policy', () => {
+    const permission = resources.AnalyzeS3InvokePermission;
+    expect(permission.Properties).toEqual({
+      Action: 'lambda:InvokeFunction',
+      FunctionName: { 'Fn::GetAtt': ['AnalyzeLambdaFunction', 'Arn'] },
+      Principal: 's3.amazonaws.com',
+      SourceArn: { 'Fn::Sub': BUCKET_ARN },
+      SourceAccount: { Ref: 'AWS::AccountId' },
+    });
+    expect(resources.LakeBucket.DependsOn).toEqual(['AnalyzeS3InvokePermission']);
+    const referrers = Object.entries(resources)
+      .filter(([id]) => id !== 'LakeBucket')
+      .filter(([, r]) => /"(Ref|Fn::GetAtt)":\s*(\[\s*)?"LakeBucket"/.test(JSON.stringify(r)))
+      .map(([id]) => id);
+    expect(referrers).toEqual(['LakeBucketPolicy']);
+  });
+});
+
+describe('events and the HTTP API', () => {
+  it('has an HTTP API route for every route of lib/api/all-routes.ts, and no other', () => {
+    const routeKeys = ofType('AWS::ApiGatewayV2::Route')
+      .map(([, r]) => r.Properties.RouteKey)
+      .sort();
+    const expected = [...new Set(allRoutes.map((r) => `${r.method} ${r.path}`))].sort();
+    expect(expected.length).toBeGreaterThanOrEqual(4);
+    expect(routeKeys).toEqual(expected);
+  });
+
+  it('configures CORS and throttles the stage', () => {
+    const cors = resources.HttpApi.Properties.CorsConfiguration;
+    expect(cors.AllowOrigins).toEqual(['*']);
+    expect(cors.AllowHeaders).toEqual(['authorization', 'content-type', 'if-none-match']);
+    expect(resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({
+      DetailedMetricsEnabled: true,
+      ThrottlingRateLimit: 25,
+      ThrottlingBurstLimit: 50,
+    });
+  });
+
+  it('schedules sync at the stage rate and compact nightly; ingest listens to the six families', () => {
+    const rules = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+    const target = (p: Json) => p.Targets[0].Arn['Fn::GetAtt'][0];
+    expect(rules.find((p) => target(p) === 'SyncLambdaFunction')?.ScheduleExpression).toBe('rate(1 hour)');
+    expect(rules.find((p) => target(p) === 'CompactLambdaFunction')?.ScheduleExpression).toBe('cron(30 3 * * ? *)');
+    const ingest = rules.find((p) => target(p) === 'IngestLambdaFunction');
+    expect(ingest?.EventPattern).toEqual({
+      'detail-type': ['job.', 'task.', 'tool.', 'budget.', 'provider.', 'conversation.'].map((prefix) => ({ prefix })),
+    });
+    expect(ingest?.EventBusName).toBeUndefined(); // the default bus in the test stage
+  });
+});
+
+describe('alarms', () => {
+  it('watch errors and throttles of every function and the DLQ depth', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    for (const fn of FUNCTIONS) {
+      const ref = { Ref: `${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction` };
+      for (const metric of ['Errors', 'Throttles']) {
+        expect(alarms.filter((a) => a.MetricName === metric && a.Dimensions[0].Value.Ref === ref.Ref)).toHaveLength(1);
+      }
+    }
+    const dlq = alarms.find((a) => a.Namespace === 'AWS/SQS');
+    expect(dlq?.MetricName).toBe('ApproximateNumberOfMessagesVisible');
+    expect(dlq?.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'QueueName'] } }]);
+    expect(dlq?.Threshold).toBe(0);
+    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+  });
+});
+
+describe('Athena', () => {
+  /** The lake line's columns and their Athena types, written out independently of serverless.ts. */
+  const usageColumns = [
+    ['id', 'string'],
+    ['ts', 'string'],
+    ['source', 'string'],
+    ['provider', 'string'],
+    ['model', 'string'],
+    ['project', 'string'],
+    ['user', 'string'],
+    ['session', 'string'],
+    ['machine', 'string'],
+    ['api_key', 'string'],
+    ['workspace', 'string'],
+    ['service_tier', 'string'],
+    ['input_tokens', 'bigint'],
+    ['output_tokens', 'bigint'],
+    ['cache_creation_tokens', 'bigint'],
+    ['cache_creation_1h_tokens', 'bigint'],
+    ['cache_read_tokens', 'bigint'],
+    ['requests', 'bigint'],
+    ['cost_usd', 'double'],
+    ['cost_source', 'string'],
+    ['latency_ms', 'double'],
+    ['bucket_seconds', 'bigint'],
+  ];
+  const eventColumns = [
+    ['id', 'string'],
+    ['ts', 'string'],
+    ['event_type', 'string'],
+    ['family', 'string'],
+    ['entity_type', 'string'],
+    ['entity_id', 'string'],
+    ['attributes', 'map<string,string>'],
+    ['metrics', 'map<string,double>'],
+    ['source', 'string'],
+    ['received_at', 'string'],
+  ];
+
+  /** Columns of a CREATE EXTERNAL TABLE, in order. */
+  function ddlColumns(sql: string): string[][] {
+    const body = sql.slice(sql.indexOf('(') + 1, sql.indexOf('PARTITIONED BY'));
+    return [...body.matchAll(/^\s*`(\w+)`\s+(.+?),?\s*$/gm)].map((m) => [m[1]!, m[2]!]);
+  }
+
+  it.each([
+    ['LakeUsageTable', 'usage', usageColumns, usageRecordSchema],
+    ['LakeEventsTable', 'events', eventColumns, eventRecordSchema],
+  ] as const)('%s matches the zod contract and its DDL file, with partition projection on dt', async (id, dataset, columns, schema) => {
+    const input = resources[id].Properties.TableInput;
+    const glue = input.StorageDescriptor.Columns.map((c: Json) => [c.Name, c.Type]);
+    expect(glue.map((c: string[]) => c[0])).toEqual(Object.keys(schema.shape));
+    expect(glue).toEqual(columns);
+    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
+    expect(input.Parameters).toMatchObject({
+      'projection.enabled': 'true',
+      'projection.dt.type': 'date',
+      'projection.dt.format': 'yyyy-MM-dd',
+      'projection.dt.range': 'NOW-3YEARS,NOW',
+      'storage.location.template': {
+        'Fn::Sub': `s3://tokenlake-test-\${AWS::AccountId}-\${AWS::Region}/lake/${dataset}/dt=\${!dt}/`,
+      },
+    });
+    const ddl = await readFile(join(root, `infra/athena/${dataset}_table.sql`), 'utf8');
+    expect(ddlColumns(ddl)).toEqual(columns);
+    expect(ddl).toContain("'storage.location.template' = 's3://{{bucket}}/lake/" + dataset + "/dt=${dt}/'");
+    expect(ddl).toContain("'projection.dt.range' = 'NOW-3YEARS,NOW'");
+  });
+
+  it('has a workgroup writing results under athena-results/ with a bytes-scanned limit', () => {
+    const config = resources.AthenaWorkGroup.Properties.WorkGroupConfiguration;
+    expect(config.ResultConfiguration.OutputLocation).toEqual({
+      'Fn::Sub': 's3://tokenlake-test-${AWS::AccountId}-${AWS::Region}/athena-results/',
+    });
+    expect(config.BytesScannedCutoffPerQuery).toBe(10 * 1024 ** 3);
+    expect(config.EnforceWorkGroupConfiguration).toBe(true);
+  });
+
+  it('declares each infra/athena/queries/*.athena.sql as a named query, verbatim', async () => {
+    const queries = ofType('AWS::Athena::NamedQuery').map(([, q]) => q.Properties);
+    const names = ['burn_rate', 'cost_by_model', 'daily_cost', 'window_totals'];
+    expect(queries.map((q) => q.Name).sort()).toEqual(names.map((n) => `tokenlake ${n.replace(/_/g, ' ')}`));
+    for (const name of names) {
+      const text = await readFile(join(root, `infra/athena/queries/${name}.athena.sql`), 'utf8');
+      const q = queries.find((x) => x.Name === `tokenlake ${name.replace(/_/g, ' ')}`);
+      expect(q.QueryString).toBe(text);
+      expect(q.Database).toEqual({ Ref: 'GlueDatabase' });
+      expect(q.WorkGroup).toEqual({ Ref: 'AthenaWorkGroup' });
+    }
+  });
+});
+
+/** The entries of a zip file (stored or deflated), enough to read osls's artifacts. */
+function unzip(zip: Buffer): Map<string, Buffer> {
+  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  const count = zip.readUInt16LE(eocd + 10);
+  let at = zip.readUInt32LE(eocd + 16);
+  const out = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    const method = zip.readUInt16LE(at + 10);
+    const size = zip.readUInt32LE(at + 20);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extra = zip.readUInt16LE(at + 30);
+    const comment = zip.readUInt16LE(at + 32);
+    const local = zip.readUInt32LE(at + 42);
+    const name = zip.subarray(at + 46, at + 46 + nameLength).toString('utf8');
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(start, start + size);
+    out.set(name, method === 8 ? inflateRawSync(data) : Buffer.from(data));
+    at += 46 + nameLength + extra + comment;
+  }
+  return out;
+}
+
+/**
+ * Runs in a plain Node process, as Lambda would: imports every extracted bundle, checks it exports
+ * `handler`, then calls the api's with an API Gateway v2 event for GET /health.
+ */
+const LOAD_BUNDLES = `
+const [dir, eventFile] = process.argv.slice(1);
+const { readFile } = await import('node:fs/promises');
+const loaded = {};
+for (const fn of ${JSON.stringify(FUNCTIONS)}) {
+  const module = await import(new URL(fn + '.mjs', 'file://' + dir + '/').href);
+  loaded[fn] = typeof module.handler;
+}
+const event = JSON.parse(await readFile(eventFile, 'utf8'));
+event.rawPath = '/health';
+event.requestContext.http.path = '/health';
+const api = await import(new URL('api.mjs', 'file://' + dir + '/').href);
+const response = await api.handler(event);
+process.stdout.write(JSON.stringify({ loaded, status: response.statusCode, body: JSON.parse(response.body) }));
+`;
+
+describe('the packaged zips', () => {
+  it('hold one ESM bundle per function that loads in plain Node, and the api answers GET /health', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tokenlake-bundles-'));
+    try {
+      for (const fn of FUNCTIONS) {
+        const files = unzip(await readFile(join(outDir, `${fn}.zip`)));
+        expect([...files.keys()].sort()).toEqual([`functions/${fn}.mjs`, `functions/${fn}.mjs.map`]);
+        await writeFile(join(dir, `${fn}.mjs`), files.get(`functions/${fn}.mjs`)!);
+        await writeFile(join(dir, `${fn}.mjs.map`), files.get(`functions/${fn}.mjs.map`)!);
+      }
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--input-type=module', '-e', LOAD_BUNDLES, dir, join(root, 'events/api-get-analytics.json')],
+        {
+          timeout: 60_000,
+          env: { PATH: process.env.PATH, TOKENLAKE_BUCKET: 'tokenlake-test-bucket', TOKENLAKE_SOURCES: 'demo', AWS_REGION: 'us-east-1' },
+        },
+      );
+      const result = JSON.parse(stdout);
+      expect(result.loaded).toEqual(Object.fromEntries(FUNCTIONS.map((fn) => [fn, 'function'])));
+      expect(result.status).toBe(200);
+      expect(result.body.ok).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { csvCell, toCsv } from '../../../lib/export/csv.ts';
+import type { ExportTable } from '../../../lib/export/table.ts';
+
+/** A strict RFC 4180 reader (CRLF records, quoted fields), independent of the writer. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let i = 0;
+  let quoted = false;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i += 2;
+      } else if (c === '"') {
+        quoted = false;
+        i++;
+      } else {
+        cell += c;
+        i++;
+      }
+    } else if (c === '"' && cell === '') {
+      quoted = true;
+      i++;
+    } else if (c === ',') {
+      row.push(cell);
+      cell = '';
+      i++;
+    } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell);
+      rows.push(row);
+      row = [];
+      cell = '';
+      i += 2;
+    } else {
+      if (c === '"' || c === '\n' || c === '\r') throw new Error(`bare ${JSON.stringify(c)} at ${i}`);
+      cell += c;
+      i++;
+    }
+  }
+  if (cell !== '' || row.length > 0) throw new Error('last record lacks CRLF');
+  return rows;
+}
+
+describe('csvCell', () => {
+  it.each([
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['', ''],
+  ])('quotes %j as %j', (value, expected) => {
+    expect(csvCell(value)).toBe(expected);
+  });
+
+  it.each([
+    ['=1+1', "'=1+1"],
+    ['+49 30 1234', "'+49 30 1234"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1:A2)', "'@SUM(A1:A2)"],
+    ['\tcmd', "'\tcmd"],
+    ['\r=cmd', `"'\r=cmd"`],
+    ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+  ])('neutralises the formula %j with a leading apostrophe', (value, expected) => {
+    expect(csvCell(value)).toBe(expected);
+  });
+
+  it('writes numbers, booleans, nulls and objects without the prefix', () => {
+    expect(csvCell(-5)).toBe('-5');
+    expect(csvCell(0.1 + 0.2)).toBe('0.30000000000000004');
+    expect(csvCell(true)).toBe('true');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell({ a: 1, b: 'x,y' })).toBe('"{""a"":1,""b"":""x,y""}"');
+  });
+});
+
+describe('toCsv', () => {
+  it('writes a header and CRLF records that an RFC 4180 reader gets back exactly', () => {
+    const table: ExportTable = {
+      columns: [
+        { name: 'user', type: 'string' },
+        { name: 'cost_usd', type: 'double' },
+        { name: 'note', type: 'string' },
+      ],
+      rows: [
+        ['alice', 0.012345, 'multi\r\nline, "quoted"'],
+        ['=cmd|calc', null, '-x'],
+      ],
+    };
+    const text = toCsv(table);
+    expect(text.endsWith('\r\n')).toBe(true);
+    expect(parseCsv(text)).toEqual([
+      ['user', 'cost_usd', 'note'],
+      ['alice', '0.012345', 'multi\r\nline, "quoted"'],
+      ["'=cmd|calc", '', "'-x"],
+    ]);
+  });
+
+  it('writes only the header for no rows', () => {
+    expect(toCsv({ columns: [{ name: 'a', type: 'int' }], rows: [] })).toBe('a\r\n');
+  });
+});
