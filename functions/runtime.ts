@@ -1,14 +1,34 @@
-// The cold-start wiring shared by the handlers: parse the environment once, build the runtime
-// once, reuse it across invocations. The only module that reads process.env.
+// The cold-start wiring shared by the handlers: read the secrets named in the environment from
+// SSM, parse the configuration once, build the runtime once, reuse it across invocations. The
+// only module that reads process.env.
 
 import { existsSync } from 'node:fs';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseConfig } from '../lib/config.ts';
 import { createRuntime, type Runtime } from '../lib/runtime.ts';
+import { resolveSecrets, secretParameters } from '../lib/secrets.ts';
 
 let cached: Promise<Runtime> | undefined;
 
+async function build(): Promise<Runtime> {
+  const needsSsm = Object.values(secretParameters).some((name) => process.env[name]);
+  const ssm = needsSsm ? new SSMClient({}) : null;
+  const env = ssm
+    ? await resolveSecrets(
+        process.env,
+        async (name) => (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value,
+      )
+    : process.env;
+  ssm?.destroy();
+  return createRuntime(parseConfig(env, { dirExists: existsSync }));
+}
+
 export function runtimeFromEnv(): Promise<Runtime> {
-  cached ??= createRuntime(parseConfig(process.env, { dirExists: existsSync }));
+  cached ??= build().catch((error) => {
+    // A failed cold start is retried on the next invocation rather than cached forever.
+    cached = undefined;
+    throw error;
+  });
   return cached;
 }
 
