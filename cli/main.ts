@@ -3,19 +3,21 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { runAggregation } from '../lib/aggregate.ts';
 import { type WindowName, windowNameSchema } from '../lib/analytics.ts';
 import { readAnalytics, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
+import { BUDGETS_KEY, budgetsFileSchema } from '../lib/budgets.ts';
 import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
 import { type Config, parseConfig } from '../lib/config.ts';
-import { runAggregation } from '../lib/aggregate.ts';
-import { BUDGETS_KEY, budgetsFileSchema } from '../lib/budgets.ts';
 import { BadRequestError, ConfigError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
+import { createS3Client } from '../lib/storage.ts';
 import { runSync } from '../lib/sync.ts';
 import { startEmbeddedS3 } from '../local/embedded-s3.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { renderTable, usd } from './format.ts';
+import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { createProgress } from './progress.ts';
 import { type ReportBy, renderReport } from './report.ts';
 
@@ -32,6 +34,7 @@ Commands:
   report    the pre-computed window as a table
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
   budgets   show or set the budgets (config/budgets.json)
+  keys      create, list or revoke API keys (stored hashed in the bucket)
 
 Run "tokenlake <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
@@ -42,6 +45,7 @@ Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
 
 One sync of the sources in TOKENLAKE_SOURCES into the local lake, then analyze.
 Example: tokenlake sync --since 2026-08-01`,
+  keys: KEYS_HELP,
   aggregate: `tokenlake aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--quiet]
 
 Rebuilds the daily rollups of the period from the lake with the price table in force at each
@@ -62,12 +66,28 @@ function color(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
+/**
+ * Runs a command against the local store (the embedded S3 on TOKENLAKE_DATA_DIR), or against a
+ * real bucket with TOKENLAKE_STORE=s3 (TOKENLAKE_BUCKET, the standard AWS credential chain, and
+ * TOKENLAKE_S3_ENDPOINT for S3-compatible stores) — e.g. to manage the deployed stack's keys.
+ */
 async function withStore<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>): Promise<T> {
+  const log = createLogger({ level: process.env.TOKENLAKE_LOG_LEVEL ? config.logLevel : 'warn' });
+  const remote = process.env.TOKENLAKE_STORE;
+  if (remote !== undefined && remote !== '' && remote !== 'local' && remote !== 's3') {
+    throw new UsageError(`TOKENLAKE_STORE: expected "local" or "s3", got "${remote}"`);
+  }
+  if (remote === 's3') {
+    const client = createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) });
+    try {
+      return await fn(await createRuntime(config, { s3Client: client, log }));
+    } finally {
+      client.destroy();
+    }
+  }
   const s3 = await startEmbeddedS3({ directory: config.dataDir, bucket: config.bucket });
   try {
-    const log = createLogger({ level: process.env.TOKENLAKE_LOG_LEVEL ? config.logLevel : 'warn' });
-    const rt = await createRuntime(config, { s3Client: s3.client, log });
-    return await fn(rt);
+    return await fn(await createRuntime(config, { s3Client: s3.client, log }));
   } finally {
     await s3.stop();
   }
@@ -120,7 +140,8 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
   if (!['model', 'project', 'provider', 'user', 'machine', 'day'].includes(by)) {
     throw new UsageError(`--by: expected model, project, provider, user, machine or day, got "${values.by}"`);
   }
-  if (values.timezone !== undefined && !isValidTimeZone(values.timezone)) throw new UsageError(`--timezone: not an IANA time zone: "${values.timezone}"`);
+  if (values.timezone !== undefined && !isValidTimeZone(values.timezone))
+    throw new UsageError(`--timezone: not an IANA time zone: "${values.timezone}"`);
   return withStore(config, async (rt) => {
     const timeZone = values.timezone ?? config.timeZone;
     let analytics = (await readAnalytics(rt.store))?.analytics ?? null;
@@ -132,24 +153,37 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
     }
     const w: WindowName = windowName.data;
     if (values.json) {
-      process.stdout.write(`${JSON.stringify({ window: w, as_of: analytics.as_of, timezone: analytics.timezone, ...analytics.windows[w] }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ window: w, as_of: analytics.as_of, timezone: analytics.timezone, ...analytics.windows[w] }, null, 2)}\n`,
+      );
     } else process.stdout.write(`${renderReport(analytics, w, by, color())}\n`);
     return 0;
   });
 }
 
 async function commandAggregate(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { from: { type: 'string' }, to: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
   if (values.help) return help('aggregate');
-  for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
+  for (const [name, value] of [
+    ['--from', values.from],
+    ['--to', values.to],
+  ] as const) {
     if (value === undefined || !isValidDay(value)) throw new UsageError(`${name}: expected a day as YYYY-MM-DD, got "${value ?? ''}"`);
   }
   return withStore(config, async (rt) => {
     const progress = createProgress('aggregate', { quiet: values.quiet ?? false });
     try {
-      const result = await runAggregation(analyzeDeps(rt), values.from!, values.to!, (done, total, day) => progress.update(done, total, day));
+      const result = await runAggregation(analyzeDeps(rt), values.from!, values.to!, (done, total, day) =>
+        progress.update(done, total, day),
+      );
       progress.done();
-      if (!values.quiet) process.stdout.write(`rebuilt ${result.rebuilt.length} days (${result.empty.length} without data), read ${result.lakeObjectsRead} lake objects\n`);
+      if (!values.quiet)
+        process.stdout.write(
+          `rebuilt ${result.rebuilt.length} days (${result.empty.length} without data), read ${result.lakeObjectsRead} lake objects\n`,
+        );
       return 0;
     } catch (error) {
       progress.done();
@@ -160,7 +194,11 @@ async function commandAggregate(config: Config, args: string[]): Promise<number>
 }
 
 async function commandBudgets(config: Config, args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
   if (values.help) return help('budgets');
   const [action, file] = positionals;
   if (action !== 'show' && action !== 'set') throw new UsageError('budgets: expected "show" or "set FILE.json"');
@@ -189,8 +227,18 @@ async function commandBudgets(config: Config, args: string[]): Promise<number> {
       process.stdout.write('no budgets set (tokenlake budgets set FILE.json; see tokenlake budgets --help)\n');
       return 0;
     }
-    const rows = budgets.map((b) => [b.id, b.scope, usd(b.limit_usd), usd(b.spent_usd), usd(b.forecast_usd), b.run_out_day ?? '—', b.status]);
-    process.stdout.write(`${renderTable(['Budget', 'Scope', 'Limit', 'Spent', 'Forecast', 'Runs out', 'Status'], rows, null, { color: color(), numeric: new Set([2, 3, 4]) })}\n`);
+    const rows = budgets.map((b) => [
+      b.id,
+      b.scope,
+      usd(b.limit_usd),
+      usd(b.spent_usd),
+      usd(b.forecast_usd),
+      b.run_out_day ?? '—',
+      b.status,
+    ]);
+    process.stdout.write(
+      `${renderTable(['Budget', 'Scope', 'Limit', 'Spent', 'Forecast', 'Runs out', 'Status'], rows, null, { color: color(), numeric: new Set([2, 3, 4]) })}\n`,
+    );
     if (result.analytics.data_quality.budgets_error) process.stderr.write(`warning: ${result.analytics.data_quality.budgets_error}\n`);
     return 0;
   });
@@ -243,6 +291,16 @@ export async function main(argv: string[]): Promise<number> {
         return await commandAggregate(config, rest);
       case 'budgets':
         return await commandBudgets(config, rest);
+      case 'keys':
+        if (rest.includes('--help') || rest.includes('-h')) return help('keys');
+        return await withStore(config, (rt) =>
+          runKeysCommand(rest, {
+            store: rt.store,
+            now: rt.now,
+            stdout: (t) => process.stdout.write(t),
+            stderr: (t) => process.stderr.write(t),
+          }),
+        );
       default:
         throw new UsageError(`unknown command "${command}" (try: tokenlake --help)`);
     }
