@@ -6,7 +6,7 @@ import { type ApiKeyEntry, entryForPlainKey } from '../lib/api/auth.ts';
 import { toApiRequest } from '../lib/api/http.ts';
 import { createRouter } from '../lib/api/router.ts';
 import { createKeyCache } from '../lib/keys.ts';
-import type { Runtime } from '../lib/runtime.ts';
+import { analyzeDeps, type Runtime } from '../lib/runtime.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 
 const route = createRouter(allRoutes);
@@ -39,6 +39,7 @@ export function createApiHandler(getRuntime: RuntimeProvider, keysOverride?: rea
       now: rt.now,
       log: rt.log,
       timeZone: rt.config.timeZone,
+      analysis: analyzeDeps(rt),
       ...(rt.config.hmacKey ? { anonymizationKey: rt.config.hmacKey } : {}),
       ...(options.exportInlineLimitBytes !== undefined ? { exportInlineLimitBytes: options.exportInlineLimitBytes } : {}),
     });

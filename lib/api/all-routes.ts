@@ -2,6 +2,7 @@
 // template all read it).
 
 import { dashboardRoutes } from '../dashboard/routes.ts';
+import { adminRoutes } from './admin-routes.ts';
 import { analysisRoutes } from './analysis-routes.ts';
 import { eventsRoute } from './events-route.ts';
 import { exportRoutes } from './export-route.ts';
@@ -9,5 +10,5 @@ import { createOpenApiRoute } from './openapi.ts';
 import type { Route } from './router.ts';
 import { coreRoutes } from './routes.ts';
 
-export const allRoutes: Route[] = [...coreRoutes, eventsRoute, ...dashboardRoutes, ...analysisRoutes, ...exportRoutes];
+export const allRoutes: Route[] = [...coreRoutes, eventsRoute, ...dashboardRoutes, ...analysisRoutes, ...exportRoutes, ...adminRoutes];
 allRoutes.push(createOpenApiRoute(() => allRoutes));

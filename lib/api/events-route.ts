@@ -61,7 +61,7 @@ export const eventsRoute: Route = {
       const details = batch.rejected.map((r) => ({ field: `events.${r.index}.${r.field}`, reason: r.reason }));
       return json(400, { error: 'no valid event in the batch', details, ...result });
     }
-    const written = await writeEvents(context.deps.store, batch.accepted);
+    const written = await writeEvents(context.deps.store, batch.accepted, { pricer: context.deps.analysis?.pricer ?? null });
     context.deps.log.info('events recorded', {
       accepted: result.accepted,
       rejected: result.rejected.length,

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import { HttpError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { AnalyzeDeps } from '../analyze.ts';
 import type { ObjectStore } from '../storage.ts';
 import { type ApiKeyEntry, authenticate, type Scope } from './auth.ts';
 import { type ApiRequest, type ApiResponse, json } from './http.ts';
@@ -22,6 +23,8 @@ export interface ApiDeps {
   exportInlineLimitBytes?: number;
   /** HMAC key for anonymised exports (TOKENLAKE_HMAC_KEY); without one a key kept in the bucket is used. */
   anonymizationKey?: string;
+  /** What re-aggregation and budget changes recompute with (store, pricer, zone, alerts). */
+  analysis?: AnalyzeDeps;
 }
 
 export interface RouteContext {
