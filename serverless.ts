@@ -92,6 +92,8 @@ const permissions: Record<FunctionKey, Statement[]> = {
     put('lake/*', 'quarantine/*', 'state/*', 'config/anonymization-key'),
     get('state/*', 'config/anonymization-key'),
     list('lake/', 'quarantine/', 'state/', 'config/'),
+    // The sync lease (lib/lease.ts) is released by deleting it.
+    { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('state/machines/*/lock.json') },
     {
       Effect: 'Allow',
       Action: 'ssm:GetParameter',
@@ -104,6 +106,8 @@ const permissions: Record<FunctionKey, Statement[]> = {
     get('lake/*', 'rollups/*', 'config/*', 'state/*', 'quarantine/*'),
     put('rollups/*', 'analytics/*', 'state/alerts/*', 'state/budgets-last-good.json'),
     list('lake/', 'rollups/', 'config/', 'state/', 'quarantine/'),
+    // An alert whose delivery failed gives its claim back so the next run retries (lib/alerts.ts).
+    { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('state/alerts/*') },
     { Effect: 'Allow', Action: 'events:PutEvents', Resource: eventBusArn },
     sendToDlq,
   ],
@@ -111,10 +115,24 @@ const permissions: Record<FunctionKey, Statement[]> = {
   // exports/* is what makes its presigned export URLs work (they are signed with this role).
   // Anonymised exports may create the HMAC key on first use. API keys are salted hashes in
   // config/api-keys.json (lib/keys.ts, managed with `tokenlake keys`), so no SSM read is needed.
+  // PUT /v1/budgets and POST /v1/aggregate recompute analytics before answering, so the api may
+  // write what analyze writes (rollups, analytics.json, alert claims) and publish alerts.
   api: [
-    get('analytics/*', 'rollups/*', 'lake/*', 'config/*', 'state/*', 'exports/*'),
-    put('lake/events/*', 'lake/usage/*', 'exports/*', 'config/budgets.json', 'config/anonymization-key'),
-    list('analytics/', 'rollups/', 'lake/', 'config/', 'state/', 'exports/'),
+    get('analytics/*', 'rollups/*', 'lake/*', 'config/*', 'state/*', 'exports/*', 'quarantine/*'),
+    put(
+      'lake/events/*',
+      'lake/usage/*',
+      'exports/*',
+      'config/budgets.json',
+      'config/anonymization-key',
+      'rollups/*',
+      'analytics/*',
+      'state/alerts/*',
+      'state/budgets-last-good.json',
+    ),
+    list('analytics/', 'rollups/', 'lake/', 'config/', 'state/', 'exports/', 'quarantine/'),
+    { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('state/alerts/*') },
+    { Effect: 'Allow', Action: 'events:PutEvents', Resource: eventBusArn },
   ],
   // One bus event → lake/events (and lake/usage). It HEADs a key before writing (idempotent
   // replays), which needs GetObject there and ListBucket for an honest 404; a bad event goes to
@@ -443,6 +461,7 @@ const serverlessConfiguration: AWS = {
       role: 'ApiRole',
       memorySize: 1024,
       timeout: 29,
+      environment: { TOKENLAKE_EVENT_BUS: '${param:eventBusName}' },
       events: httpRoutes,
     },
     // One small event per invoke: a HEAD and a PUT or two.

@@ -19,6 +19,7 @@ import { startLocalStack } from '../local/stack.ts';
 import { renderTable, usd } from './format.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { createProgress } from './progress.ts';
+import { commandPush, PUSH_HELP } from './push.ts';
 import { type ReportBy, renderReport } from './report.ts';
 
 class UsageError extends Error {}
@@ -35,6 +36,7 @@ Commands:
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
   budgets   show or set the budgets (config/budgets.json)
   keys      create, list or revoke API keys (stored hashed in the bucket)
+  push      this machine's Claude Code / Codex usage → the team bucket (--install-schedule keeps doing it)
 
 Run "tokenlake <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
@@ -46,6 +48,7 @@ Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
 One sync of the sources in TOKENLAKE_SOURCES into the local lake, then analyze.
 Example: tokenlake sync --since 2026-08-01`,
   keys: KEYS_HELP,
+  push: PUSH_HELP,
   aggregate: `tokenlake aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--quiet]
 
 Rebuilds the daily rollups of the period from the lake with the price table in force at each
@@ -102,7 +105,7 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
     const result = await runSync(rt, values.since ? { since: values.since } : {});
     await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
     if (result.skipped) {
-      process.stderr.write('another sync of this machine is running (state/locks/); nothing done\n');
+      process.stderr.write('another sync of this machine is running (its lease in state/machines/); nothing done\n');
       return 0;
     }
     let failed = 0;
@@ -279,6 +282,8 @@ export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') return help(rest[0] ?? 'main');
+    // push builds its own configuration from its flags (another bucket, its own credentials).
+    if (command === 'push') return await commandPush(rest, process.env);
     const config = parseConfig(process.env, { dirExists: existsSync });
     switch (command) {
       case 'serve':

@@ -8,7 +8,7 @@ import { isValidTimeZone } from './calendar.ts';
 import { ConfigError } from './errors.ts';
 import { type AnonymizableField, anonymizableFields } from './export/anonymize.ts';
 
-export const knownSources = ['claude-code', 'demo', 'anthropic', 'openai'] as const;
+export const knownSources = ['claude-code', 'codex', 'demo', 'anthropic', 'openai'] as const;
 export type SourceName = (typeof knownSources)[number];
 
 const positiveInt = (fallback: number) =>
@@ -72,6 +72,8 @@ const envSchema = z.object({
     .refine((v) => v === undefined || v === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v), 'not a valid S3 bucket name'),
   TOKENLAKE_SOURCES: optionalString,
   CLAUDE_CONFIG_DIR: optionalString,
+  /** Codex CLI's home (sessions/ under it); Codex itself reads the same variable. */
+  CODEX_HOME: optionalString,
   TOKENLAKE_TIMEZONE: z
     .string()
     .optional()
@@ -143,6 +145,8 @@ export interface Config {
   bucket: string;
   sources: SourceName[];
   claudeConfigDirs: string[];
+  /** Codex CLI home: its transcripts are sessions/YYYY/MM/DD/rollout-*.jsonl under it. */
+  codexHome: string;
   timeZone: string;
   syncMinutes: number;
   retentionDays: number;
@@ -193,6 +197,8 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
         .map((d) => resolve(cwd, d.replace(/^~(?=$|\/)/, home)))
     : [join(home, '.claude'), join(home, '.config', 'claude')];
 
+  const codexHome = e.CODEX_HOME ? resolve(cwd, e.CODEX_HOME.replace(/^~(?=$|\/)/, home)) : join(home, '.codex');
+
   let sources: SourceName[];
   if (e.TOKENLAKE_SOURCES) {
     const names = e.TOKENLAKE_SOURCES.split(',')
@@ -215,6 +221,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     bucket: e.TOKENLAKE_BUCKET || 'tokenlake',
     sources,
     claudeConfigDirs,
+    codexHome,
     timeZone: e.TOKENLAKE_TIMEZONE || 'UTC',
     syncMinutes: e.TOKENLAKE_SYNC_MINUTES,
     retentionDays: e.TOKENLAKE_RETENTION_DAYS,

@@ -1,14 +1,15 @@
 // One sync run: each source is pulled, its records priced and written to the lake, its rejects
 // to quarantine, and only then its cursor committed. A failing source never stops the others;
-// its last success and error are kept in state/status/ for analytics' data_quality.
+// its last success and error are kept in state/status/ (log sources: state/machines/<machine>/status/)
+// for analytics' data_quality.
 
 import { z } from 'zod';
 import { utcDay } from './calendar.ts';
 import type { Config } from './config.ts';
 import { errorMessage } from './errors.ts';
-import { acquireLease } from './lease.ts';
 import { createAnonymizer, resolveAnonymizationKey } from './export/anonymize.ts';
 import { groupByDay, lakeObjectKey, serializeUsageObject, writeQuarantine } from './lake.ts';
+import { acquireLease } from './lease.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
@@ -34,13 +35,21 @@ export const sourceStatusSchema = z.object({
 export type SourceStatus = z.infer<typeof sourceStatusSchema>;
 
 export const STATUS_PREFIX = 'state/status/';
+const MACHINES_PREFIX = 'state/machines/';
+const MACHINE_STATUS_KEY = /^state\/machines\/[^/]+\/status\/[^/]+\.json$/;
 
 /** Sources that read this machine's files keep per-machine state; API sources are global. */
 const machineScoped = new Set(['claude-code', 'codex']);
 
+/**
+ * A log source's status lives beside its cursor under state/machines/<machine>/, so a laptop that
+ * pushes into the team bucket needs access to that prefix only (see docs/team.md).
+ */
 export function statusKey(source: string, machine: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_');
-  return machineScoped.has(source) ? `${STATUS_PREFIX}${safe(source)}@${safe(machine)}.json` : `${STATUS_PREFIX}${safe(source)}.json`;
+  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
+  return machineScoped.has(source)
+    ? `${MACHINES_PREFIX}${safe(machine)}/status/${safe(source)}.json`
+    : `${STATUS_PREFIX}${safe(source)}.json`;
 }
 
 export interface SyncDeps {
@@ -68,6 +77,11 @@ export interface SyncResult {
   keys: string[];
   /** True when another sync of this machine held the lease: this one did nothing. */
   skipped: boolean;
+}
+
+/** Per machine, beside its cursors, so a pushing laptop needs no access outside its own state. */
+export function syncLeaseKey(machine: string): string {
+  return `state/machines/${machine.replace(/[^A-Za-z0-9._-]/g, '_')}/lock.json`;
 }
 
 /** Longer than any sync should take (a Lambda runs 15 minutes at most). */
@@ -100,7 +114,7 @@ export async function anonymizeRecords(records: UsageRecord[], store: ObjectStor
 export async function runSync(deps: SyncDeps, options: { since?: string; signal?: AbortSignal } = {}): Promise<SyncResult> {
   const now = deps.now();
   const startedAt = now.toISOString();
-  const lease = await acquireLease(deps.store, `state/locks/sync@${deps.config.machine.replace(/[^A-Za-z0-9._-]/g, '_')}.json`, now, SYNC_LEASE_MS);
+  const lease = await acquireLease(deps.store, syncLeaseKey(deps.config.machine), now, SYNC_LEASE_MS);
   if (!lease) {
     deps.log.info('another sync is running; this one exits without doing anything');
     return { startedAt, outcomes: [], keys: [], skipped: true };
@@ -188,7 +202,8 @@ async function readStatus(store: ObjectStore, key: string): Promise<SourceStatus
 }
 
 export async function readAllStatuses(store: ObjectStore): Promise<SourceStatus[]> {
-  const objects = await store.list(STATUS_PREFIX);
+  const machineObjects = (await store.list(MACHINES_PREFIX)).filter((o) => MACHINE_STATUS_KEY.test(o.key));
+  const objects = [...(await store.list(STATUS_PREFIX)), ...machineObjects];
   const out: SourceStatus[] = [];
   for (const o of objects) {
     const s = await readStatus(store, o.key);

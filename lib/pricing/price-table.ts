@@ -146,6 +146,9 @@ export const builtInPriceTable: PriceTable = {
     'gpt-5-mini-2025-08-07': gpt5mini,
     'gpt-5-nano': gpt5nano,
     'gpt-5-nano-2025-08-07': gpt5nano,
+    // gpt-5-codex (Codex CLI's default model) is priced like gpt-5 in LiteLLM's map; it is not in
+    // the snapshot checked in specs/prices.md, so verify it when the snapshot is refreshed.
+    'gpt-5-codex': gpt5,
     'gpt-5.1': gpt51,
     'gpt-5.1-2025-11-13': gpt51,
     'gpt-4.1': gpt41,

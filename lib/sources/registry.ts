@@ -3,6 +3,7 @@
 import type { SourceName } from '../config.ts';
 import { createAnthropicSource } from './anthropic/index.ts';
 import { createClaudeCodeSource } from './claude-code/index.ts';
+import { createCodexSource } from './codex/index.ts';
 import { createDemoSource } from './demo/index.ts';
 import { createOpenAiSource } from './openai/index.ts';
 import type { Source } from './source.ts';
@@ -11,6 +12,8 @@ export function createSource(name: SourceName): Source {
   switch (name) {
     case 'claude-code':
       return createClaudeCodeSource();
+    case 'codex':
+      return createCodexSource();
     case 'demo':
       return createDemoSource();
     case 'anthropic':

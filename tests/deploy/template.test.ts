@@ -172,16 +172,29 @@ describe('IAM', () => {
       's3:PutObject': ['config/anonymization-key', 'lake/*', 'quarantine/*', 'state/*'],
       's3:GetObject': ['config/anonymization-key', 'state/*'],
       's3:ListBucket': ['(bucket)'],
+      's3:DeleteObject': ['state/machines/*/lock.json'],
     });
     expect(s3Grants('analyze')).toEqual({
       's3:GetObject': ['config/*', 'lake/*', 'quarantine/*', 'rollups/*', 'state/*'],
       's3:PutObject': ['analytics/*', 'rollups/*', 'state/alerts/*', 'state/budgets-last-good.json'],
       's3:ListBucket': ['(bucket)'],
+      's3:DeleteObject': ['state/alerts/*'],
     });
     expect(s3Grants('api')).toEqual({
-      's3:GetObject': ['analytics/*', 'config/*', 'exports/*', 'lake/*', 'rollups/*', 'state/*'],
-      's3:PutObject': ['config/anonymization-key', 'config/budgets.json', 'exports/*', 'lake/events/*', 'lake/usage/*'],
+      's3:GetObject': ['analytics/*', 'config/*', 'exports/*', 'lake/*', 'quarantine/*', 'rollups/*', 'state/*'],
+      's3:PutObject': [
+        'analytics/*',
+        'config/anonymization-key',
+        'config/budgets.json',
+        'exports/*',
+        'lake/events/*',
+        'lake/usage/*',
+        'rollups/*',
+        'state/alerts/*',
+        'state/budgets-last-good.json',
+      ],
       's3:ListBucket': ['(bucket)'],
+      's3:DeleteObject': ['state/alerts/*'],
     });
     expect(s3Grants('ingest')).toEqual({
       's3:PutObject': ['lake/events/*', 'lake/usage/*', 'quarantine/*'],
@@ -213,15 +226,17 @@ describe('IAM', () => {
     for (const fn of ['analyze', 'api', 'ingest', 'compact']) expect(ssm(fn)).toEqual([]);
   });
 
-  it('lets analyze put events on the configured bus only', () => {
-    const put = statementsOf(roleOf('analyze')).filter((s) => s.Action === 'events:PutEvents');
-    expect(put).toEqual([
-      {
-        Effect: 'Allow',
-        Action: 'events:PutEvents',
-        Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
-      },
-    ]);
+  it('lets analyze and api (which recomputes on budget changes) put events on the configured bus only', () => {
+    for (const fn of ['analyze', 'api']) {
+      const put = statementsOf(roleOf(fn)).filter((s) => s.Action === 'events:PutEvents');
+      expect(put).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'events:PutEvents',
+          Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default' },
+        },
+      ]);
+    }
   });
 
   it("lets each function write only its own log group's streams", () => {

@@ -82,17 +82,17 @@ describe('sync lease', () => {
     const [a, b] = await Promise.all([runSync(deps(store, [createClaudeCodeSource()])), runSync(deps(store, [createClaudeCodeSource()]))]);
     expect([a.skipped, b.skipped].sort()).toEqual([false, true]);
     expect(store.keys('lake/')).toHaveLength(2);
-    expect(store.keys('state/locks/')).toEqual([]);
+    expect(store.keys('state/machines/m/lock')).toEqual([]);
     const later = await runSync(deps(store, [createClaudeCodeSource()]));
     expect(later.skipped).toBe(false);
   });
 
   it('takes over a lease whose holder died and let it expire', async () => {
     const store = new MemoryStore();
-    await store.put('state/locks/sync@m.json', JSON.stringify({ owner: 'dead', expires_at: '2026-03-02T11:00:00.000Z' }));
+    await store.put('state/machines/m/lock.json', JSON.stringify({ owner: 'dead', expires_at: '2026-03-02T11:00:00.000Z' }));
     const result = await runSync(deps(store, [createClaudeCodeSource()]));
     expect(result.skipped).toBe(false);
-    await store.put('state/locks/sync@m.json', JSON.stringify({ owner: 'alive', expires_at: '2026-03-02T12:10:00.000Z' }));
+    await store.put('state/machines/m/lock.json', JSON.stringify({ owner: 'alive', expires_at: '2026-03-02T12:10:00.000Z' }));
     expect((await runSync(deps(store, [createClaudeCodeSource()]))).skipped).toBe(true);
   });
 });

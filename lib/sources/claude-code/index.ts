@@ -88,12 +88,14 @@ export function createClaudeCodeSource(): Source {
       const records = [...byId.values()];
       stats.records = records.length;
       const batch = batchId('claude-code', config.machine, ...starts);
+      const unchanged = JSON.stringify(nextFiles) === JSON.stringify(previous.files);
       return {
         records,
         quarantine,
         stats,
         batchIdFor: () => batch,
-        commit: () => saveCursor(store, key, { version: 1, files: nextFiles }),
+        // A sync that found nothing new writes nothing (cheap idle pushes from many laptops).
+        commit: () => (unchanged ? Promise.resolve() : saveCursor(store, key, { version: 1, files: nextFiles })),
       };
     },
   };
