@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import type { S3Event } from 'aws-lambda';
 import { createAnalyzeHandler } from '../functions/analyze.ts';
 import { createApiHandler } from '../functions/api.ts';
+import { createCompactHandler } from '../functions/compact.ts';
 import { createSyncHandler, type SyncSummary } from '../functions/sync.ts';
 import { entryForPlainKey } from '../lib/api/auth.ts';
 import type { Config } from '../lib/config.ts';
@@ -67,6 +68,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const getRuntime = () => Promise.resolve(runtime);
   const sync = createSyncHandler(getRuntime);
   const analyze = createAnalyzeHandler(getRuntime);
+  const compact = createCompactHandler(getRuntime);
   const api = createApiHandler(getRuntime, [entryForPlainKey(apiKey)]);
 
   // S3 delivers notifications one by one and Lambda may run them concurrently; locally they are
@@ -121,12 +123,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     return summary;
   };
   let interval: NodeJS.Timeout | null = null;
+  let nightly: NodeJS.Timeout | null = null;
   if (options.schedule !== false) {
     void syncNow().catch((error) => log.error('sync failed', { error: errorMessage(error) }));
     interval = setInterval(() => {
       void syncNow().catch((error) => log.error('sync failed', { error: errorMessage(error) }));
     }, config.syncMinutes * 60_000);
     interval.unref();
+    // The deployed stack compacts nightly; locally once a day while it runs.
+    nightly = setInterval(() => {
+      void compact({ 'detail-type': 'Scheduled Event' }).catch((error) => log.error('compaction failed', { error: errorMessage(error) }));
+    }, 24 * 3_600_000);
+    nightly.unref();
   }
 
   return {
@@ -138,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     idle,
     async stop() {
       if (interval) clearInterval(interval);
+      if (nightly) clearInterval(nightly);
       if (syncing) await syncing.catch(() => undefined);
       await idle();
       await http.stop();
