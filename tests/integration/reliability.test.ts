@@ -84,6 +84,7 @@ describe('faults in S3', () => {
       expect(withFaults.result.outcomes.every((o) => o.ok)).toBe(true);
       const injected = proxy.injected.slowdown + proxy.injected.internal + proxy.injected.reset;
       expect(injected).toBeGreaterThan(3);
+      console.info(`fault proxy: ${JSON.stringify(proxy.injected)} injected, ${proxy.forwarded} forwarded`);
       expect(summary(withFaults.analytics)).toEqual(summary(clean.analytics));
       expect(summary(clean.analytics)).toMatchObject({ requests: 100, quarantined: 4 });
       expect(await lakeIds(new S3ObjectStore(server.client, 'faulty'))).toEqual(await lakeIds(new S3ObjectStore(s3.client, 'clean')));
