@@ -9,13 +9,14 @@ import { readAnalytics, runAnalyze, touchedDays, touchedEventDays } from '../lib
 import { BUDGETS_KEY, budgetsFileSchema } from '../lib/budgets.ts';
 import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
 import { type Config, parseConfig } from '../lib/config.ts';
-import { BadRequestError, ConfigError, errorMessage } from '../lib/errors.ts';
+import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
 import { createS3Client } from '../lib/storage.ts';
 import { runSync } from '../lib/sync.ts';
 import { startEmbeddedS3 } from '../local/embedded-s3.ts';
 import { startLocalStack } from '../local/stack.ts';
+import { EXPORT_HELP, runExportCommand } from './export.ts';
 import { renderTable, usd } from './format.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { createProgress } from './progress.ts';
@@ -36,6 +37,7 @@ Commands:
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
   budgets   show or set the budgets (config/budgets.json)
   keys      create, list or revoke API keys (stored hashed in the bucket)
+  export    write a period as CSV, JSON, NDJSON, Parquet or FinOps FOCUS to a file
   push      this machine's Claude Code / Codex usage → the team bucket (--install-schedule keeps doing it)
 
 Run "tokenlake <command> --help" for a command's options.
@@ -48,6 +50,7 @@ Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
 One sync of the sources in TOKENLAKE_SOURCES into the local lake, then analyze.
 Example: tokenlake sync --since 2026-08-01`,
   keys: KEYS_HELP,
+  export: EXPORT_HELP,
   push: PUSH_HELP,
   aggregate: `tokenlake aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--quiet]
 
@@ -147,7 +150,9 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
     throw new UsageError(`--timezone: not an IANA time zone: "${values.timezone}"`);
   return withStore(config, async (rt) => {
     const timeZone = values.timezone ?? config.timeZone;
-    let analytics = (await readAnalytics(rt.store))?.analytics ?? null;
+    // A document from another schema version (an upgrade) is recomputed like a stale one.
+    let analytics =
+      (await readAnalytics(rt.store).catch((e) => (e instanceof CorruptObjectError ? null : Promise.reject(e))))?.analytics ?? null;
     if (!analytics && (await rt.store.list('lake/usage/')).length === 0) throw new Error('no usage yet: run "tokenlake sync" first');
     if (!analytics || analytics.as_of !== localDay(rt.now(), timeZone) || analytics.timezone !== timeZone) {
       // Stale (another day) or another zone: recompute from the rollups, which is cheap; a
@@ -296,6 +301,11 @@ export async function main(argv: string[]): Promise<number> {
         return await commandAggregate(config, rest);
       case 'budgets':
         return await commandBudgets(config, rest);
+      case 'export':
+        if (rest.includes('--help') || rest.includes('-h')) return help('export');
+        return await withStore(config, (rt) =>
+          runExportCommand(rest, rt, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }),
+        );
       case 'keys':
         if (rest.includes('--help') || rest.includes('-h')) return help('keys');
         return await withStore(config, (rt) =>

@@ -3,8 +3,8 @@
 
 import { z } from 'zod';
 import { windowNameSchema } from '../analytics.ts';
-import { readAnalytics } from '../analyze.ts';
-import { BadRequestError, HttpError, issuesToDetails } from '../errors.ts';
+import { readAnalytics, runAnalyze } from '../analyze.ts';
+import { BadRequestError, CorruptObjectError, HttpError, issuesToDetails } from '../errors.ts';
 import { json } from './http.ts';
 import type { Route, RouteContext } from './router.ts';
 
@@ -23,8 +23,22 @@ export function parseQuery<S extends z.ZodObject>(context: RouteContext, schema:
   return parsed.data;
 }
 
+/**
+ * analytics.json, recomputed from the rollups when it is missing or was written by another
+ * version of the schema (after an upgrade) — cheap, and better than an error until the next sync.
+ */
 async function loadAnalyticsOr503(context: RouteContext) {
-  const got = await readAnalytics(context.deps.store);
+  let got: Awaited<ReturnType<typeof readAnalytics>> = null;
+  try {
+    got = await readAnalytics(context.deps.store);
+  } catch (error) {
+    if (!(error instanceof CorruptObjectError)) throw error;
+    context.deps.log.warn('analytics.json does not match the schema; recomputing', { error: error.message });
+  }
+  if (!got && context.deps.analysis) {
+    await runAnalyze(context.deps.analysis);
+    got = await readAnalytics(context.deps.store);
+  }
   if (!got) throw new HttpError(503, 'analytics not computed yet: run a sync first');
   return got;
 }

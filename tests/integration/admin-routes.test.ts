@@ -71,6 +71,16 @@ describe('budgets routes', () => {
   });
 });
 
+describe('after an upgrade', () => {
+  it('recomputes an analytics.json of another schema version instead of failing', async () => {
+    await stack.runtime.store.put('analytics/analytics.json', JSON.stringify({ schema_version: 0, windows: {} }));
+    const res = await call('GET', '/v1/analytics', readKey);
+    expect(res.status).toBe(200);
+    expect(res.body.schema_version).toBe(1);
+    expect(res.body.windows['7d'].totals.records).toBeGreaterThan(0);
+  });
+});
+
 describe('aggregate route', () => {
   it('rebuilds a period and refuses bad ones with the field named', async () => {
     const ok = await call('POST', '/v1/aggregate?from=2026-03-01&to=2026-03-10', ADMIN);
