@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runExportCommand } from '../../cli/export.ts';
+import { createSerializer } from '../../lib/analyze.ts';
+import { parseConfig } from '../../lib/config.ts';
+import { serializeUsageObject } from '../../lib/lake.ts';
+import { silentLogger } from '../../lib/log.ts';
+import { createPricer } from '../../lib/pricing/price.ts';
+import type { Runtime } from '../../lib/runtime.ts';
+import { demoDay } from '../../lib/sources/demo/index.ts';
+import { MemoryStore } from '../support/memory-store.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'tl-export-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function runtime(): Promise<Runtime> {
+  const store = new MemoryStore();
+  for (const day of ['2026-03-09', '2026-03-10']) await store.put(`lake/usage/dt=${day}/demo-x.jsonl`, serializeUsageObject(demoDay(day)));
+  return {
+    config: parseConfig({ TOKENLAKE_SOURCES: 'demo' }),
+    store,
+    pricer: createPricer(),
+    log: silentLogger,
+    now: () => new Date('2026-03-11T00:30:00Z'),
+    sources: [],
+    alerts: { send: async () => {} },
+    serializeAnalyze: createSerializer(),
+  };
+}
+
+describe('tokenlake export', () => {
+  it('writes every lake record of the period to the file', async () => {
+    const rt = await runtime();
+    const out: string[] = [];
+    const file = join(dir, 'u.ndjson');
+    const code = await runExportCommand(['--format', 'ndjson', '--from', '2026-03-09', '--to', '2026-03-10', '--out', file], rt, {
+      stdout: (t) => out.push(t),
+      stderr: (t) => out.push(t),
+    });
+    expect(code).toBe(0);
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(demoDay('2026-03-09').length + demoDay('2026-03-10').length);
+    expect(out.join('')).toContain(`wrote ${lines.length} rows`);
+  });
+
+  it('exits 2 naming the option for a bad parameter', async () => {
+    const err: string[] = [];
+    const code = await runExportCommand(['--format', 'xml', '--out', join(dir, 'x')], await runtime(), {
+      stdout: () => {},
+      stderr: (t) => err.push(t),
+    });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/--format: /);
+  });
+});
