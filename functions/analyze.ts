@@ -4,7 +4,9 @@
 import { z } from 'zod';
 import { type AnalyzeResult, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
 import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
+import { emfDocument } from '../lib/metrics.ts';
 import { analyzeDeps } from '../lib/runtime.ts';
+import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 
 const s3EventSchema = z.object({
@@ -33,7 +35,20 @@ export function createAnalyzeHandler(getRuntime: RuntimeProvider) {
     if (!parsed.success) throw new BadRequestError('invalid S3 event', issuesToDetails(parsed.error.issues, 'event'));
     const keys = parsed.data.Records.filter((r) => r.eventName.startsWith('ObjectCreated')).map((r) => decodeS3Key(r.s3.object.key));
     const rt = await getRuntime();
+    const started = Date.now();
     const result: AnalyzeResult = await runAnalyze(analyzeDeps(rt), { days: touchedDays(keys), eventDays: touchedEventDays(keys) });
+    rt.metrics(
+      emfDocument({
+        namespace: 'tokenlake',
+        dimensions: { function: 'analyze' },
+        metrics: {
+          analyze_duration_ms: { value: Date.now() - started, unit: 'Milliseconds' },
+          days_rebuilt: { value: result.rebuilt.length, unit: 'Count' },
+          lake_objects_read: { value: result.lakeObjectsRead, unit: 'Count' },
+        },
+        timestamp: rt.now(),
+      }),
+    );
     return {
       rebuilt: result.rebuilt,
       skipped: result.skipped,
@@ -43,4 +58,4 @@ export function createAnalyzeHandler(getRuntime: RuntimeProvider) {
   };
 }
 
-export const handler = createAnalyzeHandler(runtimeFromEnv);
+export const handler = withLambdaContext(createAnalyzeHandler(runtimeFromEnv));

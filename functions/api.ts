@@ -7,6 +7,7 @@ import { toApiRequest } from '../lib/api/http.ts';
 import { createRouter } from '../lib/api/router.ts';
 import { createKeyCache } from '../lib/keys.ts';
 import { analyzeDeps, type Runtime } from '../lib/runtime.ts';
+import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 
 const route = createRouter(allRoutes);
@@ -46,4 +47,4 @@ export function createApiHandler(getRuntime: RuntimeProvider, keysOverride?: rea
   };
 }
 
-export const handler = createApiHandler(runtimeFromEnv);
+export const handler = withLambdaContext(createApiHandler(runtimeFromEnv));

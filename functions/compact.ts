@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { runCompaction } from '../lib/compaction.ts';
 import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
+import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 
 const scheduleEventSchema = z.looseObject({ 'detail-type': z.string().optional() });
@@ -22,4 +23,4 @@ export function createCompactHandler(getRuntime: RuntimeProvider) {
   };
 }
 
-export const handler = createCompactHandler(runtimeFromEnv);
+export const handler = withLambdaContext(createCompactHandler(runtimeFromEnv));

@@ -4,6 +4,7 @@
 
 import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
 import { type BusIngestResult, busEnvelopeSchema, recordBusEvent } from '../lib/events/ingest.ts';
+import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 
 export function createIngestHandler(getRuntime: RuntimeProvider) {
@@ -19,4 +20,4 @@ export function createIngestHandler(getRuntime: RuntimeProvider) {
   };
 }
 
-export const handler = createIngestHandler(runtimeFromEnv);
+export const handler = withLambdaContext(createIngestHandler(runtimeFromEnv));

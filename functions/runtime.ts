@@ -7,6 +7,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseConfig } from '../lib/config.ts';
 import { createRuntime, type Runtime } from '../lib/runtime.ts';
 import { resolveSecrets, secretParameters } from '../lib/secrets.ts';
+import { lambdaLogger, writeMetrics } from './lambda-logging.ts';
 
 let cached: Promise<Runtime> | undefined;
 
@@ -20,7 +21,8 @@ async function build(): Promise<Runtime> {
       )
     : process.env;
   ssm?.destroy();
-  return createRuntime(parseConfig(env, { dirExists: existsSync }));
+  const config = parseConfig(env, { dirExists: existsSync });
+  return createRuntime(config, { log: lambdaLogger(config.logLevel), metrics: writeMetrics });
 }
 
 export function runtimeFromEnv(): Promise<Runtime> {

@@ -3,7 +3,9 @@
 import { z } from 'zod';
 import { utcDaySchema } from '../lib/calendar.ts';
 import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
+import { emfDocument } from '../lib/metrics.ts';
 import { runSync, type SyncResult } from '../lib/sync.ts';
+import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 
 /** A scheduled event, or a manual invoke with `{ "detail": { "since": "2026-08-01" } }`. */
@@ -42,8 +44,23 @@ export function createSyncHandler(getRuntime: RuntimeProvider) {
     const rt = await getRuntime();
     const since = parsed.data.detail?.since;
     const result = await runSync(rt, since ? { since } : {});
+    for (const o of result.outcomes) {
+      rt.metrics(
+        emfDocument({
+          namespace: 'tokenlake',
+          dimensions: { function: 'sync', source: o.source },
+          metrics: {
+            records_synced: { value: o.stats?.records ?? 0, unit: 'Count' },
+            lines_quarantined: { value: o.stats?.quarantined ?? 0, unit: 'Count' },
+            duplicates_dropped: { value: o.stats?.duplicates ?? 0, unit: 'Count' },
+            source_failed: { value: o.ok ? 0 : 1, unit: 'Count' },
+          },
+          timestamp: rt.now(),
+        }),
+      );
+    }
     return summarizeSync(result);
   };
 }
 
-export const handler = createSyncHandler(runtimeFromEnv);
+export const handler = withLambdaContext(createSyncHandler(runtimeFromEnv));

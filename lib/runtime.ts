@@ -2,9 +2,9 @@
 // once per cold start by functions/, and by the local stack and CLI with their own S3 client.
 
 import { readFile } from 'node:fs/promises';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { type AlertSink, combineSinks, logAlertSink, webhookAlertSink } from './alerts.ts';
 import { type AnalyzeDeps, createSerializer } from './analyze.ts';
 import { defaultAnomalyOptions } from './anomalies.ts';
@@ -27,6 +27,8 @@ export interface Runtime {
   alerts: AlertSink;
   /** One analyze pass at a time within this process (see AnalyzeDeps.serialize). */
   serializeAnalyze: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Where CloudWatch EMF metric documents go (stdout on Lambda; nowhere locally). */
+  metrics: (document: Record<string, unknown>) => void;
 }
 
 /** Alerts go to EventBridge (AWS) when a bus is configured. */
@@ -35,7 +37,14 @@ export function eventBridgeAlertSink(client: EventBridgeClient, busName: string)
     async send(alert) {
       const out = await client.send(
         new PutEventsCommand({
-          Entries: [{ EventBusName: busName, Source: 'tokenlake', DetailType: alert.type, Detail: JSON.stringify({ identity: alert.identity, ...alert.detail }) }],
+          Entries: [
+            {
+              EventBusName: busName,
+              Source: 'tokenlake',
+              DetailType: alert.type,
+              Detail: JSON.stringify({ identity: alert.identity, ...alert.detail }),
+            },
+          ],
         }),
       );
       if ((out.FailedEntryCount ?? 0) > 0) throw new Error(`PutEvents failed: ${out.Entries?.[0]?.ErrorMessage ?? 'unknown'}`);
@@ -88,7 +97,14 @@ export async function loadPriceTables(pricesFile: string | undefined): Promise<P
 
 export async function createRuntime(
   config: Config,
-  options: { s3Client?: S3Client; now?: () => Date; log?: Logger; sources?: Source[]; alerts?: AlertSink } = {},
+  options: {
+    s3Client?: S3Client;
+    now?: () => Date;
+    log?: Logger;
+    sources?: Source[];
+    alerts?: AlertSink;
+    metrics?: (document: Record<string, unknown>) => void;
+  } = {},
 ): Promise<Runtime> {
   const client =
     options.s3Client ??
@@ -104,6 +120,7 @@ export async function createRuntime(
     config,
     alerts: options.alerts ?? combineSinks(...sinks),
     serializeAnalyze: createSerializer(),
+    metrics: options.metrics ?? (() => {}),
     store: new S3ObjectStore(client, config.bucket),
     pricer: createPricer(await loadPriceTables(config.pricesFile)),
     log,

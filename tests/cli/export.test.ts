@@ -27,6 +27,7 @@ async function runtime(): Promise<Runtime> {
     sources: [],
     alerts: { send: async () => {} },
     serializeAnalyze: createSerializer(),
+    metrics: () => {},
   };
 }
 

@@ -1,0 +1,42 @@
+// On Lambda, logs go through Powertools' logger (JSON with the request id, cold start and function
+// name added from the invocation context) behind lib/'s Logger interface, and metrics are written
+// as CloudWatch EMF lines on stdout. The local stack and CLI keep lib/log.ts' plain JSON logger.
+
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import type { Context } from 'aws-lambda';
+import type { Logger, LogLevel } from '../lib/log.ts';
+
+const powertools = new PowertoolsLogger({ serviceName: 'tokenlake' });
+
+function adapt(fields: Record<string, unknown>): Logger {
+  const merge = (extra?: Record<string, unknown>) => {
+    const all = { ...fields, ...extra };
+    if (all.error instanceof Error) all.error = { name: all.error.name, message: all.error.message };
+    return all;
+  };
+  return {
+    debug: (m, f) => powertools.debug(m, merge(f)),
+    info: (m, f) => powertools.info(m, merge(f)),
+    warn: (m, f) => powertools.warn(m, merge(f)),
+    error: (m, f) => powertools.error(m, merge(f)),
+    child: (more) => adapt({ ...fields, ...more }),
+  };
+}
+
+export function lambdaLogger(level: LogLevel): Logger {
+  powertools.setLogLevel(level.toUpperCase() as 'DEBUG' | 'INFO' | 'WARN' | 'ERROR');
+  return adapt({});
+}
+
+/** EMF documents are picked up by CloudWatch Logs from the function's stdout. */
+export function writeMetrics(document: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(document)}\n`);
+}
+
+/** Adds the invocation context (request id, cold start) to every log line of the invocation. */
+export function withLambdaContext<E, R>(handler: (event: E) => Promise<R>) {
+  return async (event: E, context?: Context): Promise<R> => {
+    if (context) powertools.addContext(context);
+    return handler(event);
+  };
+}
