@@ -7,14 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analytics } from '../../lib/analytics.ts';
-import { runAnalyze, touchedDays } from '../../lib/analyze.ts';
+import { createSerializer, readAnalytics, runAnalyze, touchedDays } from '../../lib/analyze.ts';
 import { parseConfig } from '../../lib/config.ts';
+import { parseJsonl } from '../../lib/jsonl.ts';
+import { serializeUsageObject } from '../../lib/lake.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
-import { parseJsonl } from '../../lib/jsonl.ts';
-import { usageRecordSchema } from '../../lib/record.ts';
+import { makeRecord, recordId, usageRecordSchema } from '../../lib/record.ts';
 import { createClaudeCodeSource } from '../../lib/sources/claude-code/index.ts';
-import { type ObjectStore, S3ObjectStore, createS3Client } from '../../lib/storage.ts';
+import { createS3Client, type ObjectStore, S3ObjectStore } from '../../lib/storage.ts';
 import { runSync } from '../../lib/sync.ts';
 import { EMBEDDED_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../../local/embedded-s3.ts';
 import { assistantLine, writeLog } from '../support/claude-logs.ts';
@@ -33,7 +34,10 @@ function config() {
 async function syncAndAnalyze(store: ObjectStore) {
   const deps = { store, config: config(), now, log: silentLogger, pricer: createPricer(), sources: [createClaudeCodeSource()] };
   const result = await runSync(deps);
-  const analyzed = await runAnalyze({ store, pricer: deps.pricer, now, timeZone: 'UTC', log: silentLogger }, { days: touchedDays(result.keys) });
+  const analyzed = await runAnalyze(
+    { store, pricer: deps.pricer, now, timeZone: 'UTC', log: silentLogger },
+    { days: touchedDays(result.keys) },
+  );
   return { result, analytics: analyzed.analytics };
 }
 
@@ -48,7 +52,12 @@ async function lakeIds(store: ObjectStore): Promise<string[]> {
 
 function summary(a: Analytics) {
   const t = a.windows['30d'].totals;
-  return { cost: Number(t.cost_usd.toFixed(9)), tokens: t.total_tokens, requests: t.requests, quarantined: a.data_quality.quarantined_lines };
+  return {
+    cost: Number(t.cost_usd.toFixed(9)),
+    tokens: t.total_tokens,
+    requests: t.requests,
+    quarantined: a.data_quality.quarantined_lines,
+  };
 }
 
 beforeAll(async () => {
@@ -57,7 +66,16 @@ beforeAll(async () => {
   for (let day = 1; day <= 4; day++) {
     const lines: string[] = [];
     for (let i = 0; i < 25; i++) {
-      lines.push(assistantLine({ ts: `2026-03-0${day}T1${i % 10}:00:0${i % 10}.000Z`, msgId: `m${day}-${i}`, requestId: `r${day}-${i}`, input: 100 + i, output: 10 * i, cacheRead: 1000 }));
+      lines.push(
+        assistantLine({
+          ts: `2026-03-0${day}T1${i % 10}:00:0${i % 10}.000Z`,
+          msgId: `m${day}-${i}`,
+          requestId: `r${day}-${i}`,
+          input: 100 + i,
+          output: 10 * i,
+          cacheRead: 1000,
+        }),
+      );
     }
     lines.push('{"broken": ');
     writeLog(logs, `-p${day % 2}/s${day}.jsonl`, lines);
@@ -126,5 +144,79 @@ describe('crash and retry', () => {
       expect(await lakeIds(store), `killed after ${budget} writes`).toEqual(cleanIds);
       expect(summary(rerun.analytics), `killed after ${budget} writes`).toEqual(summary(clean.analytics));
     }
+  });
+});
+
+describe('concurrency', () => {
+  it('ends with one valid analytics.json reflecting all data when 10 analyze runs start at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tl-rel-conc-'));
+    const server = await startEmbeddedS3({ directory: dir, bucket: 'conc' });
+    try {
+      const store = new S3ObjectStore(server.client, 'conc');
+      const days = [
+        '2026-02-24',
+        '2026-02-25',
+        '2026-02-26',
+        '2026-02-27',
+        '2026-02-28',
+        '2026-03-01',
+        '2026-03-02',
+        '2026-03-03',
+        '2026-03-04',
+        '2026-03-05',
+      ];
+      // One record of 1 M Haiku input tokens ($1) per day, each day's object written by its own "sync".
+      for (const [i, day] of days.entries()) {
+        const record = makeRecord({
+          id: recordId('conc', i),
+          ts: `${day}T10:00:00.000Z`,
+          source: 'test',
+          provider: 'anthropic',
+          model: 'claude-haiku-4-5',
+          input_tokens: 1_000_000,
+        });
+        await store.put(`lake/usage/dt=${day}/test-${i}.jsonl`, serializeUsageObject([record]));
+      }
+      // As S3 delivers them: 10 events, one per day, handled at the same time by one process.
+      // (Without the serialiser the embedded store, which ignores conditional writes, loses days.)
+      const deps = { store, pricer: createPricer(), now, timeZone: 'UTC', log: silentLogger, serialize: createSerializer() };
+      const results = await Promise.all(days.map((day) => runAnalyze(deps, { days: [day] })));
+      expect(results.flatMap((r) => r.rebuilt).sort()).toEqual(days);
+      const final = await readAnalytics(store);
+      expect(final?.analytics.windows['30d'].totals.cost_usd).toBeCloseTo(10, 9);
+      expect(final?.analytics.windows['30d'].totals.records).toBe(10);
+    } finally {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('retries a pass whose conditional analytics.json write lost a race (412), ending with all data', async () => {
+    const store = new MemoryStore();
+    let raced = false;
+    const original = store.put.bind(store);
+    store.put = async (key, body, options) => {
+      if (key === 'analytics/analytics.json' && !raced) {
+        raced = true;
+        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
+          name: 'PreconditionFailed',
+          $metadata: { httpStatusCode: 412 },
+        });
+      }
+      return original(key, body, options);
+    };
+    const record = makeRecord({
+      id: recordId('race'),
+      ts: '2026-03-04T10:00:00.000Z',
+      source: 'test',
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      input_tokens: 2_000_000,
+    });
+    await store.put('lake/usage/dt=2026-03-04/test-r.jsonl', serializeUsageObject([record]));
+    const result = await runAnalyze({ store, pricer: createPricer(), now, timeZone: 'UTC', log: silentLogger }, { days: ['2026-03-04'] });
+    expect(raced).toBe(true);
+    expect(result.analytics.windows['7d'].totals.cost_usd).toBeCloseTo(2, 9);
+    expect((await readAnalytics(store))?.analytics.windows['7d'].totals.cost_usd).toBeCloseTo(2, 9);
   });
 });
