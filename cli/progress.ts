@@ -19,7 +19,9 @@ export function createProgress(title: string, options: { quiet?: boolean; stream
       const width = 30;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
       const pct = total > 0 ? Math.floor((done / total) * 100) : 0;
-      stream.write(`\r${title} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total} ${label}\u001b[K`);
+      stream.write(
+        `\r${title} [${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total} ${label}\u001b[K`,
+      );
       drawn = true;
     },
     done() {

@@ -4,13 +4,13 @@
 // burn rate = window cost / N; the month-end forecast uses the 7-day burn rate.
 
 import { z } from 'zod';
-import { addDays, dayRange, daysInMonth, localDay, localDayOfUtcHour, localHour, monthStart } from './calendar.ts';
 import { type AnomalyOptions, defaultAnomalyOptions, detectAnomalies } from './anomalies.ts';
 import { type Budget, type BudgetScope, budgetStatus } from './budgets.ts';
-import { type EventWindow, computeEventWindows, eventWindowSchema } from './events/analytics.ts';
+import { addDays, dayRange, daysInMonth, localDay, localDayOfUtcHour, localHour, monthStart } from './calendar.ts';
+import { computeEventWindows, type EventWindow, eventWindowSchema } from './events/analytics.ts';
 import type { EventRollup } from './events/rollup.ts';
+import { LatencySketch, RELATIVE_ACCURACY } from './latency-sketch.ts';
 import { computeReconciliation, reconciliationSchema } from './reconciliation.ts';
-import { LatencySketch } from './latency-sketch.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, type UsageSums } from './rollup.ts';
 import type { SourceStatus } from './sync.ts';
 
@@ -272,7 +272,12 @@ function breakdown(rows: readonly RollupRow[], keyOf: (r: RollupRow) => string, 
     .sort((a, b) => b.cost_usd - a.cost_usd || b.total_tokens - a.total_tokens || a.key.localeCompare(b.key));
 }
 
-function latencyOf(rollups: readonly Rollup[], filter: (provider: string, model: string) => boolean): Latency {
+/** Merges the latency sketches of the rollups that pass the filter (percentiles within ±1 %). */
+export function mergeLatency(
+  rollups: readonly Rollup[],
+  filter: (provider: string, model: string) => boolean,
+  noneReason = 'no source in this window reported request latency',
+): Latency {
   const sketch = new LatencySketch();
   let outputTokens = 0;
   let latencySum = 0;
@@ -296,8 +301,8 @@ function latencyOf(rollups: readonly Rollup[], filter: (provider: string, model:
     mean_ms: none ? null : sketch.sum / sketch.count,
     output_tokens_per_second: latencySum > 0 ? outputTokens / (latencySum / 1000) : null,
     peak_requests_per_minute: peak,
-    reason: none ? 'no source in this window reported request latency' : null,
-    relative_accuracy: 0.01,
+    reason: none ? noneReason : null,
+    relative_accuracy: RELATIVE_ACCURACY,
   };
 }
 
@@ -343,11 +348,11 @@ export function computeWindow(
     by_machine: breakdown(plain, (r) => r.machine ?? '(none)', total.cost_usd),
     by_source: breakdown(plain, (r) => r.source, total.cost_usd),
     daily: [...daily.entries()].map(([day, d]) => ({ day, ...toTotals(d.sums), cost_by_model: d.byModel })),
-    latency: latencyOf(windowRollups, () => true),
+    latency: mergeLatency(windowRollups, () => true),
     latency_by_model: [...models.entries()]
       .map(([pm, model]) => {
         const provider = pm.split('\u0000')[0]!;
-        return { key: model, provider, ...latencyOf(windowRollups, (p, m) => p === provider && m === model) };
+        return { key: model, provider, ...mergeLatency(windowRollups, (p, m) => p === provider && m === model) };
       })
       .filter((l) => l.count > 0)
       .sort((a, b) => b.count - a.count),
@@ -360,7 +365,8 @@ export function computeAnalytics(input: ComputeInput): Analytics {
   const asOf = localDay(now, timeZone);
   const rows = localRows(input.rollups, timeZone);
   const eventRollups = input.eventRollups ?? [];
-  const windowOf = (days: number) => computeWindow(days, asOf, rows, input.rollups, timeZone, computeEventWindows(eventRollups, asOf, days, timeZone));
+  const windowOf = (days: number) =>
+    computeWindow(days, asOf, rows, input.rollups, timeZone, computeEventWindows(eventRollups, asOf, days, timeZone));
   const windows = { '7d': windowOf(7), '30d': windowOf(30), '90d': windowOf(90) };
   const tolerance = input.reconcileTolerance ?? 0.02;
   const reconciliationRows = computeReconciliation(input.rollups, addDays(asOf, -29), asOf, tolerance);
@@ -382,14 +388,32 @@ export function computeAnalytics(input: ComputeInput): Analytics {
       if (r.day === asOf) today += r.row.cost_usd;
       if (r.day >= from7) last7 += r.row.cost_usd;
     }
-    return budgetStatus(budget, { asOf, daysInMonth: daysInMonth(asOf), spentMonthToDate: spent, spentToday: today, burnRate7d: last7 / 7 });
+    return budgetStatus(budget, {
+      asOf,
+      daysInMonth: daysInMonth(asOf),
+      spentMonthToDate: spent,
+      spentToday: today,
+      burnRate7d: last7 / 7,
+    });
   });
   const allDays = dayRange(windows['90d'].from, asOf);
   const checkDays = dayRange(from7, asOf);
   const anomalyOptions = input.anomalyOptions ?? defaultAnomalyOptions;
   const anomalies = [
-    ...detectAnomalies('model', dailyCostSeries(rows, (r) => r.model), allDays, checkDays, anomalyOptions),
-    ...detectAnomalies('project', dailyCostSeries(rows, (r) => r.project), allDays, checkDays, anomalyOptions),
+    ...detectAnomalies(
+      'model',
+      dailyCostSeries(rows, (r) => r.model),
+      allDays,
+      checkDays,
+      anomalyOptions,
+    ),
+    ...detectAnomalies(
+      'project',
+      dailyCostSeries(rows, (r) => r.project),
+      allDays,
+      checkDays,
+      anomalyOptions,
+    ),
   ].sort((a, b) => b.jump_usd - a.jump_usd);
 
   // Last 48 local hours, including empty ones.

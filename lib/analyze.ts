@@ -2,19 +2,20 @@
 // analytics.json from the rollups. Reads lake/ and quarantine/, writes rollups/ and analytics/
 // only: it never writes under lake/, so its own writes cannot trigger it.
 
-import { ANALYTICS_KEY, type Analytics, analyticsSchema, computeAnalytics } from './analytics.ts';
 import { type Alert, type AlertSink, sendOnce } from './alerts.ts';
+import { ANALYTICS_KEY, type Analytics, analyticsSchema, computeAnalytics } from './analytics.ts';
 import type { AnomalyOptions } from './anomalies.ts';
 import { loadBudgets } from './budgets.ts';
 import { addDays, localDay, utcDaysCovering } from './calendar.ts';
 import { CorruptObjectError, errorMessage } from './errors.ts';
-import { listUsageDay, listUsageDays, parseLakeKey, parseQuarantineKey, QUARANTINE_PREFIX, readUsageObject } from './lake.ts';
 import { loadEventRollups, refreshEventDay } from './events/rollup.ts';
+import { listUsageDay, listUsageDays, parseLakeKey, parseQuarantineKey, QUARANTINE_PREFIX, readUsageObject } from './lake.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
 import { buildDailyRollup, type Rollup, readRollup, rollupIsCurrent, writeRollup } from './rollup.ts';
 import type { ObjectStore } from './storage.ts';
+import { readStoredJson } from './stored-json.ts';
 import { readAllStatuses } from './sync.ts';
 
 export interface AnalyzeDeps {
@@ -77,13 +78,29 @@ export function alertsFor(analytics: Analytics): Alert[] {
   const month = analytics.month_to_date.month;
   const alerts: Alert[] = [];
   for (const b of analytics.month_to_date.budgets) {
-    const detail = { budget: b.id, scope: b.scope, month, limit_usd: b.limit_usd, spent_usd: b.spent_usd, forecast_usd: b.forecast_usd, run_out_day: b.run_out_day };
+    const detail = {
+      budget: b.id,
+      scope: b.scope,
+      month,
+      limit_usd: b.limit_usd,
+      spent_usd: b.spent_usd,
+      forecast_usd: b.forecast_usd,
+      run_out_day: b.run_out_day,
+    };
     for (const t of b.thresholds_reached) {
-      alerts.push({ type: 'budget.threshold_crossed', identity: `budget/${month}/${b.id}/actual/${t}`, detail: { ...detail, threshold: t, basis: 'actual' } });
+      alerts.push({
+        type: 'budget.threshold_crossed',
+        identity: `budget/${month}/${b.id}/actual/${t}`,
+        detail: { ...detail, threshold: t, basis: 'actual' },
+      });
     }
     for (const t of b.thresholds_forecast) {
       if (b.thresholds_reached.includes(t)) continue;
-      alerts.push({ type: 'budget.threshold_crossed', identity: `budget/${month}/${b.id}/forecast/${t}`, detail: { ...detail, threshold: t, basis: 'forecast' } });
+      alerts.push({
+        type: 'budget.threshold_crossed',
+        identity: `budget/${month}/${b.id}/forecast/${t}`,
+        detail: { ...detail, threshold: t, basis: 'forecast' },
+      });
     }
   }
   for (const a of analytics.anomalies) {
@@ -266,23 +283,23 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
     ...(deps.anomalyOptions ? { anomalyOptions: deps.anomalyOptions } : {}),
   });
   if (options.readOnly) return { rebuilt, skipped, analytics: analyticsSchema.parse(analytics), lakeObjectsRead, alertsSent: [] };
-  await deps.store.put(ANALYTICS_KEY, JSON.stringify(analyticsSchema.parse(analytics)), expectedEtag ? { ifMatch: expectedEtag } : { ifNoneMatch: '*' });
+  await deps.store.put(
+    ANALYTICS_KEY,
+    JSON.stringify(analyticsSchema.parse(analytics)),
+    expectedEtag ? { ifMatch: expectedEtag } : { ifNoneMatch: '*' },
+  );
   const alertsSent = deps.alerts ? await sendOnce(deps.store, deps.alerts, alertsFor(analytics), now, deps.log) : [];
-  deps.log.info('analytics written', { rebuilt: rebuilt.length, skipped: skipped.length, lake_objects_read: lakeObjectsRead, alerts_sent: alertsSent.length });
+  deps.log.info('analytics written', {
+    rebuilt: rebuilt.length,
+    skipped: skipped.length,
+    lake_objects_read: lakeObjectsRead,
+    alerts_sent: alertsSent.length,
+  });
   return { rebuilt, skipped, analytics, lakeObjectsRead, alertsSent };
 }
 
 /** Reads analytics.json and checks it against the contract. */
 export async function readAnalytics(store: ObjectStore): Promise<{ analytics: Analytics; etag: string } | null> {
-  const got = await store.getText(ANALYTICS_KEY);
-  if (!got) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(got.text);
-  } catch (error) {
-    throw new CorruptObjectError(ANALYTICS_KEY, 'not JSON', { cause: error });
-  }
-  const parsed = analyticsSchema.safeParse(json);
-  if (!parsed.success) throw new CorruptObjectError(ANALYTICS_KEY, parsed.error.issues[0]?.message ?? 'invalid');
-  return { analytics: parsed.data, etag: got.etag };
+  const got = await readStoredJson(store, ANALYTICS_KEY, analyticsSchema);
+  return got ? { analytics: got.value, etag: got.etag } : null;
 }

@@ -56,7 +56,16 @@ export function detectAnomalies(
       if (jump < options.minUsd) continue;
       // A flat baseline (spread 0) flags any jump above the floor.
       if (spread > 0 && jump <= options.k * spread) continue;
-      out.push({ day, dimension, key, cost_usd: cost, baseline_usd: m, spread_usd: spread, jump_usd: jump, score: spread > 0 ? jump / spread : null });
+      out.push({
+        day,
+        dimension,
+        key,
+        cost_usd: cost,
+        baseline_usd: m,
+        spread_usd: spread,
+        jump_usd: jump,
+        score: spread > 0 ? jump / spread : null,
+      });
     }
   }
   return out.sort((a, b) => b.jump_usd - a.jump_usd);

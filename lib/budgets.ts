@@ -32,7 +32,10 @@ export type Budget = z.infer<typeof budgetSchema>;
  */
 export const budgetsFileSchema = z
   .object({ budgets: z.array(budgetSchema).max(200) })
-  .refine((f) => new Set(f.budgets.map((b) => b.id)).size === f.budgets.length, { message: 'budget ids must be unique', path: ['budgets'] });
+  .refine((f) => new Set(f.budgets.map((b) => b.id)).size === f.budgets.length, {
+    message: 'budget ids must be unique',
+    path: ['budgets'],
+  });
 export type BudgetsFile = z.infer<typeof budgetsFileSchema>;
 
 export interface LoadedBudgets {

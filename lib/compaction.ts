@@ -8,7 +8,7 @@ import { addDays, utcDay } from './calendar.ts';
 import { batchId, listUsageDays, partitionPrefix, readUsageObject, serializeUsageObject } from './lake.ts';
 import type { Logger } from './log.ts';
 import type { UsageRecord } from './record.ts';
-import { ROLLUP_PREFIX, dedupeRecords } from './rollup.ts';
+import { dedupeRecords, ROLLUP_PREFIX } from './rollup.ts';
 import type { ObjectStore } from './storage.ts';
 
 /** Rollups live 25 months so year-over-year views work. */
@@ -86,6 +86,10 @@ export async function runCompaction(deps: CompactionDeps): Promise<CompactionRes
     .map((o) => o.key)
     .filter((k) => (/dt=(\d{4}-\d{2}-\d{2})/.exec(k)?.[1] ?? '9999') < oldestRollup);
   await deps.store.delete(expiredRollupKeys);
-  deps.log.info('compaction done', { compacted_days: compactedDays.length, objects_removed: objectsRemoved, expired_days: expiredDays.length });
+  deps.log.info('compaction done', {
+    compacted_days: compactedDays.length,
+    objects_removed: objectsRemoved,
+    expired_days: expiredDays.length,
+  });
   return { compactedDays, objectsRemoved, expiredDays, expiredRollups: expiredRollupKeys.length };
 }

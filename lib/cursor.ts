@@ -2,8 +2,8 @@
 // only after the data it covers is in the lake, so a crash re-reads rather than loses.
 
 import type { z } from 'zod';
-import { CorruptObjectError } from './errors.ts';
 import type { ObjectStore } from './storage.ts';
+import { readStoredJson } from './stored-json.ts';
 
 /** Log sources are per machine (many laptops push into one bucket); API sources are global. */
 export function cursorKey(source: string, machine?: string): string {
@@ -12,17 +12,7 @@ export function cursorKey(source: string, machine?: string): string {
 }
 
 export async function loadCursor<S extends z.ZodType>(store: ObjectStore, key: string, schema: S): Promise<z.infer<S> | null> {
-  const got = await store.getText(key);
-  if (!got) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(got.text);
-  } catch (error) {
-    throw new CorruptObjectError(key, 'cursor is not JSON', { cause: error });
-  }
-  const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new CorruptObjectError(key, parsed.error.issues[0]?.message ?? 'invalid cursor');
-  return parsed.data;
+  return (await readStoredJson(store, key, schema))?.value ?? null;
 }
 
 export async function saveCursor(store: ObjectStore, key: string, value: unknown): Promise<void> {

@@ -40,7 +40,7 @@ export async function acquireLease(store: ObjectStore, key: string, now: Date, t
   }
   // Read back: a store without conditional writes may have let a racing writer in.
   const mine = await store.getText(key);
-  if (!mine || !mine.text.includes(owner)) return null;
+  if (!mine?.text.includes(owner)) return null;
   return {
     key,
     owner,

@@ -3,11 +3,11 @@
 // again. Building one is pure; reading and writing them goes through the store.
 
 import { z } from 'zod';
-import { CorruptObjectError } from './errors.ts';
 import { LatencySketch, latencySketchSchema } from './latency-sketch.ts';
 import type { Pricer } from './pricing/price.ts';
 import { preferredCopy, totalTokens, type UsageRecord } from './record.ts';
 import type { ObjectStore, StoredObject } from './storage.ts';
+import { readStoredJson } from './stored-json.ts';
 
 export const ROLLUP_PREFIX = 'rollups/usage/';
 export const ROLLUP_SCHEMA_VERSION = 1;
@@ -237,18 +237,7 @@ export function buildDailyRollup(input: RollupInput): Rollup {
 
 /** Reads a rollup; a corrupt or outdated one is reported as such so the caller rebuilds it. */
 export async function readRollup(store: ObjectStore, day: string): Promise<Rollup | null> {
-  const key = rollupKey(day);
-  const got = await store.getText(key);
-  if (!got) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(got.text);
-  } catch (error) {
-    throw new CorruptObjectError(key, 'not JSON', { cause: error });
-  }
-  const parsed = rollupSchema.safeParse(json);
-  if (!parsed.success) throw new CorruptObjectError(key, parsed.error.issues[0]?.message ?? 'invalid rollup');
-  return parsed.data;
+  return (await readStoredJson(store, rollupKey(day), rollupSchema))?.value ?? null;
 }
 
 export async function writeRollup(store: ObjectStore, rollup: Rollup): Promise<void> {

@@ -16,7 +16,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { quiet: { type: 'boolean', default: false } } });
 
 /** ESM bundles have no `require`; CommonJS code inside (parts of the AWS SDK) needs one. */
-const banner = "import { createRequire as __tokenlakeCreateRequire } from 'node:module'; const require = __tokenlakeCreateRequire(import.meta.url);";
+const banner =
+  "import { createRequire as __tokenlakeCreateRequire } from 'node:module'; const require = __tokenlakeCreateRequire(import.meta.url);";
 
 async function handlerNames() {
   const names = [];
@@ -57,5 +58,6 @@ for (const name of names) {
 }
 if (!values.quiet) {
   const width = Math.max(...rows.map((r) => r.name.length));
-  for (const r of rows) console.log(`dist/${r.name}/index.mjs`.padEnd(width + 16), formatBytes(r.code).padStart(10), `  (map ${formatBytes(r.map)})`);
+  for (const r of rows)
+    console.log(`dist/${r.name}/index.mjs`.padEnd(width + 16), formatBytes(r.code).padStart(10), `  (map ${formatBytes(r.map)})`);
 }

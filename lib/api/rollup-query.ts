@@ -4,10 +4,9 @@
 // a corrupt one is a 503 (rebuilding it here would make a GET read the lake and write rollups:
 // POST /v1/aggregate does that on purpose).
 
-import type { Latency, Totals } from '../analytics.ts';
+import type { Totals } from '../analytics.ts';
 import { addDays, utcDay } from '../calendar.ts';
 import { CorruptObjectError, HttpError } from '../errors.ts';
-import { LatencySketch, RELATIVE_ACCURACY } from '../latency-sketch.ts';
 import type { Logger } from '../log.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, readRollup, type UsageSums } from '../rollup.ts';
 import type { ObjectStore } from '../storage.ts';
@@ -144,36 +143,4 @@ export function latencyDaysOf(period: Pick<Period, 'start' | 'end'>): string[] {
   });
 }
 
-/** Merges the latency sketches of the given rollups that pass the filter. */
-export function mergeLatency(
-  rollups: readonly Rollup[],
-  filter: (provider: string, model: string) => boolean,
-  noneReason: string,
-): Latency {
-  const sketch = new LatencySketch();
-  let outputTokens = 0;
-  let latencySum = 0;
-  let peak = 0;
-  for (const r of rollups) {
-    for (const l of r.latency) {
-      if (!filter(l.provider, l.model)) continue;
-      sketch.merge(LatencySketch.from(l.sketch));
-      outputTokens += l.output_tokens;
-      latencySum += l.latency_ms_sum;
-      peak = Math.max(peak, l.peak_rpm);
-    }
-  }
-  const none = sketch.count === 0;
-  return {
-    count: sketch.count,
-    p50_ms: sketch.quantile(0.5),
-    p90_ms: sketch.quantile(0.9),
-    p95_ms: sketch.quantile(0.95),
-    p99_ms: sketch.quantile(0.99),
-    mean_ms: none ? null : sketch.sum / sketch.count,
-    output_tokens_per_second: latencySum > 0 ? outputTokens / (latencySum / 1000) : null,
-    peak_requests_per_minute: peak,
-    reason: none ? noneReason : null,
-    relative_accuracy: RELATIVE_ACCURACY,
-  };
-}
+export { mergeLatency } from '../analytics.ts';

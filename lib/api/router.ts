@@ -3,9 +3,9 @@
 // else is logged and answered with a generic 500 carrying the request id.
 
 import type { z } from 'zod';
+import type { AnalyzeDeps } from '../analyze.ts';
 import { HttpError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { AnalyzeDeps } from '../analyze.ts';
 import type { ObjectStore } from '../storage.ts';
 import { type ApiKeyEntry, authenticate, type Scope } from './auth.ts';
 import { type ApiRequest, type ApiResponse, json } from './http.ts';

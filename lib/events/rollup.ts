@@ -8,6 +8,7 @@ import { CorruptObjectError } from '../errors.ts';
 import { parseJsonl } from '../jsonl.ts';
 import { partitionPrefix } from '../lake.ts';
 import type { ObjectStore, StoredObject } from '../storage.ts';
+import { readStoredJson } from '../stored-json.ts';
 import { type EventRecord, eventFamilySchema, eventRecordSchema } from './schema.ts';
 
 export const EVENT_ROLLUP_PREFIX = 'rollups/events/';
@@ -148,18 +149,7 @@ export function buildEventRollup(input: EventRollupInput): EventRollup {
 
 /** Reads a day's event rollup; a corrupt or outdated one is reported so the caller rebuilds it. */
 export async function readEventRollup(store: ObjectStore, day: string): Promise<EventRollup | null> {
-  const key = eventRollupKey(day);
-  const got = await store.getText(key);
-  if (!got) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(got.text);
-  } catch (error) {
-    throw new CorruptObjectError(key, 'not JSON', { cause: error });
-  }
-  const parsed = eventRollupSchema.safeParse(json);
-  if (!parsed.success) throw new CorruptObjectError(key, parsed.error.issues[0]?.message ?? 'invalid event rollup');
-  return parsed.data;
+  return (await readStoredJson(store, eventRollupKey(day), eventRollupSchema))?.value ?? null;
 }
 
 function isCurrent(rollup: EventRollup, inputs: readonly StoredObject[]): boolean {

@@ -13,7 +13,14 @@ const event = JSON.parse(readFileSync(new URL('../../events/s3-put-lake.json', i
 const LAKE_KEY = 'lake/usage/dt=2026-11-22/claude-code-4f1c2a9b0e7d6c5b4a39.jsonl';
 const Q_KEY = 'quarantine/dt=2026-11-23/claude-code-4f1c2a9b0e7d6c5b4a39.jsonl';
 const line = serializeRecord(
-  makeRecord({ id: 'f'.repeat(32), ts: '2026-11-22T08:00:00.000Z', source: 'claude-code', provider: 'anthropic', model: 'claude-haiku-4-5', input_tokens: 2_000_000 }),
+  makeRecord({
+    id: 'f'.repeat(32),
+    ts: '2026-11-22T08:00:00.000Z',
+    source: 'claude-code',
+    provider: 'anthropic',
+    model: 'claude-haiku-4-5',
+    input_tokens: 2_000_000,
+  }),
 );
 
 /** The part of the SDK's stream mixin the store uses. */
@@ -25,19 +32,30 @@ function body(text: string) {
 
 async function handler() {
   const config = parseConfig({ TOKENLAKE_SOURCES: 'demo', TOKENLAKE_BUCKET: 'tokenlake-prod' });
-  const rt = await createRuntime(config, { s3Client: new S3Client({ region: 'eu-west-1' }), now: () => new Date('2026-11-23T10:00:05Z'), log: silentLogger });
+  const rt = await createRuntime(config, {
+    s3Client: new S3Client({ region: 'eu-west-1' }),
+    now: () => new Date('2026-11-23T10:00:05Z'),
+    log: silentLogger,
+  });
   return createAnalyzeHandler(() => Promise.resolve(rt));
 }
 
 beforeEach(() => {
   s3.reset();
   s3.on(ListObjectsV2Command).resolves({ Contents: [] });
-  s3.on(ListObjectsV2Command, { Prefix: 'lake/usage/dt=2026-11-22/' }).resolves({ Contents: [{ Key: LAKE_KEY, ETag: '"e1"', Size: line.length }] });
-  s3.on(ListObjectsV2Command, { Prefix: 'lake/usage/', Delimiter: '/' }).resolves({ CommonPrefixes: [{ Prefix: 'lake/usage/dt=2026-11-22/' }] });
+  s3.on(ListObjectsV2Command, { Prefix: 'lake/usage/dt=2026-11-22/' }).resolves({
+    Contents: [{ Key: LAKE_KEY, ETag: '"e1"', Size: line.length }],
+  });
+  s3.on(ListObjectsV2Command, { Prefix: 'lake/usage/', Delimiter: '/' }).resolves({
+    CommonPrefixes: [{ Prefix: 'lake/usage/dt=2026-11-22/' }],
+  });
   s3.on(ListObjectsV2Command, { Prefix: 'quarantine/dt=2026-11-23/' }).resolves({ Contents: [{ Key: Q_KEY, ETag: '"q1"', Size: 80 }] });
   s3.on(GetObjectCommand).rejects(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey' }));
   s3.on(GetObjectCommand, { Key: LAKE_KEY }).resolves({ Body: body(`${line}\n`), ETag: '"e1"' });
-  s3.on(GetObjectCommand, { Key: Q_KEY }).resolves({ Body: body('{"source":"claude-code","line":3,"reason":"invalid JSON"}\n'), ETag: '"q1"' });
+  s3.on(GetObjectCommand, { Key: Q_KEY }).resolves({
+    Body: body('{"source":"claude-code","line":3,"reason":"invalid JSON"}\n'),
+    ETag: '"q1"',
+  });
   s3.on(PutObjectCommand).resolves({ ETag: '"new"' });
   s3.on(HeadObjectCommand).rejects(Object.assign(new Error('NotFound'), { name: 'NotFound', $metadata: { httpStatusCode: 404 } }));
 });
@@ -73,7 +91,9 @@ describe('analyze handler', () => {
   });
 
   it('surfaces S3 faults instead of writing partial analytics', async () => {
-    s3.on(GetObjectCommand, { Key: LAKE_KEY }).rejects(Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }));
+    s3.on(GetObjectCommand, { Key: LAKE_KEY }).rejects(
+      Object.assign(new Error('We encountered an internal error'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }),
+    );
     await expect((await handler())(event)).rejects.toThrow(/internal error/);
     expect(s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input.Key)).not.toContain('analytics/analytics.json');
   });

@@ -1,7 +1,7 @@
 // Property tests: any bytes in a Claude Code log either become valid records or are quarantined
 // with a reason, the counts add up, and nothing throws. Bounded in CI; FUZZ_RUNS=N for longer.
 
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -18,12 +18,22 @@ const runs = Number(process.env.FUZZ_RUNS ?? 60);
 
 /** Lines a real log might hold, valid or mangled. */
 const lineArb = fc.oneof(
-  fc.record({
-    msg: fc.constantFrom('m1', 'm2', 'm3', undefined),
-    input: fc.oneof(fc.nat(1_000_000), fc.integer({ min: -5, max: -1 }), fc.constant(1.5), fc.constant(2 ** 60)),
-    output: fc.nat(100_000),
-    hour: fc.integer({ min: 0, max: 23 }),
-  }).map((l) => assistantLine({ ts: `2026-03-01T${String(l.hour).padStart(2, '0')}:00:00.000Z`, msgId: l.msg, requestId: l.msg ? 'r' : undefined, input: l.input as number, output: l.output })),
+  fc
+    .record({
+      msg: fc.constantFrom('m1', 'm2', 'm3', undefined),
+      input: fc.oneof(fc.nat(1_000_000), fc.integer({ min: -5, max: -1 }), fc.constant(1.5), fc.constant(2 ** 60)),
+      output: fc.nat(100_000),
+      hour: fc.integer({ min: 0, max: 23 }),
+    })
+    .map((l) =>
+      assistantLine({
+        ts: `2026-03-01T${String(l.hour).padStart(2, '0')}:00:00.000Z`,
+        msgId: l.msg,
+        requestId: l.msg ? 'r' : undefined,
+        input: l.input as number,
+        output: l.output,
+      }),
+    ),
   fc.json(),
   fc.string({ unit: 'binary' }),
   fc.constant('{"type":"assistant","message":{"usage":'),
@@ -32,13 +42,15 @@ const lineArb = fc.oneof(
   fc.constant('{"type":"user","message":{"content":"a"}}'),
 );
 
-const bytesArb = fc.tuple(fc.array(lineArb, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), fc.uint8Array({ maxLength: 64 })).map(([lines, eol, finalNewline, junk]) => {
-  const text = lines.map((l) => l.replaceAll('\n', ' ').replaceAll('\r', ' ')).join(eol) + (finalNewline ? eol : '');
-  // Occasionally splice raw bytes (invalid UTF-8, NULs) into the middle.
-  const buf = Buffer.from(text);
-  const at = Math.floor(buf.length / 2);
-  return junk.length > 0 && junk[0]! % 4 === 0 ? Buffer.concat([buf.subarray(0, at), Buffer.from(junk), buf.subarray(at)]) : buf;
-});
+const bytesArb = fc
+  .tuple(fc.array(lineArb, { maxLength: 40 }), fc.constantFrom('\n', '\r\n'), fc.boolean(), fc.uint8Array({ maxLength: 64 }))
+  .map(([lines, eol, finalNewline, junk]) => {
+    const text = lines.map((l) => l.replaceAll('\n', ' ').replaceAll('\r', ' ')).join(eol) + (finalNewline ? eol : '');
+    // Occasionally splice raw bytes (invalid UTF-8, NULs) into the middle.
+    const buf = Buffer.from(text);
+    const at = Math.floor(buf.length / 2);
+    return junk.length > 0 && junk[0]! % 4 === 0 ? Buffer.concat([buf.subarray(0, at), Buffer.from(junk), buf.subarray(at)]) : buf;
+  });
 
 describe('fuzzing the claude-code reader', () => {
   it('never throws, emits only valid records, and accounts for every line', async () => {
@@ -48,8 +60,18 @@ describe('fuzzing the claude-code reader', () => {
         try {
           mkdirSync(join(root, 'projects', 'p'), { recursive: true });
           writeFileSync(join(root, 'projects', 'p', 's.jsonl'), bytes);
-          const config = parseConfig({ CLAUDE_CONFIG_DIR: root, TOKENLAKE_SOURCES: 'claude-code', TOKENLAKE_MACHINE: 'm', TOKENLAKE_USER: 'u' });
-          const pull = await createClaudeCodeSource().pull({ store: new MemoryStore(), config, now: new Date('2026-03-02T00:00:00Z'), log: silentLogger });
+          const config = parseConfig({
+            CLAUDE_CONFIG_DIR: root,
+            TOKENLAKE_SOURCES: 'claude-code',
+            TOKENLAKE_MACHINE: 'm',
+            TOKENLAKE_USER: 'u',
+          });
+          const pull = await createClaudeCodeSource().pull({
+            store: new MemoryStore(),
+            config,
+            now: new Date('2026-03-02T00:00:00Z'),
+            log: silentLogger,
+          });
           for (const r of pull.records) expect(usageRecordSchema.safeParse(r).success).toBe(true);
           const s = pull.stats;
           // Every non-empty complete line is exactly one of: a record, a duplicate, quarantined, skipped.

@@ -49,19 +49,72 @@ beforeAll(async () => {
   writeLog(logs, '-home-alice-code-web/s1.jsonl', [
     userLine('2026-03-01T09:59:00.000Z'),
     assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', model: SONNET, input: 100, output: 10, cacheRead: 1000 }),
-    assistantLine({ ts: '2026-03-01T10:00:01.000Z', msgId: 'm1', requestId: 'r1', model: SONNET, input: 100, output: 200, cacheRead: 1000 }),
-    assistantLine({ ts: '2026-03-01T10:05:00.000Z', msgId: 'm2', requestId: 'r2', model: HAIKU, input: 50, output: 20, cacheWrite: 1000, cacheWrite1h: 400 }),
+    assistantLine({
+      ts: '2026-03-01T10:00:01.000Z',
+      msgId: 'm1',
+      requestId: 'r1',
+      model: SONNET,
+      input: 100,
+      output: 200,
+      cacheRead: 1000,
+    }),
+    assistantLine({
+      ts: '2026-03-01T10:05:00.000Z',
+      msgId: 'm2',
+      requestId: 'r2',
+      model: HAIKU,
+      input: 50,
+      output: 20,
+      cacheWrite: 1000,
+      cacheWrite1h: 400,
+    }),
     '{"type":"assistant","message":{"usage":{"input_tokens":', // cut off mid-line
-    assistantLine({ ts: '2026-03-02T09:00:00.000Z', msgId: 'm3', requestId: 'r3', model: OPUS, input: 10, output: 1000, cacheRead: 50_000 }),
+    assistantLine({
+      ts: '2026-03-02T09:00:00.000Z',
+      msgId: 'm3',
+      requestId: 'r3',
+      model: OPUS,
+      input: 10,
+      output: 1000,
+      cacheRead: 50_000,
+    }),
   ]);
   writeLog(logs, '-home-alice-code-api/s2.jsonl', [
-    assistantLine({ ts: '2026-03-01T10:00:02.000Z', msgId: 'm1', requestId: 'r1', model: SONNET, input: 100, output: 200, cacheRead: 1000, session: 's2', cwd: '/home/alice/code/api' }),
-    assistantLine({ ts: '2026-03-01T15:00:00.000Z', msgId: 'm4', requestId: 'r4', model: SONNET, input: 300, output: 400, session: 's2', cwd: '/home/alice/code/api' }),
+    assistantLine({
+      ts: '2026-03-01T10:00:02.000Z',
+      msgId: 'm1',
+      requestId: 'r1',
+      model: SONNET,
+      input: 100,
+      output: 200,
+      cacheRead: 1000,
+      session: 's2',
+      cwd: '/home/alice/code/api',
+    }),
+    assistantLine({
+      ts: '2026-03-01T15:00:00.000Z',
+      msgId: 'm4',
+      requestId: 'r4',
+      model: SONNET,
+      input: 300,
+      output: 400,
+      session: 's2',
+      cwd: '/home/alice/code/api',
+    }),
     assistantLine({ ts: '2026-03-01T15:01:00.000Z', msgId: 'm9', requestId: 'r9', model: '<synthetic>', session: 's2' }),
     assistantLine({ ts: '2026-03-01T15:02:00.000Z', msgId: 'm8', requestId: 'r8', model: SONNET, input: -3, output: 4, session: 's2' }),
   ]);
   writeLog(logs, '-home-alice-code-api/s2/subagents/agent-1.jsonl', [
-    assistantLine({ ts: '2026-03-02T08:00:00.000Z', msgId: 'm5', requestId: 'r5', model: HAIKU, input: 5, output: 5, session: 's2', cwd: '/home/alice/code/api' }),
+    assistantLine({
+      ts: '2026-03-02T08:00:00.000Z',
+      msgId: 'm5',
+      requestId: 'r5',
+      model: HAIKU,
+      input: 5,
+      output: 5,
+      session: 's2',
+      cwd: '/home/alice/code/api',
+    }),
   ]);
   const config = parseConfig({
     TOKENLAKE_DATA_DIR: data,
@@ -93,7 +146,9 @@ describe('the vertical slice', () => {
     expect(headers.get('etag')).toBeTruthy();
     first = body as Analytics;
     const w = first.windows['7d'];
-    const byModel = Object.fromEntries(w.by_model.map((m) => [m.key, [m.input_tokens, m.output_tokens, m.cache_creation_tokens, m.cache_read_tokens, m.requests]]));
+    const byModel = Object.fromEntries(
+      w.by_model.map((m) => [m.key, [m.input_tokens, m.output_tokens, m.cache_creation_tokens, m.cache_read_tokens, m.requests]]),
+    );
     expect(byModel).toEqual({
       [SONNET]: [400, 600, 0, 1000, 2],
       [HAIKU]: [55, 25, 1000, 0, 2],
@@ -156,7 +211,15 @@ describe('the vertical slice', () => {
       '-home-alice-code-web/s1.jsonl',
       [
         assistantLine({ ts: '2026-03-02T10:00:00.000Z', msgId: 'm6', requestId: 'r6', model: SONNET, input: 1000, output: 0 }),
-        assistantLine({ ts: '2026-03-02T09:00:05.000Z', msgId: 'm3', requestId: 'r3', model: OPUS, input: 10, output: 1500, cacheRead: 50_000 }),
+        assistantLine({
+          ts: '2026-03-02T09:00:05.000Z',
+          msgId: 'm3',
+          requestId: 'r3',
+          model: OPUS,
+          input: 10,
+          output: 1500,
+          cacheRead: 50_000,
+        }),
       ],
       { append: true },
     );

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { analyticsSchema, computeAnalytics } from '../../lib/analytics.ts';
 import { groupByDay } from '../../lib/lake.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
-import { type UsageRecord, makeRecord, recordId } from '../../lib/record.ts';
+import { makeRecord, recordId, type UsageRecord } from '../../lib/record.ts';
 import { buildDailyRollup } from '../../lib/rollup.ts';
 
 const pricer = createPricer();
@@ -14,7 +14,15 @@ function rec(ts: string, model: string, fields: Partial<UsageRecord>): UsageReco
 
 function rollupsOf(records: UsageRecord[]) {
   return [...groupByDay(records)].map(([day, list]) =>
-    buildDailyRollup({ day, builtAt: '2026-03-10T12:00:00.000Z', pricer, inputs: [], records: list, invalidLines: 0, quarantinedLines: day === '2026-03-10' ? 2 : 0 }),
+    buildDailyRollup({
+      day,
+      builtAt: '2026-03-10T12:00:00.000Z',
+      pricer,
+      inputs: [],
+      records: list,
+      invalidLines: 0,
+      quarantinedLines: day === '2026-03-10' ? 2 : 0,
+    }),
   );
 }
 

@@ -32,9 +32,13 @@ describe('budgetStatus', () => {
   });
 
   it('is over once spend reaches the limit, or a daily limit is hit', () => {
-    expect(budgetStatus(budget, { asOf: '2026-03-31', daysInMonth: 31, spentMonthToDate: 100, spentToday: 1, burnRate7d: 1 }).status).toBe('over');
+    expect(budgetStatus(budget, { asOf: '2026-03-31', daysInMonth: 31, spentMonthToDate: 100, spentToday: 1, burnRate7d: 1 }).status).toBe(
+      'over',
+    );
     const daily = budgetSchema.parse({ id: 'd', monthly_usd: 1000, daily_usd: 10 });
-    expect(budgetStatus(daily, { asOf: '2026-03-02', daysInMonth: 31, spentMonthToDate: 12, spentToday: 11, burnRate7d: 1 }).status).toBe('over');
+    expect(budgetStatus(daily, { asOf: '2026-03-02', daysInMonth: 31, spentMonthToDate: 12, spentToday: 11, burnRate7d: 1 }).status).toBe(
+      'over',
+    );
   });
 });
 
@@ -79,11 +83,36 @@ describe('alerts', () => {
     const store = new MemoryStore();
     const day = '2026-03-10';
     // $60 of Haiku input on the 10th: 60 M tokens at $1 per million.
-    const records = [makeRecord({ id: recordId('b', 1), ts: `${day}T09:00:00.000Z`, source: 'test', provider: 'anthropic', model: 'claude-haiku-4-5', project: 'web', input_tokens: 60_000_000 })];
+    const records = [
+      makeRecord({
+        id: recordId('b', 1),
+        ts: `${day}T09:00:00.000Z`,
+        source: 'test',
+        provider: 'anthropic',
+        model: 'claude-haiku-4-5',
+        project: 'web',
+        input_tokens: 60_000_000,
+      }),
+    ];
     await store.put(`lake/usage/dt=${day}/test-a.jsonl`, serializeUsageObject(records));
-    await store.put(BUDGETS_KEY, JSON.stringify({ budgets: [{ id: 'web', scope: { type: 'project', value: 'web' }, monthly_usd: 100 }, { id: 'other', scope: { type: 'project', value: 'api' }, monthly_usd: 100 }] }));
+    await store.put(
+      BUDGETS_KEY,
+      JSON.stringify({
+        budgets: [
+          { id: 'web', scope: { type: 'project', value: 'web' }, monthly_usd: 100 },
+          { id: 'other', scope: { type: 'project', value: 'api' }, monthly_usd: 100 },
+        ],
+      }),
+    );
     const sent: Alert[] = [];
-    const deps = { store, pricer: createPricer(), now: () => new Date(`${day}T12:00:00Z`), timeZone: 'UTC', log: silentLogger, alerts: { send: async (a: Alert) => void sent.push(a) } };
+    const deps = {
+      store,
+      pricer: createPricer(),
+      now: () => new Date(`${day}T12:00:00Z`),
+      timeZone: 'UTC',
+      log: silentLogger,
+      alerts: { send: async (a: Alert) => void sent.push(a) },
+    };
     const first = await runAnalyze(deps, { days: [day] });
     const web = first.analytics.month_to_date.budgets.find((b) => b.id === 'web')!;
     expect(web.spent_usd).toBeCloseTo(60, 9);

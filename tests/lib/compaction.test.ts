@@ -6,14 +6,27 @@ import { makeRecord } from '../../lib/record.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 function rec(id: string, day: string, source: string, output: number) {
-  return makeRecord({ id: id.padEnd(32, '0'), ts: `${day}T10:00:00.000Z`, source, provider: 'anthropic', model: 'claude-haiku-4-5', output_tokens: output });
+  return makeRecord({
+    id: id.padEnd(32, '0'),
+    ts: `${day}T10:00:00.000Z`,
+    source,
+    provider: 'anthropic',
+    model: 'claude-haiku-4-5',
+    output_tokens: output,
+  });
 }
 
 async function seed(store: MemoryStore) {
   const day = '2026-03-05';
-  await store.put(`lake/usage/dt=${day}/claude-code-a.jsonl`, serializeUsageObject([rec('a', day, 'claude-code', 10), rec('b', day, 'claude-code', 20)]));
+  await store.put(
+    `lake/usage/dt=${day}/claude-code-a.jsonl`,
+    serializeUsageObject([rec('a', day, 'claude-code', 10), rec('b', day, 'claude-code', 20)]),
+  );
   // An early copy of b and a new record c in a later sync.
-  await store.put(`lake/usage/dt=${day}/claude-code-b.jsonl`, serializeUsageObject([rec('b', day, 'claude-code', 5), rec('c', day, 'claude-code', 30)]));
+  await store.put(
+    `lake/usage/dt=${day}/claude-code-b.jsonl`,
+    serializeUsageObject([rec('b', day, 'claude-code', 5), rec('c', day, 'claude-code', 30)]),
+  );
   await store.put(`lake/usage/dt=${day}/demo-x.jsonl`, serializeUsageObject([rec('d', day, 'demo', 1)]));
   await store.put('lake/usage/dt=2026-03-09/claude-code-a.jsonl', serializeUsageObject([rec('e', '2026-03-09', 'claude-code', 1)]));
   await store.put('lake/usage/dt=2026-03-09/claude-code-b.jsonl', serializeUsageObject([rec('f', '2026-03-09', 'claude-code', 1)]));

@@ -19,10 +19,28 @@ async function lakeOf90Days(store: MemoryStore) {
   for (const day of dayRange(addDays(today, -89), today)) {
     for (const part of [0, 1]) {
       const records = [0, 1, 2].map((i) =>
-        makeRecord({ id: recordId(day, part, i), ts: `${day}T1${i}:00:00.000Z`, source: 'test', provider: 'anthropic', model: 'claude-haiku-4-5', input_tokens: 1_000_000 }),
+        makeRecord({
+          id: recordId(day, part, i),
+          ts: `${day}T1${i}:00:00.000Z`,
+          source: 'test',
+          provider: 'anthropic',
+          model: 'claude-haiku-4-5',
+          input_tokens: 1_000_000,
+        }),
       );
       // One reported-cost record per object: re-pricing must keep it.
-      records.push(makeRecord({ id: recordId(day, part, 'r'), ts: `${day}T15:00:00.000Z`, source: 'test', provider: 'anthropic', model: 'claude-haiku-4-5', input_tokens: 1_000_000, cost_usd: 0.5, cost_source: 'reported' }));
+      records.push(
+        makeRecord({
+          id: recordId(day, part, 'r'),
+          ts: `${day}T15:00:00.000Z`,
+          source: 'test',
+          provider: 'anthropic',
+          model: 'claude-haiku-4-5',
+          input_tokens: 1_000_000,
+          cost_usd: 0.5,
+          cost_source: 'reported',
+        }),
+      );
       await store.put(`lake/usage/dt=${day}/test-${part}.jsonl`, serializeUsageObject(records));
     }
   }
@@ -40,13 +58,27 @@ describe('incremental analyze', () => {
     expect(full.analytics.windows['90d'].totals.cost_usd).toBeCloseTo(630, 9);
 
     const day = addDays(today, -40);
-    await store.put(`lake/usage/dt=${day}/test-late.jsonl`, serializeUsageObject([
-      makeRecord({ id: recordId('late'), ts: `${day}T20:00:00.000Z`, source: 'test', provider: 'anthropic', model: 'claude-haiku-4-5', input_tokens: 2_000_000 }),
-    ]));
+    await store.put(
+      `lake/usage/dt=${day}/test-late.jsonl`,
+      serializeUsageObject([
+        makeRecord({
+          id: recordId('late'),
+          ts: `${day}T20:00:00.000Z`,
+          source: 'test',
+          provider: 'anthropic',
+          model: 'claude-haiku-4-5',
+          input_tokens: 2_000_000,
+        }),
+      ]),
+    );
     store.gets.length = 0;
     const incremental = await runAnalyze(deps, { days: [day] });
     const lakeGets = store.gets.filter((k) => k.startsWith('lake/'));
-    expect(lakeGets.sort()).toEqual([`lake/usage/dt=${day}/test-0.jsonl`, `lake/usage/dt=${day}/test-1.jsonl`, `lake/usage/dt=${day}/test-late.jsonl`]);
+    expect(lakeGets.sort()).toEqual([
+      `lake/usage/dt=${day}/test-0.jsonl`,
+      `lake/usage/dt=${day}/test-1.jsonl`,
+      `lake/usage/dt=${day}/test-late.jsonl`,
+    ]);
     expect(incremental.rebuilt).toEqual([day]);
     expect(incremental.analytics.windows['90d'].totals.cost_usd).toBeCloseTo(632, 9);
 
@@ -62,7 +94,12 @@ describe('incremental analyze', () => {
     await lakeOf90Days(store);
     const before = await runAnalyze({ store, pricer: createPricer(), now, timeZone: 'UTC', log: silentLogger });
     // Haiku input doubles from 2026-06-21 on.
-    const fix = { ...builtInPriceTable, version: 'fix-1', valid_from: '2026-06-21', models: { ...builtInPriceTable.models, 'claude-haiku-4-5': { provider: 'anthropic', input: 2, output: 5 } } };
+    const fix = {
+      ...builtInPriceTable,
+      version: 'fix-1',
+      valid_from: '2026-06-21',
+      models: { ...builtInPriceTable.models, 'claude-haiku-4-5': { provider: 'anthropic', input: 2, output: 5 } },
+    };
     const deps = { store, pricer: createPricer([builtInPriceTable, fix]), now, timeZone: 'UTC', log: silentLogger };
     const progress: string[] = [];
     const result = await runAggregation(deps, '2026-06-01', today, (_d, _t, day) => progress.push(day));

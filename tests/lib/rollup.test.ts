@@ -9,12 +9,35 @@ const base = { source: 'claude-code', provider: 'anthropic', model: 'claude-haik
 describe('buildDailyRollup', () => {
   it('keeps one record per id (the largest copy), sums by hour and group, and re-prices', () => {
     const records = [
-      makeRecord({ ...base, id: 'a'.repeat(32), ts: '2026-03-01T10:00:00.000Z', input_tokens: 100, output_tokens: 10, cost_usd: 99, cost_source: 'priced' }),
+      makeRecord({
+        ...base,
+        id: 'a'.repeat(32),
+        ts: '2026-03-01T10:00:00.000Z',
+        input_tokens: 100,
+        output_tokens: 10,
+        cost_usd: 99,
+        cost_source: 'priced',
+      }),
       makeRecord({ ...base, id: 'a'.repeat(32), ts: '2026-03-01T10:00:01.000Z', input_tokens: 100, output_tokens: 50 }),
       makeRecord({ ...base, id: 'b'.repeat(32), ts: '2026-03-01T10:30:00.000Z', input_tokens: 1_000_000 }),
-      makeRecord({ ...base, id: 'c'.repeat(32), ts: '2026-03-01T11:00:00.000Z', output_tokens: 1_000_000, cost_usd: 4.2, cost_source: 'reported' }),
+      makeRecord({
+        ...base,
+        id: 'c'.repeat(32),
+        ts: '2026-03-01T11:00:00.000Z',
+        output_tokens: 1_000_000,
+        cost_usd: 4.2,
+        cost_source: 'reported',
+      }),
     ];
-    const r = buildDailyRollup({ day: '2026-03-01', builtAt: 'x', pricer, inputs: [{ key: 'k', etag: 'e', size: 1, lastModified: null }], records, invalidLines: 1, quarantinedLines: 3 });
+    const r = buildDailyRollup({
+      day: '2026-03-01',
+      builtAt: 'x',
+      pricer,
+      inputs: [{ key: 'k', etag: 'e', size: 1, lastModified: null }],
+      records,
+      invalidLines: 1,
+      quarantinedLines: 3,
+    });
     expect(rollupSchema.safeParse(r).success).toBe(true);
     expect(r.stats).toEqual({ records: 3, duplicates: 1, invalid_lines: 1, quarantined_lines: 3 });
     const h10 = r.rows.find((row) => row.hour === 10)!;
@@ -30,7 +53,15 @@ describe('buildDailyRollup', () => {
   });
 
   it('is current only for the same inputs and price table', () => {
-    const r = buildDailyRollup({ day: '2026-03-01', builtAt: 'x', pricer, inputs: [{ key: 'k', etag: 'e', size: 1, lastModified: null }], records: [], invalidLines: 0, quarantinedLines: 0 });
+    const r = buildDailyRollup({
+      day: '2026-03-01',
+      builtAt: 'x',
+      pricer,
+      inputs: [{ key: 'k', etag: 'e', size: 1, lastModified: null }],
+      records: [],
+      invalidLines: 0,
+      quarantinedLines: 0,
+    });
     const same = [{ key: 'k', etag: 'e', size: 1, lastModified: null }];
     expect(rollupIsCurrent(r, same, r.price_table)).toBe(true);
     expect(rollupIsCurrent(r, [{ ...same[0]!, etag: 'f' }], r.price_table)).toBe(false);

@@ -23,7 +23,13 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function deps(store: MemoryStore, sources: Source[], env: Record<string, string> = {}) {
-  const config = parseConfig({ CLAUDE_CONFIG_DIR: root, TOKENLAKE_SOURCES: 'claude-code', TOKENLAKE_USER: 'alice', TOKENLAKE_MACHINE: 'm', ...env });
+  const config = parseConfig({
+    CLAUDE_CONFIG_DIR: root,
+    TOKENLAKE_SOURCES: 'claude-code',
+    TOKENLAKE_USER: 'alice',
+    TOKENLAKE_MACHINE: 'm',
+    ...env,
+  });
   return { store, config, now: () => new Date('2026-03-02T12:00:00Z'), log: silentLogger, pricer: createPricer(), sources };
 }
 
@@ -66,10 +72,18 @@ describe('runSync', () => {
     const store = new MemoryStore();
     const env = { TOKENLAKE_ANONYMIZE: 'user,project,machine', TOKENLAKE_HMAC_KEY: 'k'.repeat(32) };
     await runSync(deps(store, [createClaudeCodeSource()], env));
-    const text = store.keys('lake/').map((k) => store.text(k)).join('');
+    const text = store
+      .keys('lake/')
+      .map((k) => store.text(k))
+      .join('');
     expect(text).not.toContain('alice');
     expect(text).not.toContain('"web"');
-    const users = new Set(text.trim().split('\n').map((l) => JSON.parse(l).user));
+    const users = new Set(
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).user),
+    );
     expect(users.size).toBe(1);
     expect([...users][0]).toMatch(/^anon_[0-9a-f]{16}$/);
     expect(() => parseConfig({ TOKENLAKE_ANONYMIZE: 'user,prompt' })).toThrow(/TOKENLAKE_ANONYMIZE.*prompt/);

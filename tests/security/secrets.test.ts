@@ -47,7 +47,10 @@ async function run(env: Record<string, string>): Promise<LocalStack> {
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tl-secrets-'));
   logs = mkdtempSync(join(tmpdir(), 'tl-secrets-logs-'));
-  writeLog(logs, 'p/s.jsonl', [assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', input: 10, output: 20 }), '{bad']);
+  writeLog(logs, 'p/s.jsonl', [
+    assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', input: 10, output: 20 }),
+    '{bad',
+  ]);
   anthropic = await startAnthropicMock({ validKey: ANTHROPIC_KEY });
   openai = await startOpenAiMock({ validKey: OPENAI_KEY });
 });
@@ -64,7 +67,12 @@ describe('secrets', () => {
     // First with keys the providers reject (their error paths log and store messages) …
     let stack = await run({ ANTHROPIC_ADMIN_API_KEY: `${ANTHROPIC_KEY}x`, OPENAI_ADMIN_KEY: `${OPENAI_KEY}x` });
     const failed = await stack.syncNow();
-    expect(failed.sources.filter((s) => !s.ok).map((s) => s.source).sort()).toEqual(['anthropic', 'openai']);
+    expect(
+      failed.sources
+        .filter((s) => !s.ok)
+        .map((s) => s.source)
+        .sort(),
+    ).toEqual(['anthropic', 'openai']);
     await stack.stop();
     // … then with the right ones, and requests with wrong and right bearer keys.
     stack = await run({ ANTHROPIC_ADMIN_API_KEY: ANTHROPIC_KEY, OPENAI_ADMIN_KEY: OPENAI_KEY });

@@ -64,7 +64,12 @@ export function userLine(ts: string, text = 'please fix the bug'): string {
   });
 }
 
-export function writeLog(root: string, relative: string, lines: string[], options: { append?: boolean; trailingNewline?: boolean } = {}): string {
+export function writeLog(
+  root: string,
+  relative: string,
+  lines: string[],
+  options: { append?: boolean; trailingNewline?: boolean } = {},
+): string {
   const path = join(root, 'projects', relative);
   mkdirSync(dirname(path), { recursive: true });
   const body = lines.join('\n') + (options.trailingNewline === false ? '' : '\n');

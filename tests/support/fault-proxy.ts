@@ -2,7 +2,7 @@
 // requests is answered 503 SlowDown or 500 InternalError, or has its connection reset, before the
 // store sees it. Deterministic (seeded), so a failing run can be replayed.
 
-import { type IncomingMessage, type Server, type ServerResponse, createServer, request } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type Fault = 'slowdown' | 'internal' | 'reset';
@@ -26,7 +26,9 @@ export async function startFaultProxy(target: string, options: { rate: number; s
   const state = { forwarded: 0 };
   const fail = (res: ServerResponse, status: number, code: string) => {
     res.writeHead(status, { 'content-type': 'application/xml' });
-    res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected</Message><RequestId>fault</RequestId></Error>`);
+    res.end(
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected</Message><RequestId>fault</RequestId></Error>`,
+    );
   };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];

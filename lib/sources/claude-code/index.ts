@@ -11,12 +11,12 @@ import { SourceError } from '../../errors.ts';
 import { MAX_RAW_CHARS } from '../../jsonl.ts';
 import { batchId, type QuarantineEntry } from '../../lake.ts';
 import { preferredCopy, type UsageRecord } from '../../record.ts';
+import { looksLikeJsonObject, readCompleteLines } from '../file-lines.ts';
 import { countSkip, emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
 import { parseClaudeLine } from './parser.ts';
 import { findLogFiles, type LogFile } from './paths.ts';
 
 const HEAD_BYTES = 1024;
-const CHUNK_BYTES = 4 * 1024 * 1024;
 const MAX_QUARANTINE_PER_FILE = 1000;
 const USAGE_MARK = Buffer.from('"usage"');
 
@@ -29,14 +29,6 @@ async function headHash(handle: FileHandle, length: number): Promise<string> {
   const buf = Buffer.alloc(n);
   if (n > 0) await handle.read(buf, 0, n, 0);
   return createHash('sha256').update(buf).digest('hex').slice(0, 16);
-}
-
-function looksLikeJsonObject(buf: Buffer, start: number, end: number): boolean {
-  let s = start;
-  let e = end - 1;
-  while (s <= e && (buf[s] === 0x20 || buf[s] === 0x09)) s++;
-  while (e >= s && (buf[e] === 0x20 || buf[e] === 0x09 || buf[e] === 0x0d)) e--;
-  return buf[s] === 0x7b && buf[e] === 0x7d; // '{' … '}'
 }
 
 export function createClaudeCodeSource(): Source {
@@ -102,7 +94,7 @@ export function createClaudeCodeSource(): Source {
 }
 
 /** Reads complete lines in [from, size); returns the offset just past the last complete line. */
-async function readLines(
+function readLines(
   handle: FileHandle,
   file: LogFile,
   from: number,
@@ -112,11 +104,6 @@ async function readLines(
   quarantine: QuarantineEntry[],
   byId: Map<string, UsageRecord>,
 ): Promise<number> {
-  let position = from;
-  let carry: Buffer = Buffer.alloc(0);
-  let carryStart = from;
-  let consumed = from;
-  let lineNo = 0;
   let quarantinedHere = 0;
   const lineContext = {
     projectFolder: file.projectFolder,
@@ -125,7 +112,7 @@ async function readLines(
     user: context.config.user,
     machine: context.config.machine,
   };
-  const reject = (reason: string, buf: Buffer, s: number, e: number) => {
+  const reject = (reason: string, buf: Buffer, s: number, e: number, lineNo: number) => {
     stats.quarantined++;
     if (quarantinedHere++ >= MAX_QUARANTINE_PER_FILE) return;
     const raw = buf
@@ -140,51 +127,31 @@ async function readLines(
       raw,
     });
   };
-
-  while (position < size) {
-    const want = Math.min(CHUNK_BYTES, size - position);
-    const chunk = Buffer.allocUnsafe(want);
-    const { bytesRead } = await handle.read(chunk, 0, want, position);
-    if (bytesRead === 0) break;
-    position += bytesRead;
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, bytesRead)]) : chunk.subarray(0, bytesRead);
-    const bufStart = carryStart;
-    let s = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, s);
-      if (nl === -1) break;
-      let e = nl;
-      if (e > s && buf[e - 1] === 0x0d) e--;
-      lineNo++;
-      lineContext.offset = bufStart + s;
-      if (e > s) {
-        stats.read++;
-        const markAt = buf.indexOf(USAGE_MARK, s);
-        if (markAt === -1 || markAt >= e) {
-          // No usage on this line: skip without decoding unless it is not even an object line.
-          if (looksLikeJsonObject(buf, s, e)) countSkip(stats, 'not-usage');
-          else reject('invalid JSON: not a complete JSON object line', buf, s, e);
-        } else if (!isUtf8(buf.subarray(s, e))) {
-          reject('line is not valid UTF-8', buf, s, e);
-        } else {
-          const outcome = parseClaudeLine(buf.toString('utf8', s, e), lineContext);
-          if (outcome.kind === 'record') {
-            const r = outcome.record;
-            const seen = byId.get(r.id);
-            if (seen) {
-              stats.duplicates++;
-              byId.set(r.id, preferredCopy(seen, r));
-            } else byId.set(r.id, r);
-          } else if (outcome.kind === 'skip') countSkip(stats, outcome.reason);
-          else reject(outcome.reason, buf, s, e);
-        }
-      }
-      s = nl + 1;
-      consumed = bufStart + s;
-    }
-    carry = Buffer.from(buf.subarray(s));
-    carryStart = bufStart + s;
-  }
   // A partial last line (Claude Code is still writing it) is left for the next sync.
-  return consumed;
+  return readCompleteLines(handle, from, size, (buf, s, e, offset, lineNo) => {
+    if (e <= s) return;
+    lineContext.offset = offset;
+    stats.read++;
+    const markAt = buf.indexOf(USAGE_MARK, s);
+    if (markAt === -1 || markAt >= e) {
+      // No usage on this line: skip without decoding unless it is not even an object line.
+      if (looksLikeJsonObject(buf, s, e)) countSkip(stats, 'not-usage');
+      else reject('invalid JSON: not a complete JSON object line', buf, s, e, lineNo);
+      return;
+    }
+    if (!isUtf8(buf.subarray(s, e))) {
+      reject('line is not valid UTF-8', buf, s, e, lineNo);
+      return;
+    }
+    const outcome = parseClaudeLine(buf.toString('utf8', s, e), lineContext);
+    if (outcome.kind === 'record') {
+      const r = outcome.record;
+      const seen = byId.get(r.id);
+      if (seen) {
+        stats.duplicates++;
+        byId.set(r.id, preferredCopy(seen, r));
+      } else byId.set(r.id, r);
+    } else if (outcome.kind === 'skip') countSkip(stats, outcome.reason);
+    else reject(outcome.reason, buf, s, e, lineNo);
+  });
 }

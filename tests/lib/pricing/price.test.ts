@@ -8,34 +8,78 @@ const base = { id: 'x'.repeat(32), ts: '2026-03-01T10:00:00.000Z', source: 'test
 
 describe('pricing', () => {
   it('prices an Anthropic request with 5-minute and 1-hour cache writes at their own rates', () => {
-    const r = makeRecord({ ...base, model: 'claude-sonnet-4-5-20250929', input_tokens: 1000, output_tokens: 500, cache_creation_tokens: 2000, cache_creation_1h_tokens: 1000, cache_read_tokens: 10_000 });
+    const r = makeRecord({
+      ...base,
+      model: 'claude-sonnet-4-5-20250929',
+      input_tokens: 1000,
+      output_tokens: 500,
+      cache_creation_tokens: 2000,
+      cache_creation_1h_tokens: 1000,
+      cache_read_tokens: 10_000,
+    });
     // 1000×3 + 500×15 + 1000×3.75 (5m) + 1000×6 (1h) + 10000×0.3 = 23,250 per million
     expect(pricer.price(r)).toBeCloseTo(0.02325, 10);
   });
 
   it('bills the whole request at long-context rates once total input exceeds 200k (Sonnet 4.5)', () => {
-    const r = makeRecord({ ...base, model: 'claude-sonnet-4-5', input_tokens: 150_000, output_tokens: 1000, cache_creation_tokens: 30_000, cache_read_tokens: 30_000 });
+    const r = makeRecord({
+      ...base,
+      model: 'claude-sonnet-4-5',
+      input_tokens: 150_000,
+      output_tokens: 1000,
+      cache_creation_tokens: 30_000,
+      cache_read_tokens: 30_000,
+    });
     // 150000×6 + 1000×22.5 + 30000×7.5 + 30000×0.6 = 1,165,500 per million
     expect(pricer.price(r)).toBeCloseTo(1.1655, 10);
   });
 
   it('stays on base rates at exactly 200k input', () => {
-    const r = makeRecord({ ...base, model: 'claude-sonnet-4-5', input_tokens: 140_000, output_tokens: 1000, cache_creation_tokens: 30_000, cache_read_tokens: 30_000 });
+    const r = makeRecord({
+      ...base,
+      model: 'claude-sonnet-4-5',
+      input_tokens: 140_000,
+      output_tokens: 1000,
+      cache_creation_tokens: 30_000,
+      cache_read_tokens: 30_000,
+    });
     // 140000×3 + 1000×15 + 30000×3.75 + 30000×0.3 = 556,500 per million
     expect(pricer.price(r)).toBeCloseTo(0.5565, 10);
   });
 
   it('prices models without a long-context tier flat at every length (Opus 4.7)', () => {
-    const r = makeRecord({ ...base, model: 'claude-opus-4-7', input_tokens: 150_000, output_tokens: 1000, cache_creation_tokens: 30_000, cache_read_tokens: 30_000 });
+    const r = makeRecord({
+      ...base,
+      model: 'claude-opus-4-7',
+      input_tokens: 150_000,
+      output_tokens: 1000,
+      cache_creation_tokens: 30_000,
+      cache_read_tokens: 30_000,
+    });
     // 150000×5 + 1000×25 + 30000×6.25 + 30000×0.5 = 977,500 per million
     expect(pricer.price(r)).toBeCloseTo(0.9775, 10);
   });
 
   it('uses OpenAI service-tier rates and prices cached input at the cached rate only', () => {
-    const r = makeRecord({ ...base, provider: 'openai', model: 'gpt-5', service_tier: 'flex', input_tokens: 1000, output_tokens: 100, cache_read_tokens: 500 });
+    const r = makeRecord({
+      ...base,
+      provider: 'openai',
+      model: 'gpt-5',
+      service_tier: 'flex',
+      input_tokens: 1000,
+      output_tokens: 100,
+      cache_read_tokens: 500,
+    });
     // 1000×0.625 + 100×5 + 500×0.0625 = 1156.25 per million
     expect(pricer.price(r)).toBeCloseTo(0.00115625, 12);
-    const standard = makeRecord({ ...base, provider: 'openai', model: 'gpt-5', input_tokens: 1000, output_tokens: 100, cache_read_tokens: 500 });
+    const standard = makeRecord({
+      ...base,
+      provider: 'openai',
+      model: 'gpt-5',
+      input_tokens: 1000,
+      output_tokens: 100,
+      cache_read_tokens: 500,
+    });
     // 1000×1.25 + 100×10 + 500×0.125 = 2312.5 per million
     expect(pricer.price(standard)).toBeCloseTo(0.0023125, 12);
   });
@@ -53,16 +97,35 @@ describe('pricing', () => {
 
   it('matches the LiteLLM snapshot figures for the main models (USD per million)', () => {
     const m = builtInPriceTable.models;
-    expect([m['claude-opus-4-7']?.input, m['claude-opus-4-7']?.output, m['claude-opus-4-7']?.cache_write_5m, m['claude-opus-4-7']?.cache_write_1h, m['claude-opus-4-7']?.cache_read]).toEqual([5, 25, 6.25, 10, 0.5]);
+    expect([
+      m['claude-opus-4-7']?.input,
+      m['claude-opus-4-7']?.output,
+      m['claude-opus-4-7']?.cache_write_5m,
+      m['claude-opus-4-7']?.cache_write_1h,
+      m['claude-opus-4-7']?.cache_read,
+    ]).toEqual([5, 25, 6.25, 10, 0.5]);
     expect([m['claude-opus-4-1']?.input, m['claude-opus-4-1']?.cache_write_5m, m['claude-opus-4-1']?.cache_read]).toEqual([15, 18.75, 1.5]);
-    expect(m['claude-sonnet-4-5']?.above_200k).toEqual({ input: 6, output: 22.5, cache_write_5m: 7.5, cache_write_1h: 12, cache_read: 0.6 });
+    expect(m['claude-sonnet-4-5']?.above_200k).toEqual({
+      input: 6,
+      output: 22.5,
+      cache_write_5m: 7.5,
+      cache_write_1h: 12,
+      cache_read: 0.6,
+    });
     expect([m['claude-haiku-4-5']?.cache_write_1h, m['claude-haiku-4-5']?.cache_read]).toEqual([2, 0.1]);
-    expect([m['gpt-4.1']?.input, m['gpt-4.1']?.output, m['gpt-4.1']?.cache_read, m['gpt-4.1']?.tiers?.batch?.input]).toEqual([2, 8, 0.5, 1]);
+    expect([m['gpt-4.1']?.input, m['gpt-4.1']?.output, m['gpt-4.1']?.cache_read, m['gpt-4.1']?.tiers?.batch?.input]).toEqual([
+      2, 8, 0.5, 1,
+    ]);
     expect([m['o4-mini']?.input, m['o4-mini']?.output, m['o4-mini']?.cache_read]).toEqual([1.1, 4.4, 0.275]);
   });
 
   it('prices each record with the table in force at its time', () => {
-    const later = { ...builtInPriceTable, version: 'v2', valid_from: '2026-06-01', models: { ...builtInPriceTable.models, 'claude-haiku-4-5': { provider: 'anthropic', input: 2, output: 10 } } };
+    const later = {
+      ...builtInPriceTable,
+      version: 'v2',
+      valid_from: '2026-06-01',
+      models: { ...builtInPriceTable.models, 'claude-haiku-4-5': { provider: 'anthropic', input: 2, output: 10 } },
+    };
     const dated = createPricer([builtInPriceTable, later]);
     const before = makeRecord({ ...base, model: 'claude-haiku-4-5', ts: '2026-05-31T23:59:59.000Z', input_tokens: 1_000_000 });
     const after = makeRecord({ ...base, model: 'claude-haiku-4-5', ts: '2026-06-01T00:00:00.000Z', input_tokens: 1_000_000 });
@@ -74,7 +137,16 @@ describe('pricing', () => {
 
 describe('pricing provider buckets', () => {
   it('never applies the long-context tier to an hourly bucket of many requests', () => {
-    const bucket = makeRecord({ ...base, model: 'claude-sonnet-4-5', requests: 0, bucket_seconds: 3600, input_tokens: 150_000, output_tokens: 1000, cache_creation_tokens: 30_000, cache_read_tokens: 30_000 });
+    const bucket = makeRecord({
+      ...base,
+      model: 'claude-sonnet-4-5',
+      requests: 0,
+      bucket_seconds: 3600,
+      input_tokens: 150_000,
+      output_tokens: 1000,
+      cache_creation_tokens: 30_000,
+      cache_read_tokens: 30_000,
+    });
     // Base rates: 150000×3 + 1000×15 + 30000×3.75 + 30000×0.3 = 586,500 per million
     expect(pricer.price(bucket)).toBeCloseTo(0.5865, 10);
   });

@@ -13,7 +13,12 @@ let root: string;
 let store: MemoryStore;
 
 function context() {
-  const config = parseConfig({ CLAUDE_CONFIG_DIR: root, TOKENLAKE_SOURCES: 'claude-code', TOKENLAKE_USER: 'alice', TOKENLAKE_MACHINE: 'laptop-1' });
+  const config = parseConfig({
+    CLAUDE_CONFIG_DIR: root,
+    TOKENLAKE_SOURCES: 'claude-code',
+    TOKENLAKE_USER: 'alice',
+    TOKENLAKE_MACHINE: 'laptop-1',
+  });
   return { store, config, now: new Date('2026-03-02T00:00:00Z'), log: silentLogger };
 }
 
@@ -36,18 +41,39 @@ describe('claude-code source', () => {
       // Streaming copy first (fewer output tokens), then the final copy of the same response.
       assistantLine({ ts: '2026-03-01T10:00:01.000Z', msgId: 'msg_1', requestId: 'req_1', input: 10, output: 5, cacheRead: 100 }),
       assistantLine({ ts: '2026-03-01T10:00:02.000Z', msgId: 'msg_1', requestId: 'req_1', input: 10, output: 50, cacheRead: 100 }),
-      assistantLine({ ts: '2026-03-01T10:01:00.000Z', msgId: 'msg_2', requestId: 'req_2', input: 20, output: 30, cacheWrite: 400, cacheWrite1h: 100 }),
+      assistantLine({
+        ts: '2026-03-01T10:01:00.000Z',
+        msgId: 'msg_2',
+        requestId: 'req_2',
+        input: 20,
+        output: 30,
+        cacheWrite: 400,
+        cacheWrite1h: 100,
+      }),
     ]);
     // A resumed session replays msg_1 into another file.
     writeLog(root, '-home-alice-code-web/s2.jsonl', [
-      assistantLine({ ts: '2026-03-01T11:00:00.000Z', msgId: 'msg_1', requestId: 'req_1', input: 10, output: 50, cacheRead: 100, session: 's2' }),
+      assistantLine({
+        ts: '2026-03-01T11:00:00.000Z',
+        msgId: 'msg_1',
+        requestId: 'req_1',
+        input: 10,
+        output: 50,
+        cacheRead: 100,
+        session: 's2',
+      }),
     ]);
     const pull = await pullAndCommit();
     expect(pull.records).toHaveLength(2);
     const byOutput = pull.records.map((r) => r.output_tokens).sort((a, b) => a - b);
     expect(byOutput).toEqual([30, 50]);
     const totals = pull.records.reduce(
-      (a, r) => ({ input: a.input + r.input_tokens, write: a.write + r.cache_creation_tokens, w1h: a.w1h + r.cache_creation_1h_tokens, read: a.read + r.cache_read_tokens }),
+      (a, r) => ({
+        input: a.input + r.input_tokens,
+        write: a.write + r.cache_creation_tokens,
+        w1h: a.w1h + r.cache_creation_1h_tokens,
+        read: a.read + r.cache_read_tokens,
+      }),
       { input: 0, write: 0, w1h: 0, read: 0 },
     );
     expect(totals).toEqual({ input: 30, write: 400, w1h: 100, read: 100 });
@@ -85,7 +111,11 @@ describe('claude-code source', () => {
   it('quarantines a line that is not valid UTF-8 and accepts CRLF line ends', async () => {
     const path = writeLog(root, 'proj/s.jsonl', []);
     const good = assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', input: 7, output: 1 });
-    const bad = Buffer.concat([Buffer.from('{"type":"assistant","message":{"usage":{},"model":"x\xff'), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]);
+    const bad = Buffer.concat([
+      Buffer.from('{"type":"assistant","message":{"usage":{},"model":"x\xff'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}}'),
+    ]);
     writeFileSync(path, Buffer.concat([Buffer.from(`${good}\r\n`), bad, Buffer.from('\r\n')]));
     const pull = await pullAndCommit();
     expect(pull.records.map((r) => r.input_tokens)).toEqual([7]);

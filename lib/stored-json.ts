@@ -1,0 +1,28 @@
+// Reading a JSON object that must match its contract (rollups, cursors, analytics.json): missing
+// is null; unparsable or off-schema is a CorruptObjectError naming the key, for the caller to
+// rebuild or report — never silently trusted.
+
+import type { z } from 'zod';
+import { CorruptObjectError } from './errors.ts';
+import type { ObjectStore } from './storage.ts';
+
+export async function readStoredJson<S extends z.ZodType>(
+  store: ObjectStore,
+  key: string,
+  schema: S,
+): Promise<{ value: z.infer<S>; etag: string } | null> {
+  const got = await store.getText(key);
+  if (!got) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(got.text);
+  } catch (error) {
+    throw new CorruptObjectError(key, 'not JSON', { cause: error });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CorruptObjectError(key, issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'does not match its schema');
+  }
+  return { value: parsed.data, etag: got.etag };
+}
