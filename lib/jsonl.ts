@@ -18,7 +18,15 @@ export interface JsonlResult<T> {
 
 export const MAX_RAW_CHARS = 2048;
 
-export function parseJsonl<S extends z.ZodType>(text: string, schema: S): JsonlResult<z.infer<S>> {
+/**
+ * `fast`, when given, is tried first on each parsed line: a check that accepts only what the
+ * schema accepts (and returns the same value); the schema decides, with its reason, the rest.
+ */
+export function parseJsonl<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  fast?: (value: unknown) => z.infer<S> | null,
+): JsonlResult<z.infer<S>> {
   const values: z.infer<S>[] = [];
   const rejects: LineReject[] = [];
   let lineNo = 0;
@@ -36,6 +44,11 @@ export function parseJsonl<S extends z.ZodType>(text: string, schema: S): JsonlR
       json = JSON.parse(line);
     } catch (error) {
       rejects.push({ line: lineNo, reason: `invalid JSON: ${(error as Error).message}`, raw: line.slice(0, MAX_RAW_CHARS) });
+      continue;
+    }
+    const quick = fast ? fast(json) : null;
+    if (quick !== null) {
+      values.push(quick);
       continue;
     }
     const parsed = schema.safeParse(json);

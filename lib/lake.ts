@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { utcDay } from './calendar.ts';
 import { type LineReject, parseJsonl } from './jsonl.ts';
-import { serializeRecord, type UsageRecord, usageRecordSchema } from './record.ts';
+import { parseUsageRecordFast, serializeRecord, type UsageRecord, usageRecordSchema } from './record.ts';
 import type { ObjectStore, StoredObject } from './storage.ts';
 
 export const LAKE_PREFIX = 'lake/';
@@ -103,7 +103,7 @@ export interface LakeObjectContent {
 export async function readUsageObject(store: ObjectStore, key: string): Promise<LakeObjectContent> {
   const got = await store.getText(key);
   if (!got) return { key, records: [], rejects: [] };
-  const { values, rejects } = parseJsonl(got.text, usageRecordSchema);
+  const { values, rejects } = parseJsonl(got.text, usageRecordSchema, parseUsageRecordFast);
   return { key, records: values, rejects };
 }
 

@@ -2,10 +2,11 @@
 // the lake. Query parameters are validated with zod and a bad one is a 400 naming the field.
 
 import { z } from 'zod';
-import { windowNameSchema } from '../analytics.ts';
+import { ANALYTICS_KEY, type Analytics, windowNameSchema } from '../analytics.ts';
 import { readAnalytics, runAnalyze } from '../analyze.ts';
 import { BadRequestError, CorruptObjectError, HttpError, issuesToDetails } from '../errors.ts';
-import { json } from './http.ts';
+import type { ObjectStore } from '../storage.ts';
+import { json, text } from './http.ts';
 import type { Route, RouteContext } from './router.ts';
 
 /** Validates a query against a schema; unknown parameters are a 400 too. */
@@ -27,21 +28,39 @@ export function parseQuery<S extends z.ZodObject>(context: RouteContext, schema:
  * analytics.json, recomputed from the rollups when it is missing or was written by another
  * version of the schema (after an upgrade) — cheap, and better than an error until the next sync.
  */
-async function loadAnalyticsOr503(context: RouteContext) {
+async function loadAnalyticsOr503(context: RouteContext): Promise<CachedAnalytics> {
+  const { store } = context.deps;
+  // The document is read, validated and serialised once per ETag; each request only asks S3
+  // (HEAD) whether it changed.
+  const head = await store.head(ANALYTICS_KEY);
+  const cached = analyticsCache.get(store);
+  if (head && cached && cached.etag === head.etag) return cached;
   let got: Awaited<ReturnType<typeof readAnalytics>> = null;
   try {
-    got = await readAnalytics(context.deps.store);
+    got = await readAnalytics(store);
   } catch (error) {
     if (!(error instanceof CorruptObjectError)) throw error;
     context.deps.log.warn('analytics.json does not match the schema; recomputing', { error: error.message });
   }
   if (!got && context.deps.analysis) {
     await runAnalyze(context.deps.analysis);
-    got = await readAnalytics(context.deps.store);
+    got = await readAnalytics(store);
   }
   if (!got) throw new HttpError(503, 'analytics not computed yet: run a sync first');
-  return got;
+  const fresh = { analytics: got.analytics, etag: got.etag, body: JSON.stringify(got.analytics) };
+  analyticsCache.set(store, fresh);
+  return fresh;
 }
+
+interface CachedAnalytics {
+  analytics: Analytics;
+  etag: string;
+  /** The document serialised once, served as is. */
+  body: string;
+}
+
+/** Per store (one per process on Lambda), so a warm function serves repeated reads from memory. */
+const analyticsCache = new WeakMap<ObjectStore, CachedAnalytics>();
 
 export const coreRoutes: Route[] = [
   {
@@ -58,13 +77,13 @@ export const coreRoutes: Route[] = [
     summary: 'The whole pre-computed analytics document (ETag; 304 on If-None-Match).',
     async handle(context) {
       parseQuery(context, z.object({}));
-      const { analytics, etag } = await loadAnalyticsOr503(context);
+      const { body, etag } = await loadAnalyticsOr503(context);
       const tag = `"${etag}"`;
       const ifNoneMatch = context.request.headers['if-none-match'];
       if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tag || t.trim() === '*')) {
         return { statusCode: 304, headers: { etag: tag }, body: '' };
       }
-      return json(200, analytics, { etag: tag, 'cache-control': 'private, max-age=0, must-revalidate' });
+      return text(200, body, 'application/json; charset=utf-8', { etag: tag, 'cache-control': 'private, max-age=0, must-revalidate' });
     },
   },
   {

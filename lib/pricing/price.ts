@@ -59,14 +59,25 @@ export function createPricer(tables: PriceTable[] = [builtInPriceTable]): Pricer
     for (const t of sorted) if (t.valid_from <= day) found = t;
     return found ?? sorted[0];
   };
+  // Resolving a model id runs several regexes; analyze prices millions of records of a few models.
+  const resolved = new Map<string, ModelPrice | null>();
   const lookup = (model: string, ts: string): ModelPrice | null => {
     const table = tableAt(ts);
     if (!table) return null;
+    const cacheKey = `${table.version}\u0000${table.valid_from}\u0000${model}`;
+    const cached = resolved.get(cacheKey);
+    if (cached !== undefined) return cached;
+    let found: ModelPrice | null = null;
     for (const key of modelKeyCandidates(model)) {
       const price = table.models[key];
-      if (price) return price;
+      if (price) {
+        found = price;
+        break;
+      }
     }
-    return null;
+    if (resolved.size > 10_000) resolved.clear();
+    resolved.set(cacheKey, found);
+    return found;
   };
   return {
     lookup,
