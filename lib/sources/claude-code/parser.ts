@@ -4,7 +4,7 @@
 import { describeIssues } from '../../jsonl.ts';
 import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
 import { projectName } from './paths.ts';
-import { claudeAssistantLineSchema } from './schema.ts';
+import { claudeAssistantLineSchema, parseAssistantLineFast } from './schema.ts';
 
 export type LineOutcome =
   | { kind: 'record'; record: UsageRecord }
@@ -36,9 +36,12 @@ export function parseClaudeLine(text: string, context: LineContext): LineOutcome
   }
   if (line.message.model === '<synthetic>') return { kind: 'skip', reason: 'synthetic' };
 
-  const parsed = claudeAssistantLineSchema.safeParse(json);
-  if (!parsed.success) return { kind: 'reject', reason: describeIssues(parsed.error.issues) };
-  const l = parsed.data;
+  let l = parseAssistantLineFast(json);
+  if (l === null) {
+    const parsed = claudeAssistantLineSchema.safeParse(json);
+    if (!parsed.success) return { kind: 'reject', reason: describeIssues(parsed.error.issues) };
+    l = parsed.data;
+  }
   const u = l.message.usage;
   const nested5m = u.cache_creation?.ephemeral_5m_input_tokens ?? 0;
   const nested1h = u.cache_creation?.ephemeral_1h_input_tokens ?? 0;

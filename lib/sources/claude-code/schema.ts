@@ -35,3 +35,51 @@ export const claudeAssistantLineSchema = z.object({
   }),
 });
 export type ClaudeAssistantLine = z.infer<typeof claudeAssistantLineSchema>;
+
+const TS_UTC = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$/;
+const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
+const isOptionalCount = (v: unknown) => v === undefined || v === null || isCount(v);
+const isOptionalString = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+const realDays = new Map<string, boolean>();
+
+function isRealDay(day: string): boolean {
+  let ok = realDays.get(day);
+  if (ok === undefined) {
+    const d = new Date(`${day}T00:00:00Z`);
+    ok = !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
+    if (realDays.size > 100_000) realDays.clear();
+    realDays.set(day, ok);
+  }
+  return ok;
+}
+
+/**
+ * The hot-path check of an assistant line (a sync reads millions): accepts only what
+ * `claudeAssistantLineSchema` accepts, in the shape Claude Code writes (UTC timestamps), and
+ * returns the line itself; anything else returns null and the schema decides, with its reason.
+ * tests/lib/sources/claude-code.test.ts holds the two to the same answers on generated lines.
+ */
+export function parseAssistantLineFast(value: unknown): ClaudeAssistantLine | null {
+  const l = value as Record<string, unknown>;
+  if (l.type !== 'assistant' || typeof l.timestamp !== 'string' || !TS_UTC.test(l.timestamp) || !isRealDay(l.timestamp.slice(0, 10)))
+    return null;
+  if (!isOptionalString(l.sessionId) || !isOptionalString(l.uuid) || !isOptionalString(l.requestId) || !isOptionalString(l.cwd))
+    return null;
+  if (l.isSidechain !== undefined && l.isSidechain !== null && typeof l.isSidechain !== 'boolean') return null;
+  const cost = l.costUSD;
+  if (cost !== undefined && cost !== null && !(typeof cost === 'number' && Number.isFinite(cost) && cost >= 0)) return null;
+  const m = l.message as Record<string, unknown> | null | undefined;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return null;
+  if (!isOptionalString(m.id) || typeof m.model !== 'string' || m.model.length === 0) return null;
+  const u = m.usage as Record<string, unknown> | null | undefined;
+  if (typeof u !== 'object' || u === null || Array.isArray(u)) return null;
+  if (!isCount(u.input_tokens) || !isCount(u.output_tokens)) return null;
+  if (!isOptionalCount(u.cache_creation_input_tokens) || !isOptionalCount(u.cache_read_input_tokens) || !isOptionalString(u.service_tier))
+    return null;
+  const c = u.cache_creation as Record<string, unknown> | null | undefined;
+  if (c !== undefined && c !== null) {
+    if (typeof c !== 'object' || Array.isArray(c)) return null;
+    if (!isOptionalCount(c.ephemeral_5m_input_tokens) || !isOptionalCount(c.ephemeral_1h_input_tokens)) return null;
+  }
+  return value as ClaudeAssistantLine;
+}

@@ -1,11 +1,13 @@
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import { projectName } from '../../../lib/sources/claude-code/paths.ts';
+import { claudeAssistantLineSchema, parseAssistantLineFast } from '../../../lib/sources/claude-code/schema.ts';
 import { assistantLine, userLine, writeLog } from '../../support/claude-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
@@ -174,5 +176,51 @@ describe('projectName', () => {
     expect(projectName('/home/alice/code/web/src/lib', '-home-alice-code-web')).toBe('web');
     expect(projectName('/home/alice/my.app', '-home-alice-my-app')).toBe('my.app');
     expect(projectName(undefined, '-home-alice-code-web')).toBe('-home-alice-code-web');
+  });
+});
+
+describe('parseAssistantLineFast', () => {
+  it('never accepts a line the schema rejects, and accepts the lines Claude Code writes', () => {
+    const base = JSON.parse(
+      assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm', requestId: 'r', input: 1, output: 2, cacheWrite: 3, cacheWrite1h: 1 }),
+    );
+    expect(parseAssistantLineFast(base)).not.toBeNull();
+    const odd = fc.oneof(
+      fc.constantFrom(null, undefined, -1, 1.5, 2 ** 60, '', 'x', true, [], {}, '2026-02-30T10:00:00Z', '2026-03-01T10:00:00+02:00'),
+      fc.string(),
+      fc.integer(),
+    );
+    const paths = [
+      'type',
+      'timestamp',
+      'sessionId',
+      'requestId',
+      'costUSD',
+      'isSidechain',
+      'message',
+      'message.id',
+      'message.model',
+      'message.usage',
+      'message.usage.input_tokens',
+      'message.usage.output_tokens',
+      'message.usage.cache_read_input_tokens',
+      'message.usage.cache_creation',
+      'message.usage.cache_creation.ephemeral_1h_input_tokens',
+      'message.usage.service_tier',
+    ];
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.constantFrom(...paths), odd), { maxLength: 3 }), (changes) => {
+        const line = structuredClone(base);
+        for (const [path, value] of changes) {
+          const parts = path.split('.');
+          let target: Record<string, unknown> | undefined = line;
+          for (const p of parts.slice(0, -1))
+            target = typeof target?.[p] === 'object' && target[p] !== null ? (target[p] as Record<string, unknown>) : undefined;
+          if (target) target[parts[parts.length - 1]!] = value;
+        }
+        if (parseAssistantLineFast(line) !== null) expect(claudeAssistantLineSchema.safeParse(line).success).toBe(true);
+      }),
+      { numRuns: 3000, seed: 9 },
+    );
   });
 });
