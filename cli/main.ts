@@ -8,7 +8,7 @@ import { type WindowName, windowNameSchema } from '../lib/analytics.ts';
 import { readAnalytics, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
 import { BUDGETS_KEY, budgetsFileSchema } from '../lib/budgets.ts';
 import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
-import { type Config, parseConfig } from '../lib/config.ts';
+import { type Config, knownSources, parseConfig, type SourceName } from '../lib/config.ts';
 import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
@@ -45,7 +45,7 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
   serve: `tokenlake serve — embedded S3 + sync every TOKENLAKE_SYNC_MINUTES + analyze + API on PORT
 
 Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
-  sync: `tokenlake sync [--since YYYY-MM-DD] [--quiet]
+  sync: `tokenlake sync [--source claude-code,codex,anthropic,openai,demo] [--since YYYY-MM-DD] [--quiet]
 
 One sync of the sources in TOKENLAKE_SOURCES into the local lake, then analyze.
 Example: tokenlake sync --since 2026-08-01`,
@@ -100,11 +100,25 @@ async function withStore<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof c
 }
 
 async function commandSync(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { since: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } } });
+  const { values } = parseArgs({
+    args,
+    options: { since: { type: 'string' }, source: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+  });
   if (values.help) return help('sync');
   if (values.since !== undefined && !isValidDay(values.since))
     throw new UsageError(`--since: expected a day as YYYY-MM-DD, got "${values.since}"`);
-  return withStore(config, async (rt) => {
+  // --source narrows (or extends) TOKENLAKE_SOURCES for this run.
+  const only =
+    values.source === undefined
+      ? null
+      : values.source
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+  const unknown = only?.filter((s) => !(knownSources as readonly string[]).includes(s)) ?? [];
+  if (unknown.length > 0) throw new UsageError(`--source: unknown source "${unknown[0]}" (known: ${knownSources.join(', ')})`);
+  const runConfig = only ? { ...config, sources: only as SourceName[] } : config;
+  return withStore(runConfig, async (rt) => {
     const result = await runSync(rt, values.since ? { since: values.since } : {});
     await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
     if (result.skipped) {
