@@ -50,6 +50,13 @@ export function createClaudeCodeSource(): Source {
       const quarantine: QuarantineEntry[] = [];
       const byId = new Map<string, UsageRecord>();
       const starts: string[] = [];
+      const labels = new Map<string, string>();
+      const intern = (value: string) => {
+        const shared = labels.get(value);
+        if (shared !== undefined) return shared;
+        labels.set(value, value);
+        return value;
+      };
 
       for (const file of files) {
         const prior = previous.files[file.path];
@@ -67,7 +74,7 @@ export function createClaudeCodeSource(): Source {
             continue;
           }
           starts.push(`${file.path}:${offset}`);
-          const end = await readLines(handle, file, offset, info.size, context, stats, quarantine, byId);
+          const end = await readLines(handle, file, offset, info.size, context, stats, quarantine, byId, intern);
           nextFiles[file.path] = { offset: end, size: info.size, mtime_ms: info.mtimeMs, head: await headHash(handle, end) };
         } finally {
           await handle.close();
@@ -103,6 +110,7 @@ function readLines(
   stats: ReturnType<typeof emptyStats>,
   quarantine: QuarantineEntry[],
   byId: Map<string, UsageRecord>,
+  intern: (value: string) => string,
 ): Promise<number> {
   let quarantinedHere = 0;
   const lineContext = {
@@ -111,6 +119,7 @@ function readLines(
     offset: 0,
     user: context.config.user,
     machine: context.config.machine,
+    intern,
   };
   const reject = (reason: string, buf: Buffer, s: number, e: number, lineNo: number) => {
     stats.quarantined++;

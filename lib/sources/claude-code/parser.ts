@@ -18,7 +18,14 @@ export interface LineContext {
   offset: number;
   user: string | null;
   machine: string | null;
+  /**
+   * Returns one shared copy of a repeated label (model, project, session, tier): a sync keeps
+   * every record of a pull in memory until it is written, and JSON.parse gives each line its own.
+   */
+  intern?: (value: string) => string;
 }
+
+const asIs = (value: string) => value;
 
 export function parseClaudeLine(text: string, context: LineContext): LineOutcome {
   let json: unknown;
@@ -58,17 +65,18 @@ export function parseClaudeLine(text: string, context: LineContext): LineOutcome
       ? recordId('claude-code-uuid', l.sessionId ?? '', l.uuid)
       : recordId('claude-code-line', context.relativePath, context.offset);
 
+  const intern = context.intern ?? asIs;
   const record = makeRecord({
     id,
     ts: new Date(l.timestamp).toISOString(),
     source: 'claude-code',
     provider: 'anthropic',
-    model: l.message.model,
-    project: projectName(l.cwd, context.projectFolder),
+    model: intern(l.message.model),
+    project: intern(projectName(l.cwd, context.projectFolder)),
     user: context.user,
-    session: l.sessionId ?? null,
+    session: l.sessionId ? intern(l.sessionId) : null,
     machine: context.machine,
-    service_tier: u.service_tier ?? null,
+    service_tier: u.service_tier ? intern(u.service_tier) : null,
     input_tokens: u.input_tokens,
     output_tokens: u.output_tokens,
     cache_creation_tokens: cacheCreation,
