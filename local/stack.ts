@@ -9,7 +9,9 @@ import { createAnalyzeHandler } from '../functions/analyze.ts';
 import { createApiHandler } from '../functions/api.ts';
 import { createCompactHandler } from '../functions/compact.ts';
 import { createSyncHandler, type SyncSummary } from '../functions/sync.ts';
+import { ANALYTICS_KEY } from '../lib/analytics.ts';
 import { entryForPlainKey } from '../lib/api/auth.ts';
+import { forgetCachedAnalytics } from '../lib/api/routes.ts';
 import type { Config } from '../lib/config.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
@@ -98,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }, 50);
   };
   s3.onEvent((event) => {
+    if (event.Records.some((r) => decodeURIComponent(r.s3.object.key) === ANALYTICS_KEY)) forgetCachedAnalytics(runtime.store);
     const records = event.Records.filter(
       (r) => r.eventName.startsWith('ObjectCreated') && triggersAnalyze(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '))),
     );

@@ -30,11 +30,16 @@ export function parseQuery<S extends z.ZodObject>(context: RouteContext, schema:
  */
 async function loadAnalyticsOr503(context: RouteContext): Promise<CachedAnalytics> {
   const { store } = context.deps;
-  // The document is read, validated and serialised once per ETag; each request only asks S3
-  // (HEAD) whether it changed.
-  const head = await store.head(ANALYTICS_KEY);
+  // The document is read, validated and serialised once per ETag, and asked about (HEAD) at most
+  // every ANALYTICS_REVALIDATE_MS: analyze rewrites it every few minutes at most, and the local
+  // stack forgets the cached copy the moment it is rewritten.
   const cached = analyticsCache.get(store);
-  if (head && cached && cached.etag === head.etag) return cached;
+  if (cached && performance.now() - cached.checkedAt < ANALYTICS_REVALIDATE_MS) return cached;
+  const head = await store.head(ANALYTICS_KEY);
+  if (head && cached && cached.etag === head.etag) {
+    cached.checkedAt = performance.now();
+    return cached;
+  }
   let got: Awaited<ReturnType<typeof readAnalytics>> = null;
   try {
     got = await readAnalytics(store);
@@ -47,7 +52,7 @@ async function loadAnalyticsOr503(context: RouteContext): Promise<CachedAnalytic
     got = await readAnalytics(store);
   }
   if (!got) throw new HttpError(503, 'analytics not computed yet: run a sync first');
-  const fresh = { analytics: got.analytics, etag: got.etag, body: JSON.stringify(got.analytics) };
+  const fresh = { analytics: got.analytics, etag: got.etag, body: JSON.stringify(got.analytics), checkedAt: performance.now() };
   analyticsCache.set(store, fresh);
   return fresh;
 }
@@ -57,10 +62,20 @@ interface CachedAnalytics {
   etag: string;
   /** The document serialised once, served as is. */
   body: string;
+  /** Monotonic time (ms) of the last check against the store. */
+  checkedAt: number;
 }
+
+/** How stale a served analytics.json may be on a warm function, at most. */
+export const ANALYTICS_REVALIDATE_MS = 2000;
 
 /** Per store (one per process on Lambda), so a warm function serves repeated reads from memory. */
 const analyticsCache = new WeakMap<ObjectStore, CachedAnalytics>();
+
+/** Drops the cached document (the local stack calls it when analytics.json is rewritten). */
+export function forgetCachedAnalytics(store: ObjectStore): void {
+  analyticsCache.delete(store);
+}
 
 export const coreRoutes: Route[] = [
   {
