@@ -2,7 +2,52 @@
 // Launcher: runs the TypeScript CLI through tsx. The embedded S3 server needs OpenSSL's legacy
 // provider for listing continuation tokens, so the process is re-spawned with it when missing.
 import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Newest modification time of the TypeScript sources the bundle is built from. */
+function newestSource() {
+  let newest = 0;
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  };
+  for (const dir of ['cli', 'lib', 'local', 'functions']) walk(join(root, dir));
+  return newest;
+}
+
+/** The bundle built at install (fast start), unless a source changed since; else tsx. */
+async function loadCli() {
+  if (bundleIsFresh('main.mjs')) return import(join(root, 'dist-cli', 'main.mjs'));
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import('../cli/main.ts');
+}
+
+/** The bundle is used only while it is at least as new as every source. */
+function bundleIsFresh(name) {
+  try {
+    return statSync(join(root, 'dist-cli', name)).mtimeMs >= newestSource();
+  } catch {
+    return false;
+  }
+}
+
+// `report` from a current local analytics.json needs neither the embedded S3 nor the full CLI.
+if (process.argv[2] === 'report' && !process.env.TOKENLAKE_NO_QUICK_REPORT && bundleIsFresh('quick-report.mjs')) {
+  const { quickReport } = await import(join(root, 'dist-cli', 'quick-report.mjs'));
+  const out = await quickReport(process.argv.slice(3), process.env, new Date());
+  if (out !== null) {
+    process.stdout.write(out);
+    process.exit(0);
+  }
+}
 
 const flag = '--openssl-legacy-provider';
 if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includes(flag)) {
@@ -21,8 +66,6 @@ if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includ
     if (String(warning).startsWith('NodeVersionSupportWarning')) return;
     emitWarning(warning, ...rest);
   };
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { main } = await import('../cli/main.ts');
+  const { main } = await loadCli();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -21,7 +21,7 @@ import { renderTable, usd } from './format.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { createProgress } from './progress.ts';
 import { commandPush, PUSH_HELP } from './push.ts';
-import { type ReportBy, renderReport } from './report.ts';
+import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
 
 class UsageError extends Error {}
 
@@ -143,21 +143,12 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
 }
 
 async function commandReport(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      window: { type: 'string', default: '30d' },
-      by: { type: 'string', default: 'model' },
-      json: { type: 'boolean' },
-      timezone: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-  });
+  const { values } = parseArgs({ args, options: reportOptions });
   if (values.help) return help('report');
   const windowName = windowNameSchema.safeParse(values.window);
   if (!windowName.success) throw new UsageError(`--window: expected 7d, 30d or 90d, got "${values.window}"`);
   const by = values.by as ReportBy;
-  if (!['model', 'project', 'provider', 'user', 'machine', 'day'].includes(by)) {
+  if (!reportBys.includes(by)) {
     throw new UsageError(`--by: expected model, project, provider, user, machine or day, got "${values.by}"`);
   }
   if (values.timezone !== undefined && !isValidTimeZone(values.timezone))
@@ -173,12 +164,7 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
       // one-off zone is computed without replacing the stored document.
       analytics = (await runAnalyze({ ...analyzeDeps(rt), timeZone }, { readOnly: timeZone !== config.timeZone })).analytics;
     }
-    const w: WindowName = windowName.data;
-    if (values.json) {
-      process.stdout.write(
-        `${JSON.stringify({ window: w, as_of: analytics.as_of, timezone: analytics.timezone, ...analytics.windows[w] }, null, 2)}\n`,
-      );
-    } else process.stdout.write(`${renderReport(analytics, w, by, color())}\n`);
+    process.stdout.write(formatReport(analytics, windowName.data, by, values.json ?? false, color()));
     return 0;
   });
 }

@@ -72,3 +72,22 @@ export function renderReport(analytics: Analytics, windowName: WindowName, by: R
   if (warnings.length > 0) lines.push(`Data quality: ${warnings.join(' · ')}`);
   return lines.join('\n');
 }
+
+/** The options `report` takes (shared by the full command and the quick path). */
+export const reportOptions = {
+  window: { type: 'string', default: '30d' },
+  by: { type: 'string', default: 'model' },
+  json: { type: 'boolean' },
+  timezone: { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+export const reportBys: readonly ReportBy[] = ['model', 'project', 'provider', 'user', 'machine', 'day'];
+
+/** What `report` prints: the table, or with --json the window as JSON. */
+export function formatReport(analytics: Analytics, windowName: WindowName, by: ReportBy, asJson: boolean, color: boolean): string {
+  if (asJson) {
+    return `${JSON.stringify({ window: windowName, as_of: analytics.as_of, timezone: analytics.timezone, ...analytics.windows[windowName] }, null, 2)}\n`;
+  }
+  return `${renderReport(analytics, windowName, by, color)}\n`;
+}
