@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Launcher: runs the TypeScript CLI through tsx. The embedded S3 server needs OpenSSL's legacy
-// provider for listing continuation tokens, so the process is re-spawned with it when missing.
+// Launcher: runs the CLI from the bundle built at install (dist-cli/), or through tsx when a source
+// is newer. The embedded S3 server needs OpenSSL's legacy provider for listing continuation
+// tokens, so the process is re-spawned with it when missing (report's quick path needs neither).
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
