@@ -8,7 +8,7 @@ import type { Totals } from '../analytics.ts';
 import { addDays, utcDay } from '../calendar.ts';
 import { CorruptObjectError, HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { addSums, emptySums, type Rollup, type RollupRow, readRollup, type UsageSums } from '../rollup.ts';
+import { addSums, emptySums, ROLLUP_PREFIX, type Rollup, type RollupRow, readRollup, type UsageSums } from '../rollup.ts';
 import type { ObjectStore } from '../storage.ts';
 import type { Period } from './period.ts';
 
@@ -55,16 +55,45 @@ export function utcDaysOf(period: Pick<Period, 'start' | 'end'>): string[] {
   return out;
 }
 
+/**
+ * Parsed rollups per store, by day, with the ETag they were read at: a warm api function answers
+ * repeated queries from memory after one listing, reading only the days that changed.
+ */
+const rollupCache = new WeakMap<ObjectStore, Map<string, { etag: string; rollup: Rollup }>>();
+const MAX_CACHED_ROLLUPS = 800;
+
 export async function loadPeriodRollups(store: ObjectStore, period: Pick<Period, 'start' | 'end'>, log?: Logger): Promise<PeriodRollups> {
   const days = utcDaysOf(period);
   const found: Array<Rollup | null> = new Array(days.length).fill(null);
+  const etags = new Map<string, string>();
+  for (const o of await store.list(ROLLUP_PREFIX)) {
+    const day = /dt=(\d{4}-\d{2}-\d{2})\.json$/.exec(o.key)?.[1];
+    if (day) etags.set(day, o.etag);
+  }
+  let cache = rollupCache.get(store);
+  if (!cache) {
+    cache = new Map();
+    rollupCache.set(store, cache);
+  }
+  const known = cache;
   let next = 0;
   const worker = async () => {
     while (next < days.length) {
       const i = next++;
       const day = days[i]!;
+      const etag = etags.get(day);
+      if (etag === undefined) continue;
+      const hit = known.get(day);
+      if (hit && hit.etag === etag) {
+        found[i] = hit.rollup;
+        continue;
+      }
       try {
         found[i] = await readRollup(store, day);
+        if (found[i]) {
+          if (known.size >= MAX_CACHED_ROLLUPS) known.clear();
+          known.set(day, { etag, rollup: found[i]! });
+        }
       } catch (error) {
         if (!(error instanceof CorruptObjectError)) throw error;
         log?.error('corrupt rollup', { day, error: error.message });
