@@ -220,7 +220,7 @@ function dailyCostSeries(rows: readonly LocalRow[], keyOf: (r: RollupRow) => str
   return out;
 }
 
-function toTotals(s: UsageSums): Totals {
+export function toTotals(s: UsageSums): Totals {
   return {
     cost_usd: s.cost_usd,
     input_tokens: s.input_tokens,

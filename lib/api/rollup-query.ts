@@ -137,21 +137,7 @@ export function sumBy(rows: Iterable<HourRow>, keyOf: (r: HourRow) => string): M
   return groups;
 }
 
-export function toTotals(s: UsageSums): Totals {
-  return {
-    cost_usd: s.cost_usd,
-    input_tokens: s.input_tokens,
-    output_tokens: s.output_tokens,
-    cache_creation_tokens: s.cache_creation_tokens,
-    cache_read_tokens: s.cache_read_tokens,
-    total_tokens: s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens,
-    requests: s.requests,
-    records: s.records,
-    reported_cost_usd: s.reported_cost_usd,
-    unpriced_records: s.unpriced_records,
-    unpriced_tokens: s.unpriced_tokens,
-  };
-}
+export { toTotals } from '../analytics.ts';
 
 /** Most cost first, then most tokens, then the key, so the order is total and stable. */
 export function byCostThenKey(a: { key: string; totals: Totals }, b: { key: string; totals: Totals }): number {

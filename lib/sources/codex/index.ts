@@ -4,20 +4,18 @@
 // session copied to another machine or moved to archived_sessions/ is still counted once.
 
 import { isUtf8 } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import { type FileHandle, open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
-import { cursorKey, loadCursor, saveCursor } from '../../cursor.ts';
 import { SourceError } from '../../errors.ts';
 import { MAX_RAW_CHARS } from '../../jsonl.ts';
 import { batchId, type QuarantineEntry } from '../../lake.ts';
 import { preferredCopy, type UsageRecord } from '../../record.ts';
+import { pullAppendedLogs } from '../appended-logs.ts';
 import { looksLikeJsonObject, readCompleteLines } from '../file-lines.ts';
 import { countSkip, emptyStats, type Source, type SourceContext, type SourcePull, type SourceStats } from '../source.ts';
 import { type CodexFileState, initialCodexState, parseCodexLine } from './parser.ts';
 import { findSessionFiles, SESSION_FOLDERS, type SessionFile } from './paths.ts';
 
-const HEAD_BYTES = 1024;
 const MAX_QUARANTINE_PER_FILE = 1000;
 /** Only lines with one of these are decoded; the rest (messages, tool calls, compactions) are skipped as bytes. */
 const MARKS = ['"token_count"', '"turn_context"', '"session_meta"'].map((m) => Buffer.from(m));
@@ -32,22 +30,6 @@ const stateSchema = z.object({
   totals: totalsSchema.nullable(),
   fork: z.object({ child: z.string(), replaySeen: z.boolean(), waiting: z.boolean(), baseline: totalsSchema.nullable() }).nullable(),
 });
-const fileCursorSchema = z.object({
-  offset: z.int().nonnegative(),
-  size: z.int().nonnegative(),
-  mtime_ms: z.number(),
-  head: z.string(),
-  state: stateSchema,
-});
-const cursorSchema = z.object({ version: z.literal(1), files: z.record(z.string(), fileCursorSchema) });
-type FileCursor = z.infer<typeof fileCursorSchema>;
-
-async function headHash(handle: FileHandle, length: number): Promise<string> {
-  const n = Math.min(length, HEAD_BYTES);
-  const buf = Buffer.alloc(n);
-  if (n > 0) await handle.read(buf, 0, n, 0);
-  return createHash('sha256').update(buf).digest('hex').slice(0, 16);
-}
 
 function hasMark(buf: Buffer, start: number, end: number): boolean {
   for (const mark of MARKS) {
@@ -61,7 +43,7 @@ export function createCodexSource(): Source {
   return {
     name: 'codex',
     async pull(context: SourceContext): Promise<SourcePull> {
-      const { config, store } = context;
+      const { config } = context;
       const { files, missing } = await findSessionFiles(config.codexHome);
       if (files.length === 0 && missing.length === SESSION_FOLDERS.length) {
         throw new SourceError(
@@ -69,53 +51,22 @@ export function createCodexSource(): Source {
           `no Codex CLI sessions folder found (looked in ${missing.join(', ')}); set CODEX_HOME to the folder that holds sessions/`,
         );
       }
-      const key = cursorKey('codex', config.machine);
-      const previous = (await loadCursor(store, key, cursorSchema)) ?? { version: 1 as const, files: {} };
-      const nextFiles: Record<string, FileCursor> = { ...previous.files };
       const stats = emptyStats();
       const quarantine: QuarantineEntry[] = [];
       const byId = new Map<string, UsageRecord>();
-      const starts: string[] = [];
-
-      for (const file of files) {
-        const prior = previous.files[file.path];
-        const info = await stat(file.path);
-        if (prior && prior.size === info.size && prior.offset === info.size && prior.mtime_ms === info.mtimeMs) continue;
-        const handle = await open(file.path, 'r');
-        try {
-          let offset = 0;
-          let state: CodexFileState = initialCodexState();
-          if (prior && info.size >= prior.offset && (await headHash(handle, prior.offset)) === prior.head) {
-            offset = prior.offset;
-            state = structuredClone(prior.state);
-          }
-          if (offset === info.size) {
-            nextFiles[file.path] = { ...(prior as FileCursor), size: info.size, mtime_ms: info.mtimeMs };
-            continue;
-          }
-          starts.push(`${file.path}:${offset}`);
-          const end = await readFile(handle, file, offset, info.size, state, context, stats, quarantine, byId);
-          nextFiles[file.path] = { offset: end, size: info.size, mtime_ms: info.mtimeMs, head: await headHash(handle, end), state };
-        } finally {
-          await handle.close();
-        }
-      }
-      const present = new Set(files.map((f) => f.path));
-      for (const p of Object.keys(nextFiles)) if (!present.has(p)) delete nextFiles[p];
+      const { starts, commit } = await pullAppendedLogs<SessionFile, CodexFileState>({
+        source: 'codex',
+        context,
+        files,
+        // Running totals per file: token counts are cumulative per session, records are deltas.
+        state: { schema: stateSchema as z.ZodType<CodexFileState>, initial: initialCodexState },
+        read: (handle, file, from, size, state) => readFile(handle, file, from, size, state!, context, stats, quarantine, byId),
+      });
 
       const records = [...byId.values()];
       stats.records = records.length;
       const batch = batchId('codex', config.machine, ...starts);
-      const next = { version: 1 as const, files: nextFiles };
-      const unchanged = JSON.stringify(next) === JSON.stringify(previous);
-      return {
-        records,
-        quarantine,
-        stats,
-        batchIdFor: () => batch,
-        // Nothing new: no write at all, so an idle push costs one GET for this source.
-        commit: () => (unchanged ? Promise.resolve() : saveCursor(store, key, next)),
-      };
+      return { records, quarantine, stats, batchIdFor: () => batch, commit };
     },
   };
 }
