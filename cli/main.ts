@@ -1,10 +1,9 @@
 // The tokenlake command line. Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.
 
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { runAggregation } from '../lib/aggregate.ts';
-import { type WindowName, windowNameSchema } from '../lib/analytics.ts';
+import { windowNameSchema } from '../lib/analytics.ts';
 import { readAnalytics, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
 import { BUDGETS_KEY, budgetsFileSchema } from '../lib/budgets.ts';
 import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
@@ -12,6 +11,7 @@ import { type Config, knownSources, parseConfig, type SourceName } from '../lib/
 import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
+import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
 import { createS3Client } from '../lib/storage.ts';
 import { runSync } from '../lib/sync.ts';
 import { startEmbeddedS3 } from '../local/embedded-s3.ts';
@@ -289,7 +289,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!command || command === '--help' || command === '-h' || command === 'help') return help(rest[0] ?? 'main');
     // push builds its own configuration from its flags (another bucket, its own credentials).
     if (command === 'push') return await commandPush(rest, process.env);
-    const config = parseConfig(process.env, { dirExists: existsSync });
+    const config = parseConfig(process.env, { hasTranscripts });
     switch (command) {
       case 'serve':
         return await commandServe(config, rest);

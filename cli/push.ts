@@ -15,6 +15,7 @@ import { ConfigError, errorMessage } from '../lib/errors.ts';
 import { createLogger, type LogLevel, silentLogger } from '../lib/log.ts';
 import { createPricer } from '../lib/pricing/price.ts';
 import { loadPriceTables } from '../lib/runtime.ts';
+import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
 import { SESSION_FOLDERS } from '../lib/sources/codex/paths.ts';
 import { createSources } from '../lib/sources/registry.ts';
 import type { ObjectStore, PutOptions } from '../lib/storage.ts';
@@ -248,7 +249,7 @@ function prepare(values: PushArgs, env: Record<string, string | undefined>): Pre
       ...(region ? { AWS_REGION: region } : {}),
       ...(values.endpoint !== undefined ? { TOKENLAKE_S3_ENDPOINT: values.endpoint } : {}),
     },
-    { dirExists: existsSync },
+    { hasTranscripts },
   );
   const profile = values.profile ?? (env.AWS_PROFILE || undefined);
   return { config, target: { bucket, profile, endpoint: config.s3Endpoint, region }, sources: names, explicit };

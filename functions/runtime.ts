@@ -2,11 +2,11 @@
 // SSM, parse the configuration once, build the runtime once, reuse it across invocations. The
 // only module that reads process.env.
 
-import { existsSync } from 'node:fs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseConfig } from '../lib/config.ts';
 import { createRuntime, type Runtime } from '../lib/runtime.ts';
 import { resolveSecrets, secretParameters } from '../lib/secrets.ts';
+import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
 import { lambdaLogger, writeMetrics } from './lambda-logging.ts';
 
 let cached: Promise<Runtime> | undefined;
@@ -21,7 +21,7 @@ async function build(): Promise<Runtime> {
       )
     : process.env;
   ssm?.destroy();
-  const config = parseConfig(env, { dirExists: existsSync });
+  const config = parseConfig(env, { hasTranscripts });
   return createRuntime(config, { log: lambdaLogger(config.logLevel), metrics: writeMetrics });
 }
 

@@ -176,7 +176,8 @@ export interface ConfigContext {
   home?: string;
   cwd?: string;
   /** Whether a directory exists; decides the default source. */
-  dirExists?: (path: string) => boolean;
+  /** Whether a Claude Code projects/ folder holds any transcript; decides the default source. */
+  hasTranscripts?: (projectsDir: string) => boolean;
 }
 
 export function parseConfig(env: Record<string, string | undefined>, context: ConfigContext = {}): Config {
@@ -188,7 +189,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
   const e = parsed.data;
   const home = context.home ?? homedir();
   const cwd = context.cwd ?? process.cwd();
-  const dirExists = context.dirExists ?? (() => false);
+  const hasTranscripts = context.hasTranscripts ?? (() => false);
 
   const claudeConfigDirs = e.CLAUDE_CONFIG_DIR
     ? e.CLAUDE_CONFIG_DIR.split(',')
@@ -210,7 +211,8 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     }
     sources = [...new Set(names)] as SourceName[];
   } else {
-    sources = claudeConfigDirs.some((d) => dirExists(join(d, 'projects'))) ? ['claude-code'] : ['demo'];
+    // An installed Claude Code with no transcript yet would show an empty dashboard: demo instead.
+    sources = claudeConfigDirs.some((d) => hasTranscripts(join(d, 'projects'))) ? ['claude-code'] : ['demo'];
   }
 
   return {

@@ -4,7 +4,7 @@ import { ConfigError } from '../../lib/errors.ts';
 
 describe('parseConfig', () => {
   it('applies defaults and picks the demo source when no Claude log dir exists', () => {
-    const c = parseConfig({}, { home: '/home/u', cwd: '/srv', dirExists: () => false });
+    const c = parseConfig({}, { home: '/home/u', cwd: '/srv', hasTranscripts: () => false });
     expect(c.port).toBe(3000);
     expect(c.dataDir).toBe('/srv/.tokenlake');
     expect(c.sources).toEqual(['demo']);
@@ -13,8 +13,8 @@ describe('parseConfig', () => {
     expect(c.syncMinutes).toBe(5);
   });
 
-  it('picks claude-code when a projects folder exists, and splits CLAUDE_CONFIG_DIR', () => {
-    const c = parseConfig({ CLAUDE_CONFIG_DIR: '~/a, /b' }, { home: '/home/u', cwd: '/srv', dirExists: (p) => p === '/b/projects' });
+  it('picks claude-code when a projects folder holds transcripts, and splits CLAUDE_CONFIG_DIR', () => {
+    const c = parseConfig({ CLAUDE_CONFIG_DIR: '~/a, /b' }, { home: '/home/u', cwd: '/srv', hasTranscripts: (p) => p === '/b/projects' });
     expect(c.claudeConfigDirs).toEqual(['/home/u/a', '/b']);
     expect(c.sources).toEqual(['claude-code']);
   });

@@ -1,6 +1,7 @@
 // Where Claude Code keeps transcripts: <config dir>/projects/<project folder>/**/*.jsonl
 // (subagent transcripts live in sub-folders of a session). Several config dirs may be given.
 
+import { readdirSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
@@ -59,4 +60,23 @@ export function projectName(cwd: string | null | undefined, projectFolder: strin
     if (last) return last;
   }
   return projectFolder || 'unknown';
+}
+
+/** Whether a projects/ folder holds at least one transcript (stops at the first one found). */
+export function hasTranscripts(projectsDir: string): boolean {
+  const stack = [projectsDir];
+  while (stack.length > 0) {
+    const dir = stack.pop()!;
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      if (e.isFile() && e.name.endsWith('.jsonl')) return true;
+      if (e.isDirectory()) stack.push(join(dir, e.name));
+    }
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config.ts';
 import { silentLogger } from '../../../lib/log.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
-import { projectName } from '../../../lib/sources/claude-code/paths.ts';
+import { hasTranscripts, projectName } from '../../../lib/sources/claude-code/paths.ts';
 import { claudeAssistantLineSchema, parseAssistantLineFast } from '../../../lib/sources/claude-code/schema.ts';
 import { assistantLine, userLine, writeLog } from '../../support/claude-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
@@ -222,5 +222,21 @@ describe('parseAssistantLineFast', () => {
       }),
       { numRuns: 3000, seed: 9 },
     );
+  });
+});
+
+describe('hasTranscripts', () => {
+  it('is true only when a projects folder holds a transcript somewhere below it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tl-has-'));
+    try {
+      const projects = join(dir, 'projects');
+      expect(hasTranscripts(projects)).toBe(false);
+      mkdirSync(join(projects, 'p', 's1', 'subagents'), { recursive: true });
+      expect(hasTranscripts(projects)).toBe(false);
+      writeFileSync(join(projects, 'p', 's1', 'subagents', 'agent-1.jsonl'), '');
+      expect(hasTranscripts(projects)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
