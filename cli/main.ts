@@ -119,7 +119,12 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
   if (unknown.length > 0) throw new UsageError(`--source: unknown source "${unknown[0]}" (known: ${knownSources.join(', ')})`);
   const runConfig = only ? { ...config, sources: only as SourceName[] } : config;
   return withStore(runConfig, async (rt) => {
-    const result = await runSync(rt, values.since ? { since: values.since } : {});
+    const progress = createProgress('sync', { quiet: values.quiet ?? false });
+    const result = await runSync(rt, {
+      ...(values.since ? { since: values.since } : {}),
+      progress: (done, total, label) => progress.update(done, total, label),
+    });
+    progress.done();
     await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
     if (result.skipped) {
       process.stderr.write('another sync of this machine is running (its lease in state/machines/); nothing done\n');

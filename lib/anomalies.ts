@@ -7,9 +7,14 @@ export interface AnomalyOptions {
   baselineDays: number;
   /** Ignore jumps smaller than this many dollars (noise on tiny spend). */
   minUsd: number;
+  /**
+   * Days with spend the baseline needs before a jump is judged: a model or project that just
+   * appeared (or a first sync of old logs) has no "usual" to be far from.
+   */
+  minActiveDays: number;
 }
 
-export const defaultAnomalyOptions: AnomalyOptions = { k: 5, baselineDays: 28, minUsd: 1 };
+export const defaultAnomalyOptions: AnomalyOptions = { k: 5, baselineDays: 28, minUsd: 1, minActiveDays: 7 };
 
 export interface Anomaly {
   day: string;
@@ -49,6 +54,7 @@ export function detectAnomalies(
       const index = allDays.indexOf(day);
       if (index < options.baselineDays) continue; // not enough history to judge
       const baseline = allDays.slice(index - options.baselineDays, index).map((d) => byDay.get(d) ?? 0);
+      if (baseline.filter((v) => v > 0).length < options.minActiveDays) continue;
       const cost = byDay.get(day) ?? 0;
       const m = median(baseline);
       const spread = 1.4826 * median(baseline.map((v) => Math.abs(v - m)));

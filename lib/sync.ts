@@ -111,7 +111,13 @@ export async function anonymizeRecords(records: UsageRecord[], store: ObjectStor
   }
 }
 
-export async function runSync(deps: SyncDeps, options: { since?: string; signal?: AbortSignal } = {}): Promise<SyncResult> {
+export interface SyncOptions {
+  since?: string;
+  signal?: AbortSignal;
+  progress?: (done: number, total: number, label: string) => void;
+}
+
+export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncResult> {
   const now = deps.now();
   const startedAt = now.toISOString();
   const lease = await acquireLease(deps.store, syncLeaseKey(deps.config.machine), now, SYNC_LEASE_MS);
@@ -126,7 +132,7 @@ export async function runSync(deps: SyncDeps, options: { since?: string; signal?
   }
 }
 
-async function syncSources(deps: SyncDeps, options: { since?: string; signal?: AbortSignal }, now: Date): Promise<SyncResult> {
+async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Promise<SyncResult> {
   const startedAt = now.toISOString();
   const outcomes: SourceOutcome[] = [];
   for (const source of deps.sources) {
@@ -135,6 +141,7 @@ async function syncSources(deps: SyncDeps, options: { since?: string; signal?: A
     if (options.since) context.since = options.since;
     if (deps.fetch) context.fetch = deps.fetch;
     if (options.signal) context.signal = options.signal;
+    if (options.progress) context.progress = options.progress;
     const key = statusKey(source.name, deps.config.machine);
     const previous = await readStatus(deps.store, key);
     try {

@@ -55,7 +55,9 @@ export async function pullAppendedLogs<F extends AppendedLogFile, S>(options: Ap
   const previous = (await loadCursor(context.store, key, cursorSchema)) ?? { version: 1 as const, files: {} };
   const next: Record<string, FileCursor> = { ...previous.files };
   const starts: string[] = [];
+  let done = 0;
   for (const file of files) {
+    context.progress?.(done++, files.length, options.source);
     const prior = previous.files[file.path];
     const info = await stat(file.path);
     if (prior && prior.size === info.size && prior.offset === info.size && prior.mtime_ms === info.mtimeMs) continue;
@@ -84,6 +86,7 @@ export async function pullAppendedLogs<F extends AppendedLogFile, S>(options: Ap
       await handle.close();
     }
   }
+  context.progress?.(files.length, files.length, options.source);
   // Files that disappeared (Claude Code purges transcripts after 30 days) leave the cursor.
   const present = new Set(files.map((f) => f.path));
   for (const p of Object.keys(next)) if (!present.has(p)) delete next[p];

@@ -17,6 +17,8 @@ export interface SourceContext {
   fetch?: typeof fetch;
   /** Abort long pulls (Lambda deadline, Ctrl-C). */
   signal?: AbortSignal;
+  /** Told how far a long pull is (files read of all files), for a progress bar. */
+  progress?: (done: number, total: number, label: string) => void;
 }
 
 export interface SourceStats {

@@ -71,13 +71,7 @@ describe('analyze handler', () => {
     expect(result.lake_objects_read).toBe(1);
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     const keys = puts.map((p) => p.Key!);
-    // The $2 day out of nothing is also an anomaly, claimed once in state/alerts/.
-    expect(keys).toEqual([
-      'rollups/usage/dt=2026-11-22.json',
-      'rollups/usage/dt=2026-11-23.json',
-      'analytics/analytics.json',
-      'state/alerts/anomaly_2026-11-22_model_claude-haiku-4-5.json',
-    ]);
+    expect(keys).toEqual(['rollups/usage/dt=2026-11-22.json', 'rollups/usage/dt=2026-11-23.json', 'analytics/analytics.json']);
     expect(keys.some((k) => k.startsWith('lake/'))).toBe(false);
     const analytics = JSON.parse(String(puts[2]!.Body));
     // 2,000,000 uncached input tokens of Haiku 4.5 at $1 per million.

@@ -54,6 +54,15 @@ describe('detectAnomalies', () => {
     expect(found[0]!.jump_usd).toBe(29);
     expect(median([3, 1, 2, 10])).toBe(2.5);
   });
+
+  it('does not judge a series with too little history (a new model, a first sync)', () => {
+    const byDay = new Map([
+      ['2026-03-05', 2],
+      ['2026-03-08', 3],
+      ['2026-03-10', 50],
+    ]);
+    expect(detectAnomalies('project', new Map([['new', byDay]]), days, ['2026-03-10'])).toEqual([]);
+  });
 });
 
 describe('alerts', () => {
@@ -120,18 +129,16 @@ describe('alerts', () => {
     expect(first.analytics.month_to_date.budgets.find((b) => b.id === 'other')!.spent_usd).toBe(0);
     // 60 + 60/7 × 21 = 240 forecast: 80 % and 100 % reached by forecast only.
     expect(web.forecast_usd).toBeCloseTo(240, 9);
-    // Spend from nothing is also a jump over a zero baseline: one anomaly per model and project.
+    // Spend with no history is not an anomaly (nothing usual to compare with): budget alerts only.
     expect(sent.map((a) => a.identity).sort()).toEqual([
-      'anomaly/2026-03-10/model/claude-haiku-4-5',
-      'anomaly/2026-03-10/project/web',
       'budget/2026-03/web/actual/0.5',
       'budget/2026-03/web/forecast/0.8',
       'budget/2026-03/web/forecast/1',
     ]);
     await runAnalyze(deps, { days: [day] });
     await runAnalyze(deps, {});
-    expect(sent).toHaveLength(5);
-    expect(alertsFor(first.analytics)).toHaveLength(5);
+    expect(sent).toHaveLength(3);
+    expect(alertsFor(first.analytics)).toHaveLength(3);
 
     await store.put(BUDGETS_KEY, '{"budgets":[{"id":"web","monthly_usd":-5}]}');
     const broken = await runAnalyze(deps, {});
