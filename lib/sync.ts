@@ -144,16 +144,20 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
     if (options.progress) context.progress = options.progress;
     const key = statusKey(source.name, deps.config.machine);
     const previous = await readStatus(deps.store, key);
-    try {
-      const pull = await source.pull(context);
-      priceRecords(pull.records, deps.pricer);
-      await anonymizeRecords(pull.records, deps.store, deps.config);
-      const keys: string[] = [];
-      for (const [day, list] of [...groupByDay(pull.records)].sort(([a], [b]) => a.localeCompare(b))) {
-        const objectKey = lakeObjectKey('usage', day, source.name, pull.batchIdFor(day));
+    const keys: string[] = [];
+    const writeRecords = async (records: UsageRecord[], batchFor: (day: string) => string) => {
+      priceRecords(records, deps.pricer);
+      await anonymizeRecords(records, deps.store, deps.config);
+      for (const [day, list] of [...groupByDay(records)].sort(([a], [b]) => a.localeCompare(b))) {
+        const objectKey = lakeObjectKey('usage', day, source.name, batchFor(day));
         await deps.store.put(objectKey, serializeUsageObject(list));
         keys.push(objectKey);
       }
+    };
+    context.emit = (records, batch) => writeRecords(records, () => batch);
+    try {
+      const pull = await source.pull(context);
+      await writeRecords(pull.records, pull.batchIdFor);
       const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), pull.quarantine);
       if (qKey) keys.push(qKey);
       await pull.commit();
@@ -186,7 +190,8 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
       } catch (statusError) {
         log.error('could not record source status', { error: errorMessage(statusError) });
       }
-      outcomes.push({ source: source.name, ok: false, error: message, stats: null, keys: [] });
+      // Objects written before the failure stay (the cursor did not move; a rerun overwrites them).
+      outcomes.push({ source: source.name, ok: false, error: message, stats: null, keys });
     }
   }
   return { startedAt, outcomes, keys: outcomes.flatMap((o) => o.keys), skipped: false };

@@ -23,6 +23,10 @@ export interface AppendedLogsOptions<F extends AppendedLogFile, S> {
   state?: { schema: z.ZodType<S>; initial: () => S };
   /** Reads the complete lines of `[from, size)`; returns the offset just past the last one. */
   read(handle: FileHandle, file: F, from: number, size: number, state: S | undefined): Promise<number>;
+  /** Told the start positions (`path:offset`) of the files about to be read, before the first read. */
+  onPlan?(starts: string[]): void | Promise<void>;
+  /** Called after each file is read (a source may write what it holds). */
+  afterFile?(): Promise<void>;
 }
 
 export interface AppendedLogsPull {
@@ -54,39 +58,52 @@ export async function pullAppendedLogs<F extends AppendedLogFile, S>(options: Ap
   const key = cursorKey(options.source, context.config.machine);
   const previous = (await loadCursor(context.store, key, cursorSchema)) ?? { version: 1 as const, files: {} };
   const next: Record<string, FileCursor> = { ...previous.files };
-  const starts: string[] = [];
-  let done = 0;
+  // Plan first (which files grew, from where), so the pull's identity — its start positions — is
+  // known before anything is read: a source that writes while it reads keys its objects by it.
+  const plan: Array<{ file: F; offset: number; size: number; mtimeMs: number; state: S | undefined }> = [];
   for (const file of files) {
-    context.progress?.(done++, files.length, options.source);
     const prior = previous.files[file.path];
     const info = await stat(file.path);
     if (prior && prior.size === info.size && prior.offset === info.size && prior.mtime_ms === info.mtimeMs) continue;
-    const handle = await open(file.path, 'r');
+    let offset = 0;
+    let state = options.state?.initial();
+    if (prior && info.size >= prior.offset) {
+      const handle = await open(file.path, 'r');
+      try {
+        if ((await headHash(handle, prior.offset)) === prior.head) {
+          offset = prior.offset;
+          if (options.state && prior.state !== undefined) state = structuredClone(prior.state as S);
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    if (offset === info.size) {
+      next[file.path] = { ...(prior as FileCursor), size: info.size, mtime_ms: info.mtimeMs };
+      continue;
+    }
+    plan.push({ file, offset, size: info.size, mtimeMs: info.mtimeMs, state });
+  }
+  const starts = plan.map((p) => `${p.file.path}:${p.offset}`);
+  await options.onPlan?.(starts);
+  for (const [i, p] of plan.entries()) {
+    context.progress?.(i, plan.length, options.source);
+    const handle = await open(p.file.path, 'r');
     try {
-      let offset = 0;
-      let state = options.state?.initial();
-      if (prior && info.size >= prior.offset && (await headHash(handle, prior.offset)) === prior.head) {
-        offset = prior.offset;
-        if (options.state && prior.state !== undefined) state = structuredClone(prior.state as S);
-      }
-      if (offset === info.size) {
-        next[file.path] = { ...(prior as FileCursor), size: info.size, mtime_ms: info.mtimeMs };
-        continue;
-      }
-      starts.push(`${file.path}:${offset}`);
-      const end = await options.read(handle, file, offset, info.size, state);
-      next[file.path] = {
+      const end = await options.read(handle, p.file, p.offset, p.size, p.state);
+      next[p.file.path] = {
         offset: end,
-        size: info.size,
-        mtime_ms: info.mtimeMs,
+        size: p.size,
+        mtime_ms: p.mtimeMs,
         head: await headHash(handle, end),
-        ...(options.state ? { state } : {}),
+        ...(options.state ? { state: p.state } : {}),
       };
     } finally {
       await handle.close();
     }
+    await options.afterFile?.();
   }
-  context.progress?.(files.length, files.length, options.source);
+  context.progress?.(plan.length, plan.length, options.source);
   // Files that disappeared (Claude Code purges transcripts after 30 days) leave the cursor.
   const present = new Set(files.map((f) => f.path));
   for (const p of Object.keys(next)) if (!present.has(p)) delete next[p];

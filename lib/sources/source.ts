@@ -19,6 +19,12 @@ export interface SourceContext {
   signal?: AbortSignal;
   /** Told how far a long pull is (files read of all files), for a progress bar. */
   progress?: (done: number, total: number, label: string) => void;
+  /**
+   * Writes records to the lake before the pull ends, under the given batch id, so a long pull (a
+   * first sync of months of logs) holds a bounded number of records in memory. Optional: without
+   * it a source returns everything in `records`. The cursor still moves only at commit().
+   */
+  emit?: (records: UsageRecord[], batch: string) => Promise<void>;
 }
 
 export interface SourceStats {

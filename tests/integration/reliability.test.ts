@@ -38,7 +38,7 @@ async function syncAndAnalyze(store: ObjectStore) {
     { store, pricer: deps.pricer, now, timeZone: 'UTC', log: silentLogger },
     { days: touchedDays(result.keys) },
   );
-  return { result, analytics: analyzed.analytics };
+  return { result, analytics: analyzed.analytics, store };
 }
 
 async function lakeIds(store: ObjectStore): Promise<string[]> {
@@ -128,6 +128,44 @@ class DyingStore extends MemoryStore {
     this.budget = Number.POSITIVE_INFINITY;
   }
 }
+
+describe('bounded memory', () => {
+  it('writes a long pull in parts and ends with exactly the totals of a pull held whole', async () => {
+    const whole = await syncAndAnalyze(new MemoryStore());
+    const store = new MemoryStore();
+    const deps = {
+      store,
+      config: config(),
+      now,
+      log: silentLogger,
+      pricer: createPricer(),
+      sources: [createClaudeCodeSource({ flushRecords: 7 })],
+    };
+    const result = await runSync(deps);
+    const parts = result.keys.filter((k) => /-p\d+\.jsonl$/.test(k));
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    const analyzed = await runAnalyze(
+      { store, pricer: deps.pricer, now, timeZone: 'UTC', log: silentLogger },
+      { days: touchedDays(result.keys) },
+    );
+    expect(summary(analyzed.analytics)).toEqual(summary(whole.analytics));
+    expect(result.outcomes[0]?.stats?.records).toBe(100);
+    expect([...new Set(await lakeIds(store))]).toEqual([...new Set(await lakeIds(whole.store))]);
+    // Killed after every write of a pull in parts, then run again: still exact.
+    for (let budget = 1; budget < parts.length + 4; budget += 3) {
+      const dying = new DyingStore(budget);
+      const source = () => [createClaudeCodeSource({ flushRecords: 7 })];
+      await runSync({ ...deps, store: dying, sources: source() }).catch(() => undefined);
+      dying.revive();
+      const rerun = await runSync({ ...deps, store: dying, sources: source() });
+      const again = await runAnalyze(
+        { store: dying, pricer: deps.pricer, now, timeZone: 'UTC', log: silentLogger },
+        { days: touchedDays(rerun.keys) },
+      );
+      expect(summary(again.analytics), `killed after ${budget} writes`).toEqual(summary(whole.analytics));
+    }
+  });
+});
 
 describe('crash and retry', () => {
   it('loses and duplicates nothing when sync is killed at any write boundary and run again', async () => {

@@ -7,7 +7,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { SourceError } from '../../errors.ts';
 import { MAX_RAW_CHARS } from '../../jsonl.ts';
 import { batchId, type QuarantineEntry } from '../../lake.ts';
-import { preferredCopy, type UsageRecord } from '../../record.ts';
+import { preferredCopy, totalTokens, type UsageRecord } from '../../record.ts';
 import { pullAppendedLogs } from '../appended-logs.ts';
 import { looksLikeJsonObject, readCompleteLines } from '../file-lines.ts';
 import { countSkip, emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
@@ -15,9 +15,12 @@ import { parseClaudeLine } from './parser.ts';
 import { findLogFiles, type LogFile } from './paths.ts';
 
 const MAX_QUARANTINE_PER_FILE = 1000;
+/** Records a pull holds before writing them (about 0.3 KB each): bounds a first sync's memory. */
+export const FLUSH_RECORDS = 50_000;
 const USAGE_MARK = Buffer.from('"usage"');
 
-export function createClaudeCodeSource(): Source {
+export function createClaudeCodeSource(options: { flushRecords?: number } = {}): Source {
+  const flushRecords = options.flushRecords ?? FLUSH_RECORDS;
   return {
     name: 'claude-code',
     async pull(context: SourceContext): Promise<SourcePull> {
@@ -31,7 +34,30 @@ export function createClaudeCodeSource(): Source {
       }
       const stats = emptyStats();
       const quarantine: QuarantineEntry[] = [];
+      // Records not written yet, one per id (the largest copy), and the token total of every id
+      // already written by an earlier part of this pull: a later, larger copy (the final one after
+      // an early streaming copy) is written again and analyze keeps the larger.
       const byId = new Map<string, UsageRecord>();
+      const written = new Map<string, number>();
+      let unique = 0;
+      let batch = '';
+      let part = 0;
+      const collect = (r: UsageRecord) => {
+        const held = byId.get(r.id);
+        if (held) {
+          stats.duplicates++;
+          byId.set(r.id, preferredCopy(held, r));
+          return;
+        }
+        const writtenTotal = written.get(r.id);
+        if (writtenTotal !== undefined) {
+          stats.duplicates++;
+          if (totalTokens(r) > writtenTotal) byId.set(r.id, r);
+          return;
+        }
+        unique++;
+        byId.set(r.id, r);
+      };
       const labels = new Map<string, string>();
       const intern = (value: string) => {
         const shared = labels.get(value);
@@ -43,13 +69,21 @@ export function createClaudeCodeSource(): Source {
         source: 'claude-code',
         context,
         files,
-        read: (handle, file, from, size) => readLines(handle, file, from, size, context, stats, quarantine, byId, intern),
+        onPlan: (starts) => {
+          batch = batchId('claude-code', config.machine, ...starts);
+        },
+        read: (handle, file, from, size) => readLines(handle, file, from, size, context, stats, quarantine, collect, intern),
+        afterFile: async () => {
+          if (!context.emit || byId.size < flushRecords) return;
+          const records = [...byId.values()];
+          byId.clear();
+          for (const r of records) written.set(r.id, Math.max(written.get(r.id) ?? 0, totalTokens(r)));
+          // Part keys derive from the pull's start positions: a retried pull rewrites the same parts.
+          await context.emit(records, `${batch}-p${part++}`);
+        },
       });
-
-      const records = [...byId.values()];
-      stats.records = records.length;
-      const batch = batchId('claude-code', config.machine, ...starts);
-      return { records, quarantine, stats, batchIdFor: () => batch, commit };
+      stats.records = unique;
+      return { records: [...byId.values()], quarantine, stats, batchIdFor: () => batch, commit };
     },
   };
 }
@@ -63,7 +97,7 @@ function readLines(
   context: SourceContext,
   stats: ReturnType<typeof emptyStats>,
   quarantine: QuarantineEntry[],
-  byId: Map<string, UsageRecord>,
+  collect: (record: UsageRecord) => void,
   intern: (value: string) => string,
 ): Promise<number> {
   let quarantinedHere = 0;
@@ -107,14 +141,8 @@ function readLines(
       return;
     }
     const outcome = parseClaudeLine(buf.toString('utf8', s, e), lineContext);
-    if (outcome.kind === 'record') {
-      const r = outcome.record;
-      const seen = byId.get(r.id);
-      if (seen) {
-        stats.duplicates++;
-        byId.set(r.id, preferredCopy(seen, r));
-      } else byId.set(r.id, r);
-    } else if (outcome.kind === 'skip') countSkip(stats, outcome.reason);
+    if (outcome.kind === 'record') collect(outcome.record);
+    else if (outcome.kind === 'skip') countSkip(stats, outcome.reason);
     else reject(outcome.reason, buf, s, e, lineNo);
   });
 }

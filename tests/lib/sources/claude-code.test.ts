@@ -3,11 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAnalyze } from '../../../lib/analyze.ts';
 import { parseConfig } from '../../../lib/config.ts';
 import { silentLogger } from '../../../lib/log.ts';
+import { createPricer } from '../../../lib/pricing/price.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import { hasTranscripts, projectName } from '../../../lib/sources/claude-code/paths.ts';
 import { claudeAssistantLineSchema, parseAssistantLineFast } from '../../../lib/sources/claude-code/schema.ts';
+import { runSync } from '../../../lib/sync.ts';
 import { assistantLine, userLine, writeLog } from '../../support/claude-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
@@ -238,5 +241,30 @@ describe('hasTranscripts', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('writing a long pull in parts', () => {
+  it('writes a later, larger copy of a response again, and analyze keeps the larger', async () => {
+    writeLog(root, 'p/a.jsonl', [assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', input: 10, output: 5 })]);
+    writeLog(root, 'p/b.jsonl', [
+      assistantLine({ ts: '2026-03-01T10:00:01.000Z', msgId: 'm1', requestId: 'r1', input: 10, output: 500 }),
+      assistantLine({ ts: '2026-03-01T10:00:02.000Z', msgId: 'm1', requestId: 'r1', input: 10, output: 50 }),
+    ]);
+    writeLog(root, 'p/c.jsonl', [assistantLine({ ts: '2026-03-01T11:00:00.000Z', msgId: 'm2', requestId: 'r2', input: 1, output: 1 })]);
+    const ctx = context();
+    const result = await runSync({
+      ...ctx,
+      now: () => ctx.now,
+      pricer: createPricer(),
+      sources: [createClaudeCodeSource({ flushRecords: 1 })],
+    });
+    expect(result.outcomes[0]?.stats).toMatchObject({ records: 2, duplicates: 2 });
+    const lines = store.keys('lake/usage/').flatMap((k) => store.text(k)!.trim().split('\n'));
+    expect(lines).toHaveLength(3); // m1 twice (5 then 500 output tokens), m2 once
+    const analytics = (await runAnalyze({ store, pricer: createPricer(), now: () => ctx.now, timeZone: 'UTC', log: silentLogger }))
+      .analytics;
+    expect(analytics.windows['7d'].totals.output_tokens).toBe(501);
+    expect(analytics.windows['7d'].totals.requests).toBe(2);
   });
 });
