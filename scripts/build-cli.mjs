@@ -1,11 +1,12 @@
 #!/usr/bin/env node
+
 // Bundles the CLI (cli/main.ts and everything it imports from lib/, local/, functions/) into one
 // ESM file, so `tokenlake` starts without compiling TypeScript on every run (tsx stays the
 // fallback while the bundle is missing or older than a source). Runs on `npm install` (prepare).
 
-import { build } from 'esbuild';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 await build({

@@ -65,7 +65,7 @@ export function createClaudeCodeSource(options: { flushRecords?: number } = {}):
         labels.set(value, value);
         return value;
       };
-      const { starts, commit } = await pullAppendedLogs({
+      const { commit } = await pullAppendedLogs({
         source: 'claude-code',
         context,
         files,
