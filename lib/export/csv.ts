@@ -19,7 +19,12 @@ export function csvCell(value: CellValue | undefined): string {
 }
 
 export function toCsv(table: ExportTable): string {
-  const lines = [table.columns.map((c) => csvCell(c.name)).join(',')];
-  for (const row of table.rows) lines.push(row.map(csvCell).join(','));
-  return `${lines.join('\r\n')}\r\n`;
+  return `${table.columns.map((c) => csvCell(c.name)).join(',')}\r\n${toCsvRows(table)}`;
+}
+
+/** The data rows only (for an export written in parts after one header). */
+export function toCsvRows(table: ExportTable): string {
+  let out = '';
+  for (const row of table.rows) out += `${row.map(csvCell).join(',')}\r\n`;
+  return out;
 }

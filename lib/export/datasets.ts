@@ -71,6 +71,19 @@ export async function loadUsageRecords(store: ObjectStore, range: InstantRange):
   };
 }
 
+/**
+ * The same records one UTC day at a time (each day de-duplicated and ordered, as the rollups keep
+ * them), so a large export holds one day of records rather than the whole period at once.
+ */
+export async function* usageRecordsByDay(store: ObjectStore, range: InstantRange): AsyncGenerator<UsageRecord[]> {
+  for (const day of utcDaysTouching(range)) {
+    const objects = await listUsageDay(store, day);
+    const contents = await mapLimited(objects, READ_CONCURRENCY, (o) => readUsageObject(store, o.key));
+    const { unique } = dedupeRecords(contents.flatMap((c) => c.records));
+    yield unique.filter((r) => inRange(r.ts, range)).sort(byTsThenId);
+  }
+}
+
 /** The pushed events of a period; of two copies of an id the first accepted is kept. */
 export async function loadEventRecords(store: ObjectStore, range: InstantRange): Promise<LoadedRecords<EventRecord>> {
   const objects = (await mapLimited(utcDaysTouching(range), READ_CONCURRENCY, (day) => store.list(partitionPrefix('events', day)))).flat();

@@ -3,6 +3,10 @@
 import { type ExportTable, rowObject } from './table.ts';
 
 export function toJsonArray(table: ExportTable): string {
-  const parts = table.rows.map((row) => JSON.stringify(rowObject(table.columns, row)));
-  return `[${parts.join(',\n')}]\n`;
+  return `[${toJsonElements(table)}]\n`;
+}
+
+/** The array's elements, comma-separated (for an export written in parts). */
+export function toJsonElements(table: ExportTable): string {
+  return table.rows.map((row) => JSON.stringify(rowObject(table.columns, row))).join(',\n');
 }
