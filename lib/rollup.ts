@@ -285,7 +285,7 @@ function isLatencyRow(row: unknown): boolean {
   if (!isWhole(l.output_tokens) || !isNonNegative(l.latency_ms_sum) || !isWhole(l.peak_rpm)) return false;
   const s = l.sketch as Record<string, unknown> | null;
   if (typeof s !== 'object' || s === null || s.a !== 0.01 || !isWhole(s.n) || !isNonNegative(s.sum) || !isWhole(s.zeros)) return false;
-  if (!(s.min === null || typeof s.min === 'number') || !(s.max === null || typeof s.max === 'number')) return false;
+  if (!(s.min === null || Number.isFinite(s.min)) || !(s.max === null || Number.isFinite(s.max))) return false;
   if (!Array.isArray(s.b)) return false;
   for (const pair of s.b) {
     if (!Array.isArray(pair) || pair.length !== 2 || !Number.isSafeInteger(pair[0]) || !(Number.isSafeInteger(pair[1]) && pair[1] > 0))
@@ -307,7 +307,7 @@ export function parseRollupFast(value: unknown): Rollup | null {
   if (!Array.isArray(r.inputs) || !Array.isArray(r.rows) || !Array.isArray(r.latency)) return null;
   for (const i of r.inputs) {
     const o = i as Record<string, unknown> | null;
-    if (typeof o !== 'object' || o === null || typeof o.key !== 'string' || typeof o.etag !== 'string' || typeof o.size !== 'number')
+    if (typeof o !== 'object' || o === null || typeof o.key !== 'string' || typeof o.etag !== 'string' || !Number.isFinite(o.size))
       return null;
   }
   for (const row of r.rows) if (!isRow(row)) return null;
