@@ -147,6 +147,11 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 const isLabel = (v: unknown): v is string | null => v === null || (typeof v === 'string' && v.length >= 1 && v.length <= 512);
 const isAmount = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
 
+/** Whether a string is a UTC instant the schemas accept (`2026-03-01T10:00:00.123Z`, a real day). */
+export function isUtcInstant(ts: string): boolean {
+  return TS_SHAPE.test(ts) && isRealDay(ts.slice(0, 10));
+}
+
 /**
  * The lake line check on the hot path (analyze reads every line of a rebuilt day): accepts only
  * what `usageRecordSchema` accepts and returns the same object, about ten times faster; anything
@@ -158,7 +163,7 @@ export function parseUsageRecordFast(value: unknown): UsageRecord | null {
   const v = value as Record<string, unknown>;
   const { id, ts, source, provider, model, cost_source } = v;
   if (typeof id !== 'string' || id.length < 8 || id.length > 128) return null;
-  if (typeof ts !== 'string' || !TS_SHAPE.test(ts) || !isRealDay(ts.slice(0, 10))) return null;
+  if (typeof ts !== 'string' || !isUtcInstant(ts)) return null;
   if (typeof source !== 'string' || !SOURCE_SHAPE.test(source)) return null;
   if (typeof provider !== 'string' || provider.length < 1 || provider.length > 64) return null;
   if (typeof model !== 'string' || model.length < 1 || model.length > 256) return null;

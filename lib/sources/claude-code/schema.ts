@@ -2,6 +2,7 @@
 // (ccusage data-loader); unknown keys are ignored because Claude Code adds fields often.
 
 import { z } from 'zod';
+import { isUtcInstant } from '../../record.ts';
 
 const tokens = z.int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
 
@@ -36,23 +37,9 @@ export const claudeAssistantLineSchema = z.object({
 });
 export type ClaudeAssistantLine = z.infer<typeof claudeAssistantLineSchema>;
 
-const TS_UTC = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$/;
 const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
 const isOptionalCount = (v: unknown) => v === undefined || v === null || isCount(v);
 const isOptionalString = (v: unknown) => v === undefined || v === null || typeof v === 'string';
-const realDays = new Map<string, boolean>();
-
-function isRealDay(day: string): boolean {
-  let ok = realDays.get(day);
-  if (ok === undefined) {
-    const d = new Date(`${day}T00:00:00Z`);
-    ok = !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
-    if (realDays.size > 100_000) realDays.clear();
-    realDays.set(day, ok);
-  }
-  return ok;
-}
-
 /**
  * The hot-path check of an assistant line (a sync reads millions): accepts only what
  * `claudeAssistantLineSchema` accepts, in the shape Claude Code writes (UTC timestamps), and
@@ -61,8 +48,7 @@ function isRealDay(day: string): boolean {
  */
 export function parseAssistantLineFast(value: unknown): ClaudeAssistantLine | null {
   const l = value as Record<string, unknown>;
-  if (l.type !== 'assistant' || typeof l.timestamp !== 'string' || !TS_UTC.test(l.timestamp) || !isRealDay(l.timestamp.slice(0, 10)))
-    return null;
+  if (l.type !== 'assistant' || typeof l.timestamp !== 'string' || !isUtcInstant(l.timestamp)) return null;
   if (!isOptionalString(l.sessionId) || !isOptionalString(l.uuid) || !isOptionalString(l.requestId) || !isOptionalString(l.cwd))
     return null;
   if (l.isSidechain !== undefined && l.isSidechain !== null && typeof l.isSidechain !== 'boolean') return null;
