@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { isValidDay } from './calendar.ts';
 
 const tokenCount = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const label = z.string().min(1).max(512).nullable();
@@ -135,8 +136,7 @@ const validDays = new Map<string, boolean>();
 function isRealDay(day: string): boolean {
   let ok = validDays.get(day);
   if (ok === undefined) {
-    const d = new Date(`${day}T00:00:00Z`);
-    ok = !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === day;
+    ok = isValidDay(day);
     if (validDays.size > 100_000) validDays.clear();
     validDays.set(day, ok);
   }

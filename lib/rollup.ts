@@ -246,8 +246,13 @@ export async function writeRollup(store: ObjectStore, rollup: Rollup): Promise<v
 
 /** True when the rollup was built from exactly these objects with the same price table. */
 export function rollupIsCurrent(rollup: Rollup, inputs: readonly StoredObject[], priceTable: string): boolean {
-  if (rollup.price_table !== priceTable || rollup.inputs.length !== inputs.length) return false;
-  const byKey = new Map(rollup.inputs.map((i) => [i.key, i.etag]));
+  return rollup.price_table === priceTable && sameInputs(rollup.inputs, inputs);
+}
+
+/** Whether the objects a rollup was built from (key and ETag) are exactly the ones there now. */
+export function sameInputs(recorded: ReadonlyArray<{ key: string; etag: string }>, inputs: readonly StoredObject[]): boolean {
+  if (recorded.length !== inputs.length) return false;
+  const byKey = new Map(recorded.map((i) => [i.key, i.etag]));
   return inputs.every((o) => byKey.get(o.key) === o.etag);
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { CorruptObjectError } from '../errors.ts';
 import { parseJsonl } from '../jsonl.ts';
 import { partitionPrefix } from '../lake.ts';
+import { sameInputs } from '../rollup.ts';
 import type { ObjectStore, StoredObject } from '../storage.ts';
 import { readStoredJson } from '../stored-json.ts';
 import { type EventRecord, eventFamilySchema, eventRecordSchema } from './schema.ts';
@@ -152,12 +153,6 @@ export async function readEventRollup(store: ObjectStore, day: string): Promise<
   return (await readStoredJson(store, eventRollupKey(day), eventRollupSchema))?.value ?? null;
 }
 
-function isCurrent(rollup: EventRollup, inputs: readonly StoredObject[]): boolean {
-  if (rollup.inputs.length !== inputs.length) return false;
-  const byKey = new Map(rollup.inputs.map((i) => [i.key, i.etag]));
-  return inputs.every((o) => byKey.get(o.key) === o.etag);
-}
-
 export interface RefreshEventDayResult {
   rollup: EventRollup | null;
   rebuilt: boolean;
@@ -185,7 +180,7 @@ export async function refreshEventDay(
   } catch (error) {
     if (!(error instanceof CorruptObjectError)) throw error;
   }
-  if (!options.force && existing && isCurrent(existing, inputs))
+  if (!options.force && existing && sameInputs(existing.inputs, inputs))
     return { rollup: existing, rebuilt: false, objectsRead: 0, invalidLines: 0 };
   if (inputs.length === 0 && !existing) return { rollup: null, rebuilt: false, objectsRead: 0, invalidLines: 0 };
   const events: EventRecord[] = [];
