@@ -217,6 +217,10 @@ interface ModelSeries extends StackedSeries {
   key: string;
 }
 
+function costOfModel(day: AnalyticsWindow['daily'][number], model: string): number {
+  return day.cost_by_model.find((c) => c.model === model)?.cost_usd ?? 0;
+}
+
 function costSeries(a: Analytics, w: AnalyticsWindow): ModelSeries[] {
   const colors = modelColors(a);
   const ranked = w.by_model.map((m) => m.key);
@@ -226,14 +230,14 @@ function costSeries(a: Analytics, w: AnalyticsWindow): ModelSeries[] {
     key: model,
     label: model,
     color: colors.get(model) ?? MODEL_COLORS[i % MODEL_COLORS.length]!,
-    values: w.daily.map((d) => d.cost_by_model[model] ?? 0),
+    values: w.daily.map((d) => costOfModel(d, model)),
   }));
   if (rest.length > 0)
     series.push({
       key: '(other)',
       label: `${rest.length} other models`,
       color: OTHER_COLOR,
-      values: w.daily.map((d) => rest.reduce((sum, m) => sum + (d.cost_by_model[m] ?? 0), 0)),
+      values: w.daily.map((d) => rest.reduce((sum, m) => sum + costOfModel(d, m), 0)),
     });
   return series;
 }

@@ -60,8 +60,11 @@ export type Latency = z.infer<typeof latencySchema>;
 
 export const dailyPointSchema = totalsSchema.extend({
   day: z.string(),
-  /** Cost per model that day (for stacked charts). */
-  cost_by_model: z.record(z.string(), money),
+  /**
+   * Cost per model that day, most expensive first (for stacked charts). A list, not an object
+   * keyed by model: a model name is data, and `__proto__` cannot be a key of a parsed object.
+   */
+  cost_by_model: z.array(z.object({ model: z.string(), cost_usd: money })),
 });
 
 export const windowSchema = z.object({
@@ -164,6 +167,10 @@ export const analyticsSchema = z.object({
     quarantined_lines: count,
     duplicates_dropped: count,
     invalid_lake_lines: count,
+    /** Days whose rollup could not be built in the last pass (their last rollup was used). */
+    failed_days: z.array(z.object({ day: z.string(), dataset: z.enum(['usage', 'events']), error: z.string() })),
+    /** Valid records a day's rollup left out because its sums would have overflowed (see rollups' stats). */
+    refused_records: count,
     unpriced_records: count,
     unpriced_tokens: count,
     unpriced_models: z.array(z.string()),
@@ -187,6 +194,8 @@ export interface ComputeInput {
   eventRollups?: readonly EventRollup[];
   /** Fraction above which reported and priced cost are flagged as different (0.02 = 2 %). */
   reconcileTolerance?: number;
+  /** Days whose rollup could not be built this pass. */
+  failedDays?: ReadonlyArray<{ day: string; dataset: 'usage' | 'events'; error: string }>;
 }
 
 function inScope(scope: BudgetScope, row: RollupRow): boolean {
@@ -319,12 +328,12 @@ export function computeWindow(
   const plain = inWindow.map((r) => r.row);
   const total = emptySums();
   for (const r of plain) addSums(total, r);
-  const daily = new Map<string, { sums: UsageSums; byModel: Record<string, number> }>();
-  for (const d of dayRange(from, asOf)) daily.set(d, { sums: emptySums(), byModel: {} });
+  const daily = new Map<string, { sums: UsageSums; byModel: Map<string, number> }>();
+  for (const d of dayRange(from, asOf)) daily.set(d, { sums: emptySums(), byModel: new Map() });
   for (const r of inWindow) {
     const d = daily.get(r.day)!;
     addSums(d.sums, r.row);
-    d.byModel[r.row.model] = (d.byModel[r.row.model] ?? 0) + r.row.cost_usd;
+    d.byModel.set(r.row.model, (d.byModel.get(r.row.model) ?? 0) + r.row.cost_usd);
   }
   // Latency sketches are per UTC day; a window takes the UTC days whose midday falls inside it.
   const windowRollups = rollups.filter((r) => {
@@ -347,7 +356,13 @@ export function computeWindow(
     by_user: breakdown(plain, (r) => r.user ?? '(none)', total.cost_usd),
     by_machine: breakdown(plain, (r) => r.machine ?? '(none)', total.cost_usd),
     by_source: breakdown(plain, (r) => r.source, total.cost_usd),
-    daily: [...daily.entries()].map(([day, d]) => ({ day, ...toTotals(d.sums), cost_by_model: d.byModel })),
+    daily: [...daily.entries()].map(([day, d]) => ({
+      day,
+      ...toTotals(d.sums),
+      cost_by_model: [...d.byModel]
+        .map(([model, cost_usd]) => ({ model, cost_usd }))
+        .sort((a, b) => b.cost_usd - a.cost_usd || (a.model < b.model ? -1 : 1)),
+    })),
     latency: mergeLatency(windowRollups, () => true),
     latency_by_model: [...models.entries()]
       .map(([pm, model]) => {
@@ -456,6 +471,8 @@ export function computeAnalytics(input: ComputeInput): Analytics {
       quarantined_lines: inLongest.reduce((a, r) => a + r.stats.quarantined_lines, 0),
       duplicates_dropped: inLongest.reduce((a, r) => a + r.stats.duplicates, 0),
       invalid_lake_lines: inLongest.reduce((a, r) => a + r.stats.invalid_lines, 0),
+      failed_days: [...(input.failedDays ?? [])],
+      refused_records: inLongest.reduce((a, r) => a + (r.stats.refused_records ?? 0), 0),
       unpriced_records: longest.totals.unpriced_records,
       unpriced_tokens: longest.totals.unpriced_tokens,
       unpriced_models: [...unpricedModels].sort(),

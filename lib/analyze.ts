@@ -7,13 +7,13 @@ import { ANALYTICS_KEY, type Analytics, analyticsSchema, computeAnalytics } from
 import type { AnomalyOptions } from './anomalies.ts';
 import { loadBudgets } from './budgets.ts';
 import { addDays, localDay, utcDaysCovering } from './calendar.ts';
-import { CorruptObjectError, errorMessage } from './errors.ts';
+import { CorruptObjectError, DayRollupError, errorMessage } from './errors.ts';
 import { loadEventRollups, refreshEventDay } from './events/rollup.ts';
 import { listUsageDay, listUsageDays, parseLakeKey, parseQuarantineKey, QUARANTINE_PREFIX, readUsageObject } from './lake.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
-import { buildDailyRollup, type Rollup, readRollup, rollupIsCurrent, writeRollup } from './rollup.ts';
+import { buildDailyRollup, type Rollup, readRollup, rollupIsCurrent, rollupSchema, writeRollup } from './rollup.ts';
 import type { ObjectStore } from './storage.ts';
 import { readStoredJson } from './stored-json.ts';
 import { readAllStatuses } from './sync.ts';
@@ -50,6 +50,13 @@ const MAX_WRITE_ATTEMPTS = 5;
 function isPreconditionFailed(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   return e?.$metadata?.httpStatusCode === 412 || e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 409;
+}
+
+/** A day whose rollup could not be built this pass (its last rollup, if any, was used). */
+export interface FailedDay {
+  day: string;
+  dataset: 'usage' | 'events';
+  error: string;
 }
 
 export interface AnalyzeOptions {
@@ -174,15 +181,22 @@ export async function refreshDay(
     const got = await deps.store.getText(q.key);
     if (got) quarantined += got.text.split('\n').filter((l) => l.trim() !== '').length;
   }
-  const rollup = buildDailyRollup({
-    day,
-    builtAt: deps.now().toISOString(),
-    pricer: deps.pricer,
-    inputs,
-    records,
-    invalidLines: invalid,
-    quarantinedLines: quarantined,
-  });
+  let rollup: Rollup;
+  try {
+    rollup = rollupSchema.parse(
+      buildDailyRollup({
+        day,
+        builtAt: deps.now().toISOString(),
+        pricer: deps.pricer,
+        inputs,
+        records,
+        invalidLines: invalid,
+        quarantinedLines: quarantined,
+      }),
+    );
+  } catch (error) {
+    throw new DayRollupError(day, 'usage', { cause: error });
+  }
   await writeRollup(deps.store, rollup);
   return { rollup, rebuilt: true, lakeObjectsRead: objects.length };
 }
@@ -233,17 +247,30 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
     (await deps.store.list('rollups/usage/')).map((o) => /dt=(\d{4}-\d{2}-\d{2})\.json$/.exec(o.key)?.[1]).filter(Boolean) as string[],
   );
 
+  const failedDays: FailedDay[] = [];
+  /** refreshDay, except that a day whose rollup cannot be built keeps its last one (named in data_quality). */
+  const refresh = async (day: string, force: boolean) => {
+    try {
+      return await refreshDay(deps, day, force);
+    } catch (error) {
+      if (!(error instanceof DayRollupError)) throw error;
+      deps.log.error('a day could not be rolled up; its last rollup stays in use', { day, error: error.message });
+      failedDays.push({ day, dataset: 'usage', error: error.message });
+      const last = await readRollup(deps.store, day).catch(() => null);
+      return { rollup: last, rebuilt: false, lakeObjectsRead: 0 };
+    }
+  };
   for (const day of [...touched].sort()) {
     if (neededSet.has(day)) continue;
     // Outside the analytics range: keep its rollup current for the API's longer queries.
-    const r = await refreshDay(deps, day, options.force ?? false);
+    const r = await refresh(day, options.force ?? false);
     lakeObjectsRead += r.lakeObjectsRead;
     (r.rebuilt ? rebuilt : skipped).push(day);
   }
   for (const day of needed) {
     const mustCheck = touched.has(day) || (lakeDays.has(day) && !rollupDays.has(day));
     if (mustCheck) {
-      const r = await refreshDay(deps, day, options.force ?? false);
+      const r = await refresh(day, options.force ?? false);
       lakeObjectsRead += r.lakeObjectsRead;
       (r.rebuilt ? rebuilt : skipped).push(day);
       if (r.rollup) rollups.push(r.rollup);
@@ -256,7 +283,7 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
     } catch (error) {
       if (!(error instanceof CorruptObjectError)) throw error;
       deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: errorMessage(error) });
-      const rebuiltDay = await refreshDay(deps, day, true);
+      const rebuiltDay = await refresh(day, true);
       lakeObjectsRead += rebuiltDay.lakeObjectsRead;
       rebuilt.push(day);
       if (rebuiltDay.rollup) rollups.push(rebuiltDay.rollup);
@@ -264,10 +291,16 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
   }
 
   for (const day of options.eventDays ?? []) {
-    const r = await refreshEventDay(deps.store, day, now, { force: options.force ?? false });
-    if (r.invalidLines > 0) deps.log.warn('event lines failed validation and were not counted', { day, lines: r.invalidLines });
+    try {
+      const r = await refreshEventDay(deps.store, day, now, { force: options.force ?? false });
+      if (r.invalidLines > 0) deps.log.warn('event lines failed validation and were not counted', { day, lines: r.invalidLines });
+    } catch (error) {
+      if (!(error instanceof DayRollupError)) throw error;
+      deps.log.error('a day of events could not be rolled up; its last rollup stays in use', { day, error: error.message });
+      failedDays.push({ day, dataset: 'events', error: error.message });
+    }
   }
-  const eventRollups = await loadEventRollups(deps.store, needed);
+  const eventRollups = await loadEventRollups(deps.store, needed, deps.log);
   const statuses = await readAllStatuses(deps.store);
   const budgets = await loadBudgets(deps.store);
   const analytics = computeAnalytics({
@@ -279,6 +312,7 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
     budgets: budgets.budgets,
     budgetsError: budgets.error,
     eventRollups,
+    failedDays,
     ...(deps.reconcileTolerance !== undefined ? { reconcileTolerance: deps.reconcileTolerance } : {}),
     ...(deps.anomalyOptions ? { anomalyOptions: deps.anomalyOptions } : {}),
   });

@@ -1,14 +1,34 @@
 // Calendar arithmetic on day strings (`YYYY-MM-DD`) and hour strings (`YYYY-MM-DDTHH`).
 // Lake partitions are UTC days; windows and series may be shifted into an IANA time zone.
 // Glossary: a "window" of N days = the N calendar days ending at `as_of` (inclusive).
+// The accepted calendar is FIRST_DAY … LAST_DAY: every day from input is checked against it, and
+// every loop over days counts days instead of comparing strings, so no input can make one endless.
 
 import { z } from 'zod';
+
+/** The first and last day tokenlake accepts anywhere (records, queries, options). */
+export const FIRST_DAY = '2000-01-01';
+export const LAST_DAY = '2100-12-31';
+/** The most days any one range may hold (the whole accepted calendar is 36,890 days). */
+const MAX_RANGE_DAYS = 40_000;
 
 export const utcDaySchema = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a day as YYYY-MM-DD')
-  .refine((s) => isValidDay(s), 'not a real calendar day');
+  .refine((s) => isValidDay(s), 'not a real calendar day')
+  .refine((s) => isInCalendar(s), `must lie between ${FIRST_DAY} and ${LAST_DAY}`);
 export type Day = string;
+
+/** Whether a well-formed day lies in the accepted calendar. */
+export function isInCalendar(day: string): boolean {
+  return day >= FIRST_DAY && day <= LAST_DAY;
+}
+
+/** Whether an instant lies in the accepted calendar (its UTC day). */
+export function isInstantInCalendar(instant: Date): boolean {
+  const t = instant.getTime();
+  return Number.isFinite(t) && t >= Date.parse(`${FIRST_DAY}T00:00:00Z`) && t < Date.parse(`${LAST_DAY}T00:00:00Z`) + 86_400_000;
+}
 
 export function isValidDay(day: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return false;
@@ -33,11 +53,24 @@ export function daysBetween(a: Day, b: Day): number {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Inclusive list of days from `from` to `to`. */
+/**
+ * Inclusive list of days from `from` to `to` (empty when `to` is before `from`). Counted, not
+ * compared: a day past year 9999 formats as `+010000-…`, which sorts before `9999-…`.
+ */
 export function dayRange(from: Day, to: Day): Day[] {
-  const out: Day[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) out.push(d);
+  const n = daysBetween(from, to);
+  if (!Number.isFinite(n) || n < 0) return [];
+  if (n >= MAX_RANGE_DAYS) throw new RangeError(`a range of ${n + 1} days is longer than the accepted calendar`);
+  const out: Day[] = new Array(n + 1);
+  const start = Date.parse(`${from}T00:00:00Z`);
+  for (let i = 0; i <= n; i++) out[i] = new Date(start + i * 86_400_000).toISOString().slice(0, 10);
   return out;
+}
+
+/** The UTC days whose hours intersect the half-open instant range [start, end). */
+export function utcDaysOfRange(range: { start: Date; end: Date }): Day[] {
+  if (!(range.end.getTime() > range.start.getTime())) return [];
+  return dayRange(utcDay(range.start), utcDay(new Date(range.end.getTime() - 1)));
 }
 
 export function daysInMonth(day: Day): number {

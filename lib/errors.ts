@@ -104,3 +104,19 @@ export function issuesToDetails(issues: ReadonlyArray<{ path: ReadonlyArray<Prop
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A day's rollup could not be built from input that passed validation: a bug, or a value the
+ * rollup cannot hold. Deterministic, so retrying does not help; analyze keeps the day's last
+ * rollup, names the day in data_quality and goes on with the others.
+ */
+export class DayRollupError extends Error {
+  constructor(
+    readonly day: string,
+    readonly dataset: 'usage' | 'events',
+    options: { cause: unknown },
+  ) {
+    super(`the ${dataset} rollup of ${day} could not be built: ${errorMessage(options.cause)}`, options);
+    this.name = 'DayRollupError';
+  }
+}

@@ -4,9 +4,22 @@
 
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { isValidDay } from './calendar.ts';
+import { FIRST_DAY, isInCalendar, isValidDay, LAST_DAY } from './calendar.ts';
 
-const tokenCount = z.int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/**
+ * Per-record caps. Far above any real request or provider bucket (a trillion tokens, a million
+ * dollars), and low enough that the sums of a day's records stay exact and finite: one absurd but
+ * well-formed record can be refused with its reason instead of breaking every sum it joins.
+ */
+export const RECORD_LIMITS = {
+  tokens: 1e12,
+  requests: 1e9,
+  cost_usd: 1e6,
+  /** About 11.6 days. */
+  latency_ms: 1e9,
+} as const;
+
+const tokenCount = z.int().nonnegative().max(RECORD_LIMITS.tokens, `at most ${RECORD_LIMITS.tokens} (10^12) tokens per record`);
 const label = z.string().min(1).max(512).nullable();
 
 export const costSourceSchema = z.enum(['reported', 'priced', 'unpriced']);
@@ -25,7 +38,7 @@ export const usageRecordSchema = z.object({
   /** Deterministic from the source's natural key, so a re-read yields the same id. */
   id: z.string().min(8).max(128),
   /** Instant of the request (or start of the provider bucket), ISO 8601 UTC. */
-  ts: z.iso.datetime({ offset: false }),
+  ts: z.iso.datetime({ offset: false }).refine((ts) => isInCalendar(ts.slice(0, 10)), `must lie between ${FIRST_DAY} and ${LAST_DAY}`),
   source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
   provider: z.string().min(1).max(64),
   model: z.string().min(1).max(256),
@@ -44,11 +57,11 @@ export const usageRecordSchema = z.object({
   /** The 1-hour part of cache_creation_tokens (billed at 2× input instead of 1.25×). */
   cache_creation_1h_tokens: tokenCount,
   cache_read_tokens: tokenCount,
-  requests: tokenCount,
+  requests: z.int().nonnegative().max(RECORD_LIMITS.requests, `at most ${RECORD_LIMITS.requests} (10^9) requests per record`),
   /** USD; null when the model has no price and the source reported none. */
-  cost_usd: z.number().nonnegative().finite().nullable(),
+  cost_usd: z.number().nonnegative().max(RECORD_LIMITS.cost_usd, 'at most $1,000,000 per record').nullable(),
   cost_source: costSourceSchema,
-  latency_ms: z.number().nonnegative().finite().nullable(),
+  latency_ms: z.number().nonnegative().max(RECORD_LIMITS.latency_ms, `at most ${RECORD_LIMITS.latency_ms} ms per record`).nullable(),
   /** Width of a provider's aggregation bucket; null for single requests. */
   bucket_seconds: z.int().positive().nullable(),
 });
@@ -133,21 +146,22 @@ const TS_SHAPE = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$/;
 const SOURCE_SHAPE = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const validDays = new Map<string, boolean>();
 
+/** A real calendar day inside the accepted calendar (cached: records repeat few days). */
 function isRealDay(day: string): boolean {
   let ok = validDays.get(day);
   if (ok === undefined) {
-    ok = isValidDay(day);
+    ok = isValidDay(day) && isInCalendar(day);
     if (validDays.size > 100_000) validDays.clear();
     validDays.set(day, ok);
   }
   return ok;
 }
 
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= RECORD_LIMITS.tokens;
 const isLabel = (v: unknown): v is string | null => v === null || (typeof v === 'string' && v.length >= 1 && v.length <= 512);
-const isAmount = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+const isAmount = (v: unknown, max: number): v is number | null => v === null || (typeof v === 'number' && v >= 0 && v <= max);
 
-/** Whether a string is a UTC instant the schemas accept (`2026-03-01T10:00:00.123Z`, a real day). */
+/** Whether a string is a UTC instant the schemas accept (`2026-03-01T10:00:00.123Z`, a real day in the calendar). */
 export function isUtcInstant(ts: string): boolean {
   return TS_SHAPE.test(ts) && isRealDay(ts.slice(0, 10));
 }
@@ -171,8 +185,9 @@ export function parseUsageRecordFast(value: unknown): UsageRecord | null {
   if (!isLabel(v.project) || !isLabel(v.user) || !isLabel(v.session) || !isLabel(v.machine)) return null;
   if (!isLabel(v.api_key) || !isLabel(v.workspace) || !isLabel(v.service_tier)) return null;
   if (!isCount(v.input_tokens) || !isCount(v.output_tokens) || !isCount(v.cache_creation_tokens)) return null;
-  if (!isCount(v.cache_creation_1h_tokens) || !isCount(v.cache_read_tokens) || !isCount(v.requests)) return null;
-  if (!isAmount(v.cost_usd) || !isAmount(v.latency_ms)) return null;
+  if (!isCount(v.cache_creation_1h_tokens) || !isCount(v.cache_read_tokens)) return null;
+  if (!isCount(v.requests) || v.requests > RECORD_LIMITS.requests) return null;
+  if (!isAmount(v.cost_usd, RECORD_LIMITS.cost_usd) || !isAmount(v.latency_ms, RECORD_LIMITS.latency_ms)) return null;
   const bucket = v.bucket_seconds;
   if (bucket !== null && !(typeof bucket === 'number' && Number.isInteger(bucket) && bucket > 0 && bucket <= Number.MAX_SAFE_INTEGER))
     return null;

@@ -5,12 +5,21 @@
 import { z } from 'zod';
 import { LatencySketch, latencySketchSchema } from './latency-sketch.ts';
 import type { Pricer } from './pricing/price.ts';
-import { preferredCopy, totalTokens, type UsageRecord } from './record.ts';
+import { preferredCopy, RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
 import type { ObjectStore, StoredObject } from './storage.ts';
 import { readStoredJson } from './stored-json.ts';
 
 export const ROLLUP_PREFIX = 'rollups/usage/';
 export const ROLLUP_SCHEMA_VERSION = 1;
+
+/**
+ * A day's token and request sums stay below 2^43 (8.8 × 10^12): the sum of any 400 days then stays
+ * an exact integer below 2^53, wherever it is added up. A record that would cross it is refused by
+ * the rollup (counted and named in its stats) instead of turning every later sum into garbage.
+ */
+export const DAY_SUM_LIMIT = 2 ** 43;
+/** How many refused records a rollup names (all are counted). */
+const MAX_REFUSED_LISTED = 20;
 
 export function rollupKey(day: string): string {
   return `${ROLLUP_PREFIX}dt=${day}.json`;
@@ -94,6 +103,13 @@ export const rollupSchema = z.object({
     invalid_lines: count,
     /** Lines quarantined by sources on this day. */
     quarantined_lines: count,
+    /**
+     * Valid records left out because the day's sums would have crossed DAY_SUM_LIMIT (absent in
+     * rollups written before the limit existed: read as 0, so they need no rebuild).
+     */
+    refused_records: count.optional(),
+    /** The first of them, with the reason. */
+    refused: z.array(z.object({ id: z.string(), reason: z.string() })).optional(),
   }),
 });
 export type Rollup = z.infer<typeof rollupSchema>;
@@ -159,11 +175,32 @@ export interface RollupInput {
 export function buildDailyRollup(input: RollupInput): Rollup {
   const { unique, duplicates } = dedupeRecords(input.records);
   const rows = new Map<string, RollupRow>();
+  let daySum = 0;
+  let counted = 0;
+  const refused: Array<{ id: string; reason: string }> = [];
+  let refusedCount = 0;
   const latency = new Map<
     string,
     { provider: string; model: string; sketch: LatencySketch; output_tokens: number; latency_ms_sum: number; minutes: Map<string, number> }
   >();
+  const refuse = (id: string, reason: string) => {
+    refusedCount++;
+    if (refused.length < MAX_REFUSED_LISTED) refused.push({ id, reason });
+  };
   for (const r of unique) {
+    const weight = totalTokens(r) + r.requests;
+    if (daySum + weight > DAY_SUM_LIMIT) {
+      refuse(r.id, `the day's token and request sums would exceed ${DAY_SUM_LIMIT} (${weight} more)`);
+      continue;
+    }
+    const priced = input.pricer.price(r);
+    // A price table with an absurd rate must not turn the day's cost into Infinity.
+    if (priced !== null && !(priced <= RECORD_LIMITS.cost_usd)) {
+      refuse(r.id, `priced at ${priced} USD, above the per-record cap of ${RECORD_LIMITS.cost_usd}`);
+      continue;
+    }
+    daySum += weight;
+    counted++;
     const hour = Number(r.ts.slice(11, 13));
     const key = `${hour}\u0000${r.source}\u0000${r.provider}\u0000${r.model}\u0000${r.project}\u0000${r.user}\u0000${r.machine}\u0000${r.api_key}\u0000${r.workspace}`;
     let row = rows.get(key);
@@ -188,7 +225,6 @@ export function buildDailyRollup(input: RollupInput): Rollup {
     row.cache_read_tokens += r.cache_read_tokens;
     row.requests += r.requests;
     row.records += 1;
-    const priced = input.pricer.price(r);
     if (r.cost_source === 'reported' && r.cost_usd !== null) {
       row.cost_usd += r.cost_usd;
       row.reported_cost_usd += r.cost_usd;
@@ -231,7 +267,14 @@ export function buildDailyRollup(input: RollupInput): Rollup {
       latency_ms_sum: l.latency_ms_sum,
       peak_rpm: Math.max(0, ...l.minutes.values()),
     })),
-    stats: { records: unique.length, duplicates, invalid_lines: input.invalidLines, quarantined_lines: input.quarantinedLines },
+    stats: {
+      records: counted,
+      duplicates,
+      invalid_lines: input.invalidLines,
+      quarantined_lines: input.quarantinedLines,
+      refused_records: refusedCount,
+      refused,
+    },
   };
 }
 
@@ -320,5 +363,11 @@ export function parseRollupFast(value: unknown): Rollup | null {
   const st = r.stats as Record<string, unknown> | null;
   if (typeof st !== 'object' || st === null) return null;
   if (!isWhole(st.records) || !isWhole(st.duplicates) || !isWhole(st.invalid_lines) || !isWhole(st.quarantined_lines)) return null;
+  if (st.refused_records !== undefined && !isWhole(st.refused_records)) return null;
+  if (st.refused !== undefined && !Array.isArray(st.refused)) return null;
+  for (const x of (st.refused ?? []) as unknown[]) {
+    const o = x as Record<string, unknown> | null;
+    if (typeof o !== 'object' || o === null || typeof o.id !== 'string' || typeof o.reason !== 'string') return null;
+  }
   return value as Rollup;
 }

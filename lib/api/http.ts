@@ -17,9 +17,11 @@ export interface ApiRequest {
 export type ApiResponse = APIGatewayProxyStructuredResultV2;
 
 export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
-  const headers: Record<string, string> = {};
+  // Names come from the client: without a prototype, `?constructor=` is a parameter like any other
+  // and `__proto__` stays a key (which the route's schema then names), not an assignment.
+  const headers: Record<string, string> = Object.create(null);
   for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
-  const query: Record<string, string> = {};
+  const query: Record<string, string> = Object.create(null);
   const repeated = new Set<string>();
   if (event.rawQueryString) {
     for (const [k, v] of new URLSearchParams(event.rawQueryString)) {

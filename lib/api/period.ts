@@ -5,7 +5,7 @@
 
 import { z } from 'zod';
 import { WINDOWS } from '../analytics.ts';
-import { addDays, localDay, localHour } from '../calendar.ts';
+import { addDays, FIRST_DAY, isInCalendar, isInstantInCalendar, LAST_DAY, localDay, localHour } from '../calendar.ts';
 import { BadRequestError } from '../errors.ts';
 
 export const MAX_PERIOD_DAYS = 400;
@@ -13,9 +13,11 @@ export const DEFAULT_PERIOD_DAYS = 30;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-const dayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })], {
-  error: 'expected a day (YYYY-MM-DD) or an ISO 8601 instant with Z or an offset (2026-01-31T13:00:00Z)',
-});
+const dayOrInstant = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+    error: 'expected a day (YYYY-MM-DD) or an ISO 8601 instant with Z or an offset (2026-01-31T13:00:00Z)',
+  })
+  .refine((v) => (isDay(v) ? isInCalendar(v) : isInstantInCalendar(new Date(v))), `must lie between ${FIRST_DAY} and ${LAST_DAY}`);
 
 /** The query parameters of a period; spread into each route's query schema. */
 export const periodQueryShape = {

@@ -5,7 +5,7 @@
 // POST /v1/aggregate does that on purpose).
 
 import type { Totals } from '../analytics.ts';
-import { addDays, utcDay } from '../calendar.ts';
+import { utcDaysOfRange } from '../calendar.ts';
 import { CorruptObjectError, HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { addSums, emptySums, ROLLUP_PREFIX, type Rollup, type RollupRow, readRollup, type UsageSums } from '../rollup.ts';
@@ -45,16 +45,6 @@ export class RollupUnavailableError extends HttpError {
   }
 }
 
-/** The UTC days whose hours intersect [start, end). */
-export function utcDaysOf(period: Pick<Period, 'start' | 'end'>): string[] {
-  if (period.end.getTime() <= period.start.getTime()) return [];
-  const first = utcDay(period.start);
-  const last = utcDay(new Date(period.end.getTime() - 1));
-  const out: string[] = [];
-  for (let d = first; d <= last; d = addDays(d, 1)) out.push(d);
-  return out;
-}
-
 /**
  * Parsed rollups per store, by day, with the ETag they were read at: a warm api function answers
  * repeated queries from memory after one listing, reading only the days that changed.
@@ -63,7 +53,7 @@ const rollupCache = new WeakMap<ObjectStore, Map<string, { etag: string; rollup:
 const MAX_CACHED_ROLLUPS = 800;
 
 export async function loadPeriodRollups(store: ObjectStore, period: Pick<Period, 'start' | 'end'>, log?: Logger): Promise<PeriodRollups> {
-  const days = utcDaysOf(period);
+  const days = utcDaysOfRange(period);
   const found: Array<Rollup | null> = new Array(days.length).fill(null);
   const etags = new Map<string, string>();
   for (const o of await store.list(ROLLUP_PREFIX)) {
@@ -152,7 +142,7 @@ export function byCostThenKey(a: { key: string; totals: Totals }, b: { key: stri
  * analytics.json uses for its windows.
  */
 export function latencyDaysOf(period: Pick<Period, 'start' | 'end'>): string[] {
-  return utcDaysOf(period).filter((day) => {
+  return utcDaysOfRange(period).filter((day) => {
     const midday = Date.parse(`${day}T12:00:00Z`);
     return midday >= period.start.getTime() && midday < period.end.getTime();
   });

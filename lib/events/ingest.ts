@@ -235,8 +235,10 @@ export function eventInputFromBus(envelope: BusEnvelope): Record<string, unknown
   const usesFamilyId = idLike(detail.entity_id) === null && familyId !== null;
   const entityId = usesFamilyId ? familyId : idLike(detail.entity_id);
   const entityType = typeof detail.entity_type === 'string' ? detail.entity_type : entityId !== null && family !== 'other' ? family : null;
-  const attributes: Record<string, unknown> = {};
-  const metrics: Record<string, unknown> = {};
+  // Keys come from the sender: objects without a prototype keep `__proto__` as a key, so the
+  // schema sees (and names) it instead of the assignment silently changing the object.
+  const attributes: Record<string, unknown> = Object.create(null);
+  const metrics: Record<string, unknown> = Object.create(null);
   for (const [key, value] of Object.entries(detail)) {
     if (RESERVED_DETAIL_KEYS.has(key) || value === null || value === undefined) continue;
     if (key === familyIdKey && usesFamilyId) continue;
@@ -248,7 +250,11 @@ export function eventInputFromBus(envelope: BusEnvelope): Record<string, unknown
   // Explicit objects are merged over the derived fields; anything else given there is passed on
   // as is so validation rejects it with its field.
   const merge = (derived: Record<string, unknown>, given: unknown) =>
-    given === undefined ? derived : given !== null && typeof given === 'object' && !Array.isArray(given) ? { ...derived, ...given } : given;
+    given === undefined
+      ? derived
+      : given !== null && typeof given === 'object' && !Array.isArray(given)
+        ? Object.assign(Object.create(null), derived, given)
+        : given;
   return {
     event_type: eventType,
     ts: envelope.time,

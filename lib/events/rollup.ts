@@ -4,7 +4,7 @@
 // by id here: this is where "the same event_id in two batches counts once" is enforced.
 
 import { z } from 'zod';
-import { CorruptObjectError } from '../errors.ts';
+import { CorruptObjectError, DayRollupError, errorMessage } from '../errors.ts';
 import { parseJsonl } from '../jsonl.ts';
 import { partitionPrefix } from '../lake.ts';
 import { sameInputs } from '../rollup.ts';
@@ -75,8 +75,13 @@ export function toolOf(e: Pick<EventRecord, 'family' | 'attributes' | 'entity_id
   return e.entity_id;
 }
 
+/** Metric names are client data: an inherited property (`constructor`) is never a metric. */
+function ownStats(into: Record<string, MetricStats>, name: string): MetricStats | undefined {
+  return Object.hasOwn(into, name) ? into[name] : undefined;
+}
+
 export function addMetric(into: Record<string, MetricStats>, name: string, value: number): void {
-  const s = into[name];
+  const s = ownStats(into, name);
   if (!s) into[name] = { sum: value, count: 1, min: value, max: value };
   else {
     s.sum += value;
@@ -87,7 +92,7 @@ export function addMetric(into: Record<string, MetricStats>, name: string, value
 }
 
 export function mergeMetric(into: Record<string, MetricStats>, name: string, from: MetricStats): void {
-  const s = into[name];
+  const s = ownStats(into, name);
   if (!s) into[name] = { ...from };
   else {
     s.sum += from.sum;
@@ -192,19 +197,37 @@ export async function refreshEventDay(
     for (const e of values) events.push(e);
     invalid += rejects.length;
   }
-  const rollup = buildEventRollup({ day, builtAt: now.toISOString(), inputs, events, invalidLines: invalid });
-  await store.put(eventRollupKey(day), JSON.stringify(eventRollupSchema.parse(rollup)));
+  let rollup: EventRollup;
+  try {
+    rollup = eventRollupSchema.parse(buildEventRollup({ day, builtAt: now.toISOString(), inputs, events, invalidLines: invalid }));
+  } catch (error) {
+    throw new DayRollupError(day, 'events', { cause: error });
+  }
+  await store.put(eventRollupKey(day), JSON.stringify(rollup));
   return { rollup, rebuilt: true, objectsRead: inputs.length, invalidLines: invalid };
 }
 
-/** The event rollups that exist for the given days (missing days are skipped). */
-export async function loadEventRollups(store: ObjectStore, days: readonly string[]): Promise<EventRollup[]> {
+/**
+ * The event rollups that exist for the given days (missing days are skipped). A corrupt one is
+ * left out with a warning rather than stopping analytics: its day is rebuilt when its events
+ * change, or by an aggregate of the day.
+ */
+export async function loadEventRollups(
+  store: ObjectStore,
+  days: readonly string[],
+  log?: { warn(message: string, fields?: Record<string, unknown>): void },
+): Promise<EventRollup[]> {
   const existing = new Set((await store.list(EVENT_ROLLUP_PREFIX)).map((o) => o.key));
   const out: EventRollup[] = [];
   for (const day of days) {
     if (!existing.has(eventRollupKey(day))) continue;
-    const r = await readEventRollup(store, day);
-    if (r) out.push(r);
+    try {
+      const r = await readEventRollup(store, day);
+      if (r) out.push(r);
+    } catch (error) {
+      if (!(error instanceof CorruptObjectError)) throw error;
+      log?.warn('corrupt event rollup left out of analytics', { day, error: errorMessage(error) });
+    }
   }
   return out;
 }

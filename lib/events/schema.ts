@@ -3,6 +3,7 @@
 // UsageRecord so their tokens and cost count in the windows. Pure: no store, no clock of its own.
 
 import { z } from 'zod';
+import { FIRST_DAY, isInCalendar, isInstantInCalendar, LAST_DAY } from '../calendar.ts';
 import { makeRecord, recordId, type UsageRecord, usageRecordSchema } from '../record.ts';
 
 /**
@@ -37,12 +38,17 @@ export const MAX_ATTRIBUTE_VALUE_CHARS = 1024;
 /** Serialised size of `attributes` (UTF-8 bytes of its JSON). */
 export const MAX_ATTRIBUTES_BYTES = 8 * 1024;
 export const MAX_METRICS = 64;
+/** The largest metric value accepted (either sign). */
+export const MAX_METRIC_ABS = 1e15;
 
 const attributeKeySchema = z
   .string()
   .min(1)
   .max(64, 'attribute names are at most 64 characters')
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'attribute names use letters, digits, _ . : -');
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'attribute names use letters, digits, _ . : -')
+  // A parsed JSON object cannot keep `__proto__` as a key (assigning it changes the prototype):
+  // refused with its name rather than dropped without a word.
+  .refine((k) => k !== '__proto__', '"__proto__" is reserved and cannot be an attribute name');
 
 /** Free-form labels: strings, finite numbers or booleans; no nesting, no nulls (omit the key). */
 export const attributesSchema = z
@@ -70,8 +76,11 @@ export const metricsSchema = z
       .string()
       .max(64, 'metric names are at most 64 characters')
       .regex(/^[a-z][a-z0-9_]*$/, 'metric names are snake_case like "duration_ms"'),
-    // zod already refuses NaN and ±Infinity (JSON's 1e999 parses to Infinity).
-    z.number({ error: 'metric values are finite numbers' }),
+    // zod already refuses NaN and ±Infinity (JSON's 1e999 parses to Infinity); the cap keeps the
+    // sums of millions of values finite (two 1e308 would add up to Infinity).
+    z
+      .number({ error: 'metric values are finite numbers' })
+      .refine((v) => Math.abs(v) <= MAX_METRIC_ABS, `metric values lie between -${MAX_METRIC_ABS} and ${MAX_METRIC_ABS} (10^15)`),
   )
   .refine((m) => Object.keys(m).length <= MAX_METRICS, `at most ${MAX_METRICS} metrics`);
 export type EventMetrics = z.infer<typeof metricsSchema>;
@@ -86,7 +95,9 @@ const labelSchema = z.string().min(1).max(256);
  */
 export const eventInputSchema = z.strictObject({
   event_type: eventTypeSchema,
-  ts: z.iso.datetime({ offset: true, message: 'ts must be an ISO 8601 instant with a zone, e.g. 2026-11-23T09:15:00Z' }),
+  ts: z.iso
+    .datetime({ offset: true, message: 'ts must be an ISO 8601 instant with a zone, e.g. 2026-11-23T09:15:00Z' })
+    .refine((ts) => isInstantInCalendar(new Date(ts)), `ts must lie between ${FIRST_DAY} and ${LAST_DAY}`),
   /** The client's idempotency key: the same id sent twice is stored once. */
   event_id: z
     .string()
@@ -111,7 +122,7 @@ export type EventInput = z.infer<typeof eventInputSchema>;
  */
 export const eventRecordSchema = z.object({
   id: z.string().min(1).max(128),
-  ts: z.iso.datetime({ offset: false }),
+  ts: z.iso.datetime({ offset: false }).refine((ts) => isInCalendar(ts.slice(0, 10)), `must lie between ${FIRST_DAY} and ${LAST_DAY}`),
   event_type: eventTypeSchema,
   family: eventFamilySchema,
   entity_type: z.string().min(1).max(64).nullable(),

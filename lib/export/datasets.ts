@@ -3,7 +3,7 @@
 // `events` (pushed events from lake/events/, deduplicated by id). Each becomes an ExportTable
 // with fixed, typed columns; labels pass through the anonymizer on the way.
 
-import { addDays, localDay, utcDay } from '../calendar.ts';
+import { localDay, utcDaysOfRange } from '../calendar.ts';
 import { type EventRecord, eventRecordSchema } from '../events/schema.ts';
 import { parseJsonl } from '../jsonl.ts';
 import { listUsageDay, partitionPrefix, readUsageObject } from '../lake.ts';
@@ -20,14 +20,6 @@ export interface InstantRange {
 
 /** Parallel lake GETs: enough to hide S3 latency, few enough for a small Lambda. */
 const READ_CONCURRENCY = 8;
-
-function utcDaysTouching(range: InstantRange): string[] {
-  if (range.end.getTime() <= range.start.getTime()) return [];
-  const out: string[] = [];
-  const last = utcDay(new Date(range.end.getTime() - 1));
-  for (let d = utcDay(range.start); d <= last; d = addDays(d, 1)) out.push(d);
-  return out;
-}
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
@@ -61,7 +53,7 @@ export interface LoadedRecords<T> {
 
 /** The usage records of a period, one per id (the copy the rollups keep), ordered by ts then id. */
 export async function loadUsageRecords(store: ObjectStore, range: InstantRange): Promise<LoadedRecords<UsageRecord>> {
-  const objects = (await mapLimited(utcDaysTouching(range), READ_CONCURRENCY, (day) => listUsageDay(store, day))).flat();
+  const objects = (await mapLimited(utcDaysOfRange(range), READ_CONCURRENCY, (day) => listUsageDay(store, day))).flat();
   const contents = await mapLimited(objects, READ_CONCURRENCY, (o) => readUsageObject(store, o.key));
   const { unique, duplicates } = dedupeRecords(contents.flatMap((c) => c.records));
   return {
@@ -76,7 +68,7 @@ export async function loadUsageRecords(store: ObjectStore, range: InstantRange):
  * them), so a large export holds one day of records rather than the whole period at once.
  */
 export async function* usageRecordsByDay(store: ObjectStore, range: InstantRange): AsyncGenerator<UsageRecord[]> {
-  for (const day of utcDaysTouching(range)) {
+  for (const day of utcDaysOfRange(range)) {
     const objects = await listUsageDay(store, day);
     const contents = await mapLimited(objects, READ_CONCURRENCY, (o) => readUsageObject(store, o.key));
     const { unique } = dedupeRecords(contents.flatMap((c) => c.records));
@@ -86,7 +78,7 @@ export async function* usageRecordsByDay(store: ObjectStore, range: InstantRange
 
 /** The pushed events of a period; of two copies of an id the first accepted is kept. */
 export async function loadEventRecords(store: ObjectStore, range: InstantRange): Promise<LoadedRecords<EventRecord>> {
-  const objects = (await mapLimited(utcDaysTouching(range), READ_CONCURRENCY, (day) => store.list(partitionPrefix('events', day)))).flat();
+  const objects = (await mapLimited(utcDaysOfRange(range), READ_CONCURRENCY, (day) => store.list(partitionPrefix('events', day)))).flat();
   const texts = await mapLimited(
     objects.filter((o) => o.key.endsWith('.jsonl')),
     READ_CONCURRENCY,

@@ -189,7 +189,7 @@ describe('dashboard in Chromium', () => {
       expect(await page.getAttribute('#cost-chart canvas', 'aria-label')).toContain(`last ${w.days} days`);
       expect(await page.getAttribute('#cost-chart canvas', 'aria-label')).toContain(`Total ${usd(t.cost_usd)}`);
       const top = w.by_model[0]!;
-      const topSum = w.daily.map((d) => d.cost_by_model[top.key] ?? 0).reduce((a, b) => a + b, 0);
+      const topSum = w.daily.map((d) => d.cost_by_model.find((c) => c.model === top.key)?.cost_usd ?? 0).reduce((a, b) => a + b, 0);
       const legend = await page
         .locator('#cost-chart .u-legend .u-series')
         .evaluateAll((trs) =>

@@ -70,7 +70,7 @@ describe('computeAnalytics', () => {
     expect(w.by_provider.find((p) => p.key === 'openai')?.share).toBeCloseTo(8 / 14, 9);
     expect(w.by_project.find((p) => p.key === 'api')?.cost_usd).toBeCloseTo(2, 9);
     expect(w.daily).toHaveLength(30);
-    expect(w.daily.find((d) => d.day === '2026-02-20')?.cost_by_model['gpt-4.1']).toBeCloseTo(8, 9);
+    expect(w.daily.find((d) => d.day === '2026-02-20')?.cost_by_model.find((c) => c.model === 'gpt-4.1')?.cost_usd).toBeCloseTo(8, 9);
     expect(w.daily.find((d) => d.day === '2026-02-21')?.cost_usd).toBe(0);
   });
 

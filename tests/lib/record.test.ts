@@ -14,6 +14,8 @@ const good = makeRecord({
 /** Values that probe each rule: valid ones, boundary ones and wrong types. */
 const fieldValue = fc.oneof(
   fc.constantFrom(null, 0, -1, 1.5, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e308, '', 'x', 'a'.repeat(513), true, [], {}),
+  // Each per-record cap, just inside and just outside.
+  fc.constantFrom(1e12, 1e12 + 1, 1e9, 1e9 + 1, 1e6, 1e6 + 0.01, 999_999.99, 1e9 + 0.5),
   fc.constantFrom(
     '2026-02-30T10:00:00Z',
     '2026-02-28T24:00:00Z',
@@ -21,6 +23,12 @@ const fieldValue = fc.oneof(
     '2026-02-28T10:00:00.5Z',
     '2028-02-29T00:00:00Z',
     '2027-02-29T00:00:00Z',
+    // The accepted calendar's edges and just past them.
+    '2000-01-01T00:00:00.000Z',
+    '1999-12-31T23:59:59.999Z',
+    '2100-12-31T23:59:59.999Z',
+    '2101-01-01T00:00:00.000Z',
+    '9999-12-31T00:00:00.000Z',
   ),
   fc.constantFrom('reported', 'priced', 'unpriced', 'Priced', 'claude-code', 'Bad_Source', '-x'),
   fc.string(),
@@ -56,7 +64,7 @@ describe('parseUsageRecordFast', () => {
           }
         },
       ),
-      { numRuns: 2000, seed: 5 },
+      { numRuns: 4000, seed: 5 },
     );
   });
 });

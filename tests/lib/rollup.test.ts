@@ -40,7 +40,7 @@ describe('buildDailyRollup', () => {
       quarantinedLines: 3,
     });
     expect(rollupSchema.safeParse(r).success).toBe(true);
-    expect(r.stats).toEqual({ records: 3, duplicates: 1, invalid_lines: 1, quarantined_lines: 3 });
+    expect(r.stats).toEqual({ records: 3, duplicates: 1, invalid_lines: 1, quarantined_lines: 3, refused_records: 0, refused: [] });
     const h10 = r.rows.find((row) => row.hour === 10)!;
     expect(h10.output_tokens).toBe(50);
     expect(h10.input_tokens).toBe(1_000_100);

@@ -2,6 +2,7 @@
 // (ccusage data-loader); unknown keys are ignored because Claude Code adds fields often.
 
 import { z } from 'zod';
+import { FIRST_DAY, isInstantInCalendar, LAST_DAY } from '../../calendar.ts';
 import { isUtcInstant } from '../../record.ts';
 
 const tokens = z.int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
@@ -22,7 +23,9 @@ export const claudeUsageSchema = z.object({
 
 export const claudeAssistantLineSchema = z.object({
   type: z.literal('assistant'),
-  timestamp: z.iso.datetime({ offset: true, message: 'timestamp must be an ISO 8601 instant' }),
+  timestamp: z.iso
+    .datetime({ offset: true, message: 'timestamp must be an ISO 8601 instant' })
+    .refine((ts) => isInstantInCalendar(new Date(ts)), `timestamp must lie between ${FIRST_DAY} and ${LAST_DAY}`),
   sessionId: z.string().nullish(),
   uuid: z.string().nullish(),
   requestId: z.string().nullish(),

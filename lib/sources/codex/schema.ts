@@ -4,6 +4,7 @@
 // are ignored: Codex adds fields often.
 
 import { z } from 'zod';
+import { FIRST_DAY, isInstantInCalendar, LAST_DAY } from '../../calendar.ts';
 
 const tokens = z.int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
 
@@ -28,7 +29,9 @@ export type CodexTokenUsage = z.infer<typeof codexTokenUsageSchema>;
  * the session, `last_token_usage` the last model response alone.
  */
 export const codexTokenCountLineSchema = z.object({
-  timestamp: z.iso.datetime({ offset: true, message: 'timestamp must be an ISO 8601 instant' }),
+  timestamp: z.iso
+    .datetime({ offset: true, message: 'timestamp must be an ISO 8601 instant' })
+    .refine((ts) => isInstantInCalendar(new Date(ts)), `timestamp must lie between ${FIRST_DAY} and ${LAST_DAY}`),
   type: z.literal('event_msg'),
   payload: z.object({
     type: z.literal('token_count'),
