@@ -193,11 +193,16 @@ export function buildDailyRollup(input: RollupInput): Rollup {
       refuse(r.id, `the day's token and request sums would exceed ${DAY_SUM_LIMIT} (${weight} more)`);
       continue;
     }
-    const priced = input.pricer.price(r);
-    // A price table with an absurd rate must not turn the day's cost into Infinity.
+    const reported = r.cost_source === 'reported' && r.cost_usd !== null;
+    let priced = input.pricer.price(r);
+    // A price table with an absurd rate must not turn the day's cost into Infinity: a priced record
+    // over the per-record cap is refused; a reported one keeps its cost and loses the comparison.
     if (priced !== null && !(priced <= RECORD_LIMITS.cost_usd)) {
-      refuse(r.id, `priced at ${priced} USD, above the per-record cap of ${RECORD_LIMITS.cost_usd}`);
-      continue;
+      if (!reported) {
+        refuse(r.id, `priced at ${priced} USD, above the per-record cap of ${RECORD_LIMITS.cost_usd}`);
+        continue;
+      }
+      priced = null;
     }
     daySum += weight;
     counted++;
@@ -225,7 +230,7 @@ export function buildDailyRollup(input: RollupInput): Rollup {
     row.cache_read_tokens += r.cache_read_tokens;
     row.requests += r.requests;
     row.records += 1;
-    if (r.cost_source === 'reported' && r.cost_usd !== null) {
+    if (reported && r.cost_usd !== null) {
       row.cost_usd += r.cost_usd;
       row.reported_cost_usd += r.cost_usd;
       if (priced !== null) row.reported_priced_usd += priced;

@@ -45,44 +45,60 @@ const attributeKeySchema = z
   .string()
   .min(1)
   .max(64, 'attribute names are at most 64 characters')
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'attribute names use letters, digits, _ . : -')
-  // A parsed JSON object cannot keep `__proto__` as a key (assigning it changes the prototype):
-  // refused with its name rather than dropped without a word.
-  .refine((k) => k !== '__proto__', '"__proto__" is reserved and cannot be an attribute name');
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]*$/, 'attribute names use letters, digits, _ . : -');
+
+/**
+ * zod skips a `__proto__` key of a record without a word (assigning it would change the result's
+ * prototype): refuse it by name before, so a client learns why its field is missing.
+ */
+function withoutProtoKey<T extends z.ZodType>(schema: T, what: string) {
+  return z.preprocess((value, ctx) => {
+    if (typeof value === 'object' && value !== null && Object.hasOwn(value, '__proto__')) {
+      ctx.issues.push({ code: 'custom', message: `"__proto__" is reserved and cannot be ${what}`, path: ['__proto__'], input: value });
+    }
+    return value;
+  }, schema);
+}
 
 /** Free-form labels: strings, finite numbers or booleans; no nesting, no nulls (omit the key). */
-export const attributesSchema = z
-  .record(
-    attributeKeySchema,
-    z.union(
-      [
-        z.string().max(MAX_ATTRIBUTE_VALUE_CHARS, `attribute values are at most ${MAX_ATTRIBUTE_VALUE_CHARS} characters`),
-        z.number(),
-        z.boolean(),
-      ],
-      {
-        error: `attribute values are strings (≤ ${MAX_ATTRIBUTE_VALUE_CHARS} characters), finite numbers or booleans`,
-      },
-    ),
-  )
-  .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`)
-  .refine((a) => Buffer.byteLength(JSON.stringify(a), 'utf8') <= MAX_ATTRIBUTES_BYTES, `attributes exceed ${MAX_ATTRIBUTES_BYTES} bytes`);
+export const attributesSchema = withoutProtoKey(
+  z
+    .record(
+      attributeKeySchema,
+      z.union(
+        [
+          z.string().max(MAX_ATTRIBUTE_VALUE_CHARS, `attribute values are at most ${MAX_ATTRIBUTE_VALUE_CHARS} characters`),
+          z.number(),
+          z.boolean(),
+        ],
+        {
+          error: `attribute values are strings (≤ ${MAX_ATTRIBUTE_VALUE_CHARS} characters), finite numbers or booleans`,
+        },
+      ),
+    )
+    .refine((a) => Object.keys(a).length <= MAX_ATTRIBUTES, `at most ${MAX_ATTRIBUTES} attributes`)
+    .refine((a) => Buffer.byteLength(JSON.stringify(a), 'utf8') <= MAX_ATTRIBUTES_BYTES, `attributes exceed ${MAX_ATTRIBUTES_BYTES} bytes`),
+  'an attribute name',
+);
 export type EventAttributes = z.infer<typeof attributesSchema>;
 
 /** Measurements summed and averaged by the rollups: `duration_ms`, `tokens`, `cost_usd`, … */
-export const metricsSchema = z
-  .record(
-    z
-      .string()
-      .max(64, 'metric names are at most 64 characters')
-      .regex(/^[a-z][a-z0-9_]*$/, 'metric names are snake_case like "duration_ms"'),
-    // zod already refuses NaN and ±Infinity (JSON's 1e999 parses to Infinity); the cap keeps the
-    // sums of millions of values finite (two 1e308 would add up to Infinity).
-    z
-      .number({ error: 'metric values are finite numbers' })
-      .refine((v) => Math.abs(v) <= MAX_METRIC_ABS, `metric values lie between -${MAX_METRIC_ABS} and ${MAX_METRIC_ABS} (10^15)`),
-  )
-  .refine((m) => Object.keys(m).length <= MAX_METRICS, `at most ${MAX_METRICS} metrics`);
+export const metricsSchema = withoutProtoKey(
+  z
+    .record(
+      z
+        .string()
+        .max(64, 'metric names are at most 64 characters')
+        .regex(/^[a-z][a-z0-9_]*$/, 'metric names are snake_case like "duration_ms"'),
+      // zod already refuses NaN and ±Infinity (JSON's 1e999 parses to Infinity); the cap keeps the
+      // sums of millions of values finite (two 1e308 would add up to Infinity).
+      z
+        .number({ error: 'metric values are finite numbers' })
+        .refine((v) => Math.abs(v) <= MAX_METRIC_ABS, `metric values lie between -${MAX_METRIC_ABS} and ${MAX_METRIC_ABS} (10^15)`),
+    )
+    .refine((m) => Object.keys(m).length <= MAX_METRICS, `at most ${MAX_METRICS} metrics`),
+  'a metric name',
+);
 export type EventMetrics = z.infer<typeof metricsSchema>;
 
 const labelSchema = z.string().min(1).max(256);

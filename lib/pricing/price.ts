@@ -69,7 +69,8 @@ export function createPricer(tables: PriceTable[] = [builtInPriceTable]): Pricer
     if (cached !== undefined) return cached;
     let found: ModelPrice | null = null;
     for (const key of modelKeyCandidates(model)) {
-      const price = table.models[key];
+      // A model name is data: `constructor` must not find Object's constructor.
+      const price = Object.hasOwn(table.models, key) ? table.models[key] : undefined;
       if (price) {
         found = price;
         break;
