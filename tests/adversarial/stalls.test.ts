@@ -30,7 +30,7 @@ async function call(method: string, path: string, body?: unknown) {
   } catch {
     // exports answer CSV, Parquet…
   }
-  return { status: res.status, json: json as Record<string, unknown> | null, text };
+  return { status: res.status, json: (json ?? {}) as Record<string, unknown>, text };
 }
 
 async function analytics(): Promise<Analytics> {
@@ -101,7 +101,7 @@ describe('periods at and past the edges of the accepted calendar', () => {
         if (field === 'to' && to.startsWith('2026-11-02T')) continue; // that one is inside: checked below
         const res = await call('GET', `${route}&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
         expect(res.status, `${route} ${from}…${to}`).toBe(400);
-        const fields = (res.json?.details as Array<{ field: string }>).map((d) => d.field);
+        const fields = (res.json.details as Array<{ field: string }>).map((d) => d.field);
         expect(fields, `${route} ${from}…${to}`).toContain(field);
       }
     }
@@ -123,7 +123,7 @@ describe('periods at and past the edges of the accepted calendar', () => {
   it('refuses an aggregate past the calendar with 400, and one in range with 200', async () => {
     const far = await call('POST', '/v1/aggregate?from=9999-12-30&to=9999-12-31');
     expect(far.status).toBe(400);
-    expect((far.json?.details as Array<{ field: string }>).map((d) => d.field)).toContain('from');
+    expect((far.json.details as Array<{ field: string }>).map((d) => d.field)).toContain('from');
     const ok = await call('POST', '/v1/aggregate?from=2026-11-20&to=2026-11-23');
     expect(ok.status).toBe(200);
   });
@@ -131,7 +131,7 @@ describe('periods at and past the edges of the accepted calendar', () => {
   it('refuses events dated outside the calendar and keeps the rest of the batch', async () => {
     const res = await call('POST', '/v1/events', [usageEvent({ ts: '9999-12-31T00:00:00Z' }), usageEvent({ ts: '2026-11-23T08:00:00Z' })]);
     expect(res.status).toBe(207);
-    const rejected = res.json?.rejected as Array<{ index: number; field: string }>;
+    const rejected = res.json.rejected as Array<{ index: number; field: string }>;
     expect(rejected.map((r) => [r.index, r.field])).toEqual([[0, 'ts']]);
     await pipelineStillCounts();
   });
@@ -168,7 +168,7 @@ describe('labels named after Object.prototype properties', () => {
       for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
         const res = await call('GET', `/v1/usage?entity_type=${type}&entity_id=${encodeURIComponent(name)}&window=7d`);
         expect(res.status, `${type}=${name}: ${res.text.slice(0, 300)}`).toBe(200);
-        expect((res.json?.totals as { records: number }).records, `${type}=${name}`).toBe(1);
+        expect((res.json.totals as { records: number }).records, `${type}=${name}`).toBe(1);
       }
     }
     for (const path of [
@@ -227,7 +227,7 @@ describe('values that are valid alone and overflow together', () => {
     for (const [metrics, field] of cases) {
       const res = await call('POST', '/v1/events', [usageEvent({ metrics }), usageEvent({ metrics })]);
       expect(res.status, JSON.stringify(metrics)).toBe(400);
-      const fields = (res.json?.rejected as Array<{ field: string }>).map((r) => r.field);
+      const fields = (res.json.rejected as Array<{ field: string }>).map((r) => r.field);
       expect(
         fields.every((f) => f.startsWith(field)),
         `${JSON.stringify(metrics)} → ${fields}`,
