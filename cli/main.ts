@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { runAggregation } from '../lib/aggregate.ts';
 import { windowNameSchema } from '../lib/analytics.ts';
 import { readAnalytics, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
-import { BUDGETS_KEY, budgetsFileSchema } from '../lib/budgets.ts';
+import { budgetsFileSchema } from '../lib/budgets.ts';
 import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
 import { type Config, knownSources, parseConfig, type SourceName } from '../lib/config.ts';
 import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
@@ -13,6 +13,7 @@ import { createLogger } from '../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
 import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
 import { createS3Client } from '../lib/storage.ts';
+import { BUDGETS_KEY, datasetPrefix } from '../lib/store/layout.ts';
 import { runSync } from '../lib/sync.ts';
 import { startEmbeddedS3 } from '../local/embedded-s3.ts';
 import { startLocalStack } from '../local/stack.ts';
@@ -163,7 +164,8 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
     // A document from another schema version (an upgrade) is recomputed like a stale one.
     let analytics =
       (await readAnalytics(rt.store).catch((e) => (e instanceof CorruptObjectError ? null : Promise.reject(e))))?.analytics ?? null;
-    if (!analytics && (await rt.store.list('lake/usage/')).length === 0) throw new Error('no usage yet: run "tokenlake sync" first');
+    if (!analytics && (await rt.store.list(datasetPrefix('usage'))).length === 0)
+      throw new Error('no usage yet: run "tokenlake sync" first');
     if (!analytics || analytics.as_of !== localDay(rt.now(), timeZone) || analytics.timezone !== timeZone) {
       // Stale (another day) or another zone: recompute from the rollups, which is cheap; a
       // one-off zone is computed without replacing the stored document.

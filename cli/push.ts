@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { isValidDay } from '../lib/calendar.ts';
 import { type Config, parseConfig, type SourceName } from '../lib/config.ts';
-import { ConfigError, errorMessage } from '../lib/errors.ts';
+import { ConfigError, errorMessage, PreconditionFailedError } from '../lib/errors.ts';
 import { createLogger, type LogLevel, silentLogger } from '../lib/log.ts';
 import { createPricer } from '../lib/pricing/price.ts';
 import { loadPriceTables } from '../lib/runtime.ts';
@@ -71,9 +71,8 @@ function observeStore(inner: ObjectStore, failures: StorageFailure[]): ObjectSto
     try {
       return await run();
     } catch (error) {
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      // 409/412 answer a conditional write (the sync lease); the caller handles them.
-      if (status !== 409 && status !== 412) failures.push({ operation, key, error });
+      // A lost conditional write (the sync lease) is the caller's to handle, not a failure.
+      if (!(error instanceof PreconditionFailedError)) failures.push({ operation, key, error });
       throw error;
     }
   };

@@ -6,9 +6,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ANALYTICS_KEY, analyticsSchema, windowNameSchema } from '../lib/analytics.ts';
+import { analyticsSchema, windowNameSchema } from '../lib/analytics.ts';
 import { isValidTimeZone, localDay } from '../lib/calendar.ts';
 import { parseConfig } from '../lib/config.ts';
+import { ANALYTICS_KEY } from '../lib/store/layout.ts';
 import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
 
 /** Where s3rver keeps an object's bytes (local-components.md): <dir>/<bucket>/<key>._S3rver_object. */

@@ -2,10 +2,10 @@
 // concurrently analyze runs: the identity is claimed in state/alerts/ with a create-only write
 // (conditional on AWS), and released again if delivery fails so the next run retries.
 
+import { PreconditionFailedError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { ObjectStore } from './storage.ts';
-
-export const ALERTS_PREFIX = 'state/alerts/';
+import { alertKey } from './store/layout.ts';
 
 export interface Alert {
   /** EventBridge detail-type, e.g. `budget.threshold_crossed`, `anomaly.detected`. */
@@ -51,10 +51,6 @@ export function combineSinks(...sinks: AlertSink[]): AlertSink {
   };
 }
 
-function alertKey(identity: string): string {
-  return `${ALERTS_PREFIX}${identity.replace(/[^A-Za-z0-9._=-]/g, '_')}.json`;
-}
-
 /** Sends the alerts not sent before; returns the identities sent now. */
 export async function sendOnce(store: ObjectStore, sink: AlertSink, alerts: readonly Alert[], now: Date, log: Logger): Promise<string[]> {
   const sent: string[] = [];
@@ -64,8 +60,8 @@ export async function sendOnce(store: ObjectStore, sink: AlertSink, alerts: read
     try {
       await store.put(key, JSON.stringify({ ...alert, sent_at: now.toISOString() }), { ifNoneMatch: '*' });
     } catch (error) {
-      // 412 PreconditionFailed: another analyze claimed it first.
-      if ((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 412) continue;
+      // Another analyze claimed it first.
+      if (error instanceof PreconditionFailedError) continue;
       throw error;
     }
     try {

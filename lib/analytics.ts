@@ -179,8 +179,6 @@ export const analyticsSchema = z.object({
 });
 export type Analytics = z.infer<typeof analyticsSchema>;
 
-export const ANALYTICS_KEY = 'analytics/analytics.json';
-
 export interface ComputeInput {
   now: Date;
   timeZone: string;

@@ -3,18 +3,28 @@
 // only: it never writes under lake/, so its own writes cannot trigger it.
 
 import { type Alert, type AlertSink, sendOnce } from './alerts.ts';
-import { ANALYTICS_KEY, type Analytics, analyticsSchema, computeAnalytics } from './analytics.ts';
+import { type Analytics, analyticsSchema, computeAnalytics } from './analytics.ts';
 import type { AnomalyOptions } from './anomalies.ts';
 import { loadBudgets } from './budgets.ts';
 import { addDays, localDay, utcDaysCovering } from './calendar.ts';
-import { CorruptObjectError, DayRollupError, errorMessage } from './errors.ts';
+import { CorruptObjectError, DayRollupError, errorMessage, PreconditionFailedError } from './errors.ts';
 import { loadEventRollups, refreshEventDay } from './events/rollup.ts';
-import { listUsageDay, listUsageDays, parseLakeKey, parseQuarantineKey, QUARANTINE_PREFIX, readUsageObject } from './lake.ts';
+import { listUsageDay, listUsageDays, readUsageObject } from './lake.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
 import { buildDailyRollup, type Rollup, readRollup, rollupIsCurrent, rollupSchema, writeRollup } from './rollup.ts';
 import type { ObjectStore } from './storage.ts';
+import {
+  ANALYTICS_KEY,
+  dayOfDayObject,
+  dayOfPartition,
+  parseLakeKey,
+  parseQuarantineKey,
+  QUARANTINE_PREFIX,
+  quarantinePrefix,
+  USAGE_ROLLUP_PREFIX,
+} from './store/layout.ts';
 import { readStoredJson } from './stored-json.ts';
 import { readAllStatuses } from './sync.ts';
 
@@ -46,11 +56,6 @@ export function createSerializer(): <T>(work: () => Promise<T>) => Promise<T> {
 }
 
 const MAX_WRITE_ATTEMPTS = 5;
-
-function isPreconditionFailed(error: unknown): boolean {
-  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return e?.$metadata?.httpStatusCode === 412 || e?.name === 'PreconditionFailed' || e?.$metadata?.httpStatusCode === 409;
-}
 
 /** A day whose rollup could not be built this pass (its last rollup, if any, was used). */
 export interface FailedDay {
@@ -145,7 +150,7 @@ export async function refreshDay(
   force: boolean,
 ): Promise<{ rollup: Rollup | null; rebuilt: boolean; lakeObjectsRead: number }> {
   const objects = await listUsageDay(deps.store, day);
-  const quarantine = await deps.store.list(`${QUARANTINE_PREFIX}dt=${day}/`);
+  const quarantine = await deps.store.list(quarantinePrefix(day));
   const inputs = [...objects, ...quarantine];
   const priceTable = deps.pricer.versionAt(`${day}T12:00:00.000Z`);
   let existing: Rollup | null = null;
@@ -219,7 +224,7 @@ export function runAnalyze(deps: AnalyzeDeps, options: AnalyzeOptions = {}): Pro
       try {
         return await analyzeOnce(deps, options, before?.etag ?? null);
       } catch (error) {
-        if (!isPreconditionFailed(error) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
+        if (!(error instanceof PreconditionFailedError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
         deps.log.info('analytics.json changed during this pass; recomputing', { attempt });
       }
     }
@@ -236,7 +241,7 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
   const lakeDays = new Set(await listUsageDays(deps.store));
   // Quarantine-only days count too: their rollup carries the quarantined-line count.
   for (const p of await deps.store.listPrefixes(QUARANTINE_PREFIX)) {
-    const day = /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(p)?.[1];
+    const day = dayOfPartition(p);
     if (day) lakeDays.add(day);
   }
   const rebuilt: string[] = [];
@@ -244,7 +249,7 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
   const rollups: Rollup[] = [];
   let lakeObjectsRead = 0;
   const rollupDays = new Set(
-    (await deps.store.list('rollups/usage/')).map((o) => /dt=(\d{4}-\d{2}-\d{2})\.json$/.exec(o.key)?.[1]).filter(Boolean) as string[],
+    (await deps.store.list(USAGE_ROLLUP_PREFIX)).map((o) => dayOfDayObject(o.key)).filter((d): d is string => d !== null),
   );
 
   const failedDays: FailedDay[] = [];

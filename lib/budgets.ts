@@ -6,9 +6,7 @@ import { z } from 'zod';
 import { addDays } from './calendar.ts';
 import { CorruptObjectError } from './errors.ts';
 import type { ObjectStore } from './storage.ts';
-
-export const BUDGETS_KEY = 'config/budgets.json';
-const LAST_GOOD_KEY = 'state/budgets-last-good.json';
+import { BUDGETS_KEY, BUDGETS_LAST_GOOD_KEY } from './store/layout.ts';
 
 export const budgetScopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('global') }),
@@ -51,7 +49,7 @@ export async function loadBudgets(store: ObjectStore): Promise<LoadedBudgets> {
   try {
     const parsed = budgetsFileSchema.safeParse(JSON.parse(got.text));
     if (parsed.success) {
-      await store.put(LAST_GOOD_KEY, JSON.stringify(parsed.data));
+      await store.put(BUDGETS_LAST_GOOD_KEY, JSON.stringify(parsed.data));
       return { budgets: parsed.data.budgets, error: null };
     }
     const issue = parsed.error.issues[0];
@@ -59,10 +57,10 @@ export async function loadBudgets(store: ObjectStore): Promise<LoadedBudgets> {
   } catch (e) {
     error = `${BUDGETS_KEY}: not JSON: ${(e as Error).message}`;
   }
-  const last = await store.getText(LAST_GOOD_KEY);
+  const last = await store.getText(BUDGETS_LAST_GOOD_KEY);
   if (!last) return { budgets: [], error };
   const parsed = budgetsFileSchema.safeParse(JSON.parse(last.text));
-  if (!parsed.success) throw new CorruptObjectError(LAST_GOOD_KEY, 'last good budgets no longer validate');
+  if (!parsed.success) throw new CorruptObjectError(BUDGETS_LAST_GOOD_KEY, 'last good budgets no longer validate');
   return { budgets: parsed.data.budgets, error };
 }
 

@@ -5,11 +5,12 @@
 // of ours absorbs by keeping one record per id (Athena queries in infra/ do the same).
 
 import { addDays, utcDay } from './calendar.ts';
-import { batchId, listUsageDays, partitionPrefix, readUsageObject, serializeUsageObject } from './lake.ts';
+import { batchId, listUsageDays, readUsageObject, serializeUsageObject } from './lake.ts';
 import type { Logger } from './log.ts';
 import type { UsageRecord } from './record.ts';
-import { dedupeRecords, ROLLUP_PREFIX } from './rollup.ts';
+import { dedupeRecords } from './rollup.ts';
 import type { ObjectStore } from './storage.ts';
+import { dayOfDayObject, partitionPrefix, USAGE_ROLLUP_PREFIX } from './store/layout.ts';
 
 /** Rollups live 25 months so year-over-year views work. */
 export const ROLLUP_RETENTION_DAYS = 760;
@@ -82,9 +83,9 @@ export async function runCompaction(deps: CompactionDeps): Promise<CompactionRes
     }
   }
   const oldestRollup = addDays(today, -ROLLUP_RETENTION_DAYS);
-  const expiredRollupKeys = (await deps.store.list(ROLLUP_PREFIX))
+  const expiredRollupKeys = (await deps.store.list(USAGE_ROLLUP_PREFIX))
     .map((o) => o.key)
-    .filter((k) => (/dt=(\d{4}-\d{2}-\d{2})/.exec(k)?.[1] ?? '9999') < oldestRollup);
+    .filter((k) => (dayOfDayObject(k) ?? '9999') < oldestRollup);
   await deps.store.delete(expiredRollupKeys);
   deps.log.info('compaction done', {
     compacted_days: compactedDays.length,

@@ -5,12 +5,6 @@ import type { z } from 'zod';
 import type { ObjectStore } from './storage.ts';
 import { readStoredJson } from './stored-json.ts';
 
-/** Log sources are per machine (many laptops push into one bucket); API sources are global. */
-export function cursorKey(source: string, machine?: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
-  return machine ? `state/machines/${safe(machine)}/cursors/${safe(source)}.json` : `state/cursors/${safe(source)}.json`;
-}
-
 export async function loadCursor<S extends z.ZodType>(store: ObjectStore, key: string, schema: S): Promise<z.infer<S> | null> {
   return (await readStoredJson(store, key, schema))?.value ?? null;
 }

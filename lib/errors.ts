@@ -120,3 +120,19 @@ export class DayRollupError extends Error {
     this.name = 'DayRollupError';
   }
 }
+
+/**
+ * A conditional write lost: the object exists (create-only) or changed since it was read
+ * (If-Match). Every store throws this one type, whatever its protocol says (S3: 412, or 409 for
+ * a concurrent conditional write), so callers never look at status codes.
+ */
+export class PreconditionFailedError extends Error {
+  constructor(
+    readonly key: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`conditional write to ${key} failed: ${reason}`, options);
+    this.name = 'PreconditionFailedError';
+  }
+}

@@ -6,11 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { type ApiKeyEntry, hashKey, type Scope } from './api/auth.ts';
-import { CorruptObjectError, NotFoundError } from './errors.ts';
+import { CorruptObjectError, NotFoundError, PreconditionFailedError } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { ObjectStore } from './storage.ts';
-
-export const API_KEYS_KEY = 'config/api-keys.json';
+import { API_KEYS_KEY } from './store/layout.ts';
 
 export const scopeSchema = z.enum(['read', 'ingest', 'admin']);
 
@@ -65,8 +64,7 @@ async function updateKeysFile<T>(store: ObjectStore, change: (file: ApiKeysFile)
       );
       return result;
     } catch (error) {
-      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      if ((status === 412 || status === 409) && attempt < 4) continue;
+      if (error instanceof PreconditionFailedError && attempt < 4) continue;
       throw error;
     }
   }

@@ -7,36 +7,7 @@ import { utcDay } from './calendar.ts';
 import { type LineReject, parseJsonl } from './jsonl.ts';
 import { parseUsageRecordFast, serializeRecord, type UsageRecord, usageRecordSchema } from './record.ts';
 import type { ObjectStore, StoredObject } from './storage.ts';
-
-export const LAKE_PREFIX = 'lake/';
-export const USAGE_PREFIX = 'lake/usage/';
-export const EVENTS_PREFIX = 'lake/events/';
-export const QUARANTINE_PREFIX = 'quarantine/';
-
-export type Dataset = 'usage' | 'events';
-
-export function partitionPrefix(dataset: Dataset, day: string): string {
-  return `lake/${dataset}/dt=${day}/`;
-}
-
-export function lakeObjectKey(dataset: Dataset, day: string, source: string, batchId: string): string {
-  return `${partitionPrefix(dataset, day)}${source}-${batchId}.jsonl`;
-}
-
-export function quarantineKey(day: string, source: string, batchId: string): string {
-  return `${QUARANTINE_PREFIX}dt=${day}/${source}-${batchId}.jsonl`;
-}
-
-/** `lake/usage/dt=2026-01-31/x.jsonl` → { dataset, day }; null for anything else. */
-export function parseLakeKey(key: string): { dataset: Dataset; day: string } | null {
-  const m = /^lake\/(usage|events)\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.jsonl$/.exec(key);
-  return m ? { dataset: m[1] as Dataset, day: m[2]! } : null;
-}
-
-export function parseQuarantineKey(key: string): { day: string } | null {
-  const m = /^quarantine\/dt=(\d{4}-\d{2}-\d{2})\/[^/]+\.jsonl$/.exec(key);
-  return m ? { day: m[1]! } : null;
-}
+import { datasetPrefix, dayOfPartition, partitionPrefix, quarantineKey } from './store/layout.ts';
 
 /** A short stable id for a batch from the parts that identify its input. */
 export function batchId(...parts: string[]): string {
@@ -109,9 +80,9 @@ export async function readUsageObject(store: ObjectStore, key: string): Promise<
 
 /** The days that have a usage partition, ascending. */
 export async function listUsageDays(store: ObjectStore): Promise<string[]> {
-  const prefixes = await store.listPrefixes(USAGE_PREFIX);
+  const prefixes = await store.listPrefixes(datasetPrefix('usage'));
   return prefixes
-    .map((p) => /dt=(\d{4}-\d{2}-\d{2})\/$/.exec(p)?.[1])
-    .filter((d): d is string => d !== undefined)
+    .map(dayOfPartition)
+    .filter((d): d is string => d !== null)
     .sort();
 }

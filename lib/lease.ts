@@ -3,17 +3,13 @@
 // replaced only by ETag once expired), which real S3 enforces; a crashed holder's lease expires.
 
 import { randomUUID } from 'node:crypto';
+import { PreconditionFailedError } from './errors.ts';
 import type { ObjectStore } from './storage.ts';
 
 export interface Lease {
   key: string;
   owner: string;
   release(): Promise<void>;
-}
-
-function isConflict(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-  return status === 412 || status === 409;
 }
 
 /** The lease, or null when another holder's lease has not expired. */
@@ -35,7 +31,7 @@ export async function acquireLease(store: ObjectStore, key: string, now: Date, t
       await store.put(key, body, { ifNoneMatch: '*' });
     }
   } catch (error) {
-    if (isConflict(error)) return null;
+    if (error instanceof PreconditionFailedError) return null;
     throw error;
   }
   // Read back: a store without conditional writes may have let a racing writer in.

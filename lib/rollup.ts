@@ -7,9 +7,9 @@ import { LatencySketch, latencySketchSchema } from './latency-sketch.ts';
 import type { Pricer } from './pricing/price.ts';
 import { preferredCopy, RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
 import type { ObjectStore, StoredObject } from './storage.ts';
+import { usageRollupKey } from './store/layout.ts';
 import { readStoredJson } from './stored-json.ts';
 
-export const ROLLUP_PREFIX = 'rollups/usage/';
 export const ROLLUP_SCHEMA_VERSION = 1;
 
 /**
@@ -20,10 +20,6 @@ export const ROLLUP_SCHEMA_VERSION = 1;
 export const DAY_SUM_LIMIT = 2 ** 43;
 /** How many refused records a rollup names (all are counted). */
 const MAX_REFUSED_LISTED = 20;
-
-export function rollupKey(day: string): string {
-  return `${ROLLUP_PREFIX}dt=${day}.json`;
-}
 
 const sum = z.number().nonnegative();
 const count = z.int().nonnegative();
@@ -285,11 +281,11 @@ export function buildDailyRollup(input: RollupInput): Rollup {
 
 /** Reads a rollup; a corrupt or outdated one is reported as such so the caller rebuilds it. */
 export async function readRollup(store: ObjectStore, day: string): Promise<Rollup | null> {
-  return (await readStoredJson(store, rollupKey(day), rollupSchema, parseRollupFast))?.value ?? null;
+  return (await readStoredJson(store, usageRollupKey(day), rollupSchema, parseRollupFast))?.value ?? null;
 }
 
 export async function writeRollup(store: ObjectStore, rollup: Rollup): Promise<void> {
-  await store.put(rollupKey(rollup.day), JSON.stringify(rollupSchema.parse(rollup)));
+  await store.put(usageRollupKey(rollup.day), JSON.stringify(rollupSchema.parse(rollup)));
 }
 
 /** True when the rollup was built from exactly these objects with the same price table. */

@@ -11,6 +11,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { PreconditionFailedError } from './errors.ts';
 
 export interface StoredObject {
   key: string;
@@ -78,6 +79,17 @@ function isNotFound(error: unknown): boolean {
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
 }
 
+function isConditionalConflict(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e?.$metadata?.httpStatusCode;
+  return status === 412 || status === 409 || e?.name === 'PreconditionFailed' || e?.name === 'ConditionalRequestConflict';
+}
+
+function conflictReason(error: unknown): string {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return `${e?.name ?? 'conflict'} (HTTP ${e?.$metadata?.httpStatusCode ?? '?'})`;
+}
+
 function cleanEtag(etag: string | undefined): string {
   return (etag ?? '').replaceAll('"', '');
 }
@@ -112,18 +124,27 @@ export class S3ObjectStore implements ObjectStore {
 
   async put(key: string, body: string | Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    const out = await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        Body: bytes,
-        ContentLength: bytes.byteLength,
-        ContentType: options.contentType ?? contentTypeFor(key),
-        ...(options.ifMatch ? { IfMatch: `"${options.ifMatch}"` } : {}),
-        ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
-      }),
-    );
-    return { etag: cleanEtag(out.ETag) };
+    try {
+      const out = await this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Body: bytes,
+          ContentLength: bytes.byteLength,
+          ContentType: options.contentType ?? contentTypeFor(key),
+          ...(options.ifMatch ? { IfMatch: `"${options.ifMatch}"` } : {}),
+          ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
+        }),
+      );
+      return { etag: cleanEtag(out.ETag) };
+    } catch (error) {
+      // S3 answers a lost conditional write with 412, or 409 when another conditional write to the
+      // key is in flight; both mean "someone else's version is there".
+      if ((options.ifMatch || options.ifNoneMatch) && isConditionalConflict(error)) {
+        throw new PreconditionFailedError(key, conflictReason(error), { cause: error });
+      }
+      throw error;
+    }
   }
 
   async list(prefix: string, options: { startAfter?: string } = {}): Promise<StoredObject[]> {

@@ -8,13 +8,14 @@ import { utcDay } from './calendar.ts';
 import type { Config } from './config.ts';
 import { errorMessage } from './errors.ts';
 import { createAnonymizer, resolveAnonymizationKey } from './export/anonymize.ts';
-import { groupByDay, lakeObjectKey, serializeUsageObject, writeQuarantine } from './lake.ts';
+import { groupByDay, serializeUsageObject, writeQuarantine } from './lake.ts';
 import { acquireLease } from './lease.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
 import type { Source, SourceContext, SourceStats } from './sources/source.ts';
 import type { ObjectStore } from './storage.ts';
+import { isMachineStatusKey, lakeObjectKey, MACHINES_PREFIX, STATUS_PREFIX, statusKey, syncLeaseKey } from './store/layout.ts';
 
 export const sourceStatusSchema = z.object({
   source: z.string(),
@@ -34,10 +35,6 @@ export const sourceStatusSchema = z.object({
 });
 export type SourceStatus = z.infer<typeof sourceStatusSchema>;
 
-export const STATUS_PREFIX = 'state/status/';
-const MACHINES_PREFIX = 'state/machines/';
-const MACHINE_STATUS_KEY = /^state\/machines\/[^/]+\/status\/[^/]+\.json$/;
-
 /** Sources that read this machine's files keep per-machine state; API sources are global. */
 const machineScoped = new Set(['claude-code', 'codex']);
 
@@ -45,11 +42,8 @@ const machineScoped = new Set(['claude-code', 'codex']);
  * A log source's status lives beside its cursor under state/machines/<machine>/, so a laptop that
  * pushes into the team bucket needs access to that prefix only (see docs/team.md).
  */
-export function statusKey(source: string, machine: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
-  return machineScoped.has(source)
-    ? `${MACHINES_PREFIX}${safe(machine)}/status/${safe(source)}.json`
-    : `${STATUS_PREFIX}${safe(source)}.json`;
+export function sourceStatusKey(source: string, machine: string): string {
+  return statusKey(source, machineScoped.has(source) ? machine : null);
 }
 
 export interface SyncDeps {
@@ -77,11 +71,6 @@ export interface SyncResult {
   keys: string[];
   /** True when another sync of this machine held the lease: this one did nothing. */
   skipped: boolean;
-}
-
-/** Per machine, beside its cursors, so a pushing laptop needs no access outside its own state. */
-export function syncLeaseKey(machine: string): string {
-  return `state/machines/${machine.replace(/[^A-Za-z0-9._-]/g, '_')}/lock.json`;
 }
 
 /** Longer than any sync should take (a Lambda runs 15 minutes at most). */
@@ -142,7 +131,7 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
     if (deps.fetch) context.fetch = deps.fetch;
     if (options.signal) context.signal = options.signal;
     if (options.progress) context.progress = options.progress;
-    const key = statusKey(source.name, deps.config.machine);
+    const key = sourceStatusKey(source.name, deps.config.machine);
     const previous = await readStatus(deps.store, key);
     const keys: string[] = [];
     const writeRecords = async (records: UsageRecord[], batchFor: (day: string) => string) => {
@@ -214,7 +203,7 @@ async function readStatus(store: ObjectStore, key: string): Promise<SourceStatus
 }
 
 export async function readAllStatuses(store: ObjectStore): Promise<SourceStatus[]> {
-  const machineObjects = (await store.list(MACHINES_PREFIX)).filter((o) => MACHINE_STATUS_KEY.test(o.key));
+  const machineObjects = (await store.list(MACHINES_PREFIX)).filter((o) => isMachineStatusKey(o.key));
   const objects = [...(await store.list(STATUS_PREFIX)), ...machineObjects];
   const out: SourceStatus[] = [];
   for (const o of objects) {

@@ -9,7 +9,6 @@ import { createAnalyzeHandler } from '../functions/analyze.ts';
 import { createApiHandler } from '../functions/api.ts';
 import { createCompactHandler } from '../functions/compact.ts';
 import { createSyncHandler, type SyncSummary } from '../functions/sync.ts';
-import { ANALYTICS_KEY } from '../lib/analytics.ts';
 import { entryForPlainKey } from '../lib/api/auth.ts';
 import { forgetCachedAnalytics } from '../lib/api/routes.ts';
 import type { Config } from '../lib/config.ts';
@@ -17,6 +16,7 @@ import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { createRuntime, type Runtime } from '../lib/runtime.ts';
 import type { Source } from '../lib/sources/source.ts';
+import { ANALYTICS_KEY, triggersAnalyze } from '../lib/store/layout.ts';
 import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3.ts';
 import { startHttpAdapter } from './http-adapter.ts';
 
@@ -44,11 +44,6 @@ export interface LocalStack {
 
 export function generateApiKey(): string {
   return `tl_${randomBytes(24).toString('base64url')}`;
-}
-
-/** Mirrors the deploy template's notification filter. */
-export function triggersAnalyze(key: string): boolean {
-  return (key.startsWith('lake/usage/') || key.startsWith('lake/events/') || key.startsWith('quarantine/')) && key.endsWith('.jsonl');
 }
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {

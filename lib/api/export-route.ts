@@ -24,7 +24,7 @@ import { toJsonArray, toJsonElements } from '../export/json.ts';
 import { toNdjson } from '../export/ndjson.ts';
 import { toParquet } from '../export/parquet.ts';
 import { type ColumnSpec, type ExportTable, selectColumns } from '../export/table.ts';
-import { EVENTS_PREFIX } from '../lake.ts';
+import { datasetPrefix, EXPORTS_PREFIX } from '../store/layout.ts';
 import type { ApiResponse } from './http.ts';
 import { json } from './http.ts';
 import { alignToHours, type Period, periodQueryShape, resolvePeriod } from './period.ts';
@@ -34,7 +34,6 @@ import { parseQuery } from './routes.ts';
 
 /** Lambda answers at most 6 MB; keep a margin for headers and the response envelope. */
 export const DEFAULT_EXPORT_INLINE_LIMIT_BYTES = 5_000_000;
-export const EXPORT_PREFIX = 'exports/';
 export const EXPORT_URL_SECONDS = 15 * 60;
 
 const formats = ['csv', 'json', 'ndjson', 'parquet', 'focus'] as const;
@@ -137,7 +136,7 @@ async function buildTable(
     return dailyTable(rows, period.timeZone, anon);
   }
   if (dataset === 'events') {
-    const any = await store.listPrefixes(EVENTS_PREFIX);
+    const any = await store.listPrefixes(datasetPrefix('events'));
     if (any.length === 0) return { columns: EVENT_COLUMNS, rows: [] };
     return eventsTable((await loadEventRecords(store, period)).records, anon);
   }
@@ -273,7 +272,7 @@ const exportRoute: Route = {
         { field: 'from', reason: 'narrow the period (or use fields=) to answer inline' },
       ]);
     }
-    const key = `${EXPORT_PREFIX}${randomBytes(16).toString('hex')}.${media.extension}`;
+    const key = `${EXPORTS_PREFIX}${randomBytes(16).toString('hex')}.${media.extension}`;
     const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     await store.put(key, bytes, { contentType: media.contentType });
     const url = await store.presignGet(key, EXPORT_URL_SECONDS, { downloadName: filename });

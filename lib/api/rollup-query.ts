@@ -8,8 +8,9 @@ import type { Totals } from '../analytics.ts';
 import { utcDaysOfRange } from '../calendar.ts';
 import { CorruptObjectError, HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import { addSums, emptySums, ROLLUP_PREFIX, type Rollup, type RollupRow, readRollup, type UsageSums } from '../rollup.ts';
+import { addSums, emptySums, type Rollup, type RollupRow, readRollup, type UsageSums } from '../rollup.ts';
 import type { ObjectStore } from '../storage.ts';
+import { dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../store/layout.ts';
 import type { Period } from './period.ts';
 
 const HOUR_MS = 3_600_000;
@@ -56,8 +57,8 @@ export async function loadPeriodRollups(store: ObjectStore, period: Pick<Period,
   const days = utcDaysOfRange(period);
   const found: Array<Rollup | null> = new Array(days.length).fill(null);
   const etags = new Map<string, string>();
-  for (const o of await store.list(ROLLUP_PREFIX)) {
-    const day = /dt=(\d{4}-\d{2}-\d{2})\.json$/.exec(o.key)?.[1];
+  for (const o of await store.list(USAGE_ROLLUP_PREFIX)) {
+    const day = dayOfDayObject(o.key);
     if (day) etags.set(day, o.etag);
   }
   let cache = rollupCache.get(store);

@@ -2,10 +2,11 @@
 // the lake. Query parameters are validated with zod and a bad one is a 400 naming the field.
 
 import { z } from 'zod';
-import { ANALYTICS_KEY, type Analytics, windowNameSchema } from '../analytics.ts';
+import { type Analytics, windowNameSchema } from '../analytics.ts';
 import { readAnalytics, runAnalyze } from '../analyze.ts';
 import { BadRequestError, CorruptObjectError, HttpError, issuesToDetails } from '../errors.ts';
 import type { ObjectStore } from '../storage.ts';
+import { ANALYTICS_KEY } from '../store/layout.ts';
 import { json, text } from './http.ts';
 import type { Route, RouteContext } from './router.ts';
 

@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { utcDay } from '../calendar.ts';
 import { BadRequestError, PayloadTooLargeError } from '../errors.ts';
 import { MAX_RAW_CHARS } from '../jsonl.ts';
-import { batchId, lakeObjectKey, serializeUsageObject, writeQuarantine } from '../lake.ts';
+import { batchId, serializeUsageObject, writeQuarantine } from '../lake.ts';
 import type { Pricer } from '../pricing/price.ts';
 import type { UsageRecord } from '../record.ts';
 import type { ObjectStore } from '../storage.ts';
+import { lakeObjectKey } from '../store/layout.ts';
 import { priceRecords } from '../sync.ts';
 import {
   type EventRecord,

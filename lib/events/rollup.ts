@@ -6,18 +6,13 @@
 import { z } from 'zod';
 import { CorruptObjectError, DayRollupError, errorMessage } from '../errors.ts';
 import { parseJsonl } from '../jsonl.ts';
-import { partitionPrefix } from '../lake.ts';
 import { sameInputs } from '../rollup.ts';
 import type { ObjectStore, StoredObject } from '../storage.ts';
+import { EVENT_ROLLUP_PREFIX, eventRollupKey, partitionPrefix } from '../store/layout.ts';
 import { readStoredJson } from '../stored-json.ts';
 import { type EventRecord, eventFamilySchema, eventRecordSchema } from './schema.ts';
 
-export const EVENT_ROLLUP_PREFIX = 'rollups/events/';
 export const EVENT_ROLLUP_SCHEMA_VERSION = 1;
-
-export function eventRollupKey(day: string): string {
-  return `${EVENT_ROLLUP_PREFIX}dt=${day}.json`;
-}
 
 const count = z.int().nonnegative();
 

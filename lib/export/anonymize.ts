@@ -5,9 +5,9 @@
 
 import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { PreconditionFailedError } from '../errors.ts';
 import type { ObjectStore } from '../storage.ts';
-
-export const ANONYMIZATION_KEY_KEY = 'config/anonymization-key';
+import { ANONYMIZATION_KEY_KEY } from '../store/layout.ts';
 
 export const anonymizableFields = ['user', 'project', 'api_key', 'session', 'machine', 'workspace'] as const;
 export const anonymizableFieldSchema = z.enum(anonymizableFields);
@@ -39,8 +39,7 @@ export async function resolveAnonymizationKey(store: ObjectStore, configured: st
   try {
     await store.put(ANONYMIZATION_KEY_KEY, randomBytes(32).toString('hex'), { ifNoneMatch: '*', contentType: 'text/plain' });
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (status !== 412 && status !== 409) throw error;
+    if (!(error instanceof PreconditionFailedError)) throw error;
   }
   // Read back: if another writer won the race, its key is the one every export uses.
   const stored = await store.getText(ANONYMIZATION_KEY_KEY);

@@ -6,10 +6,11 @@
 import { localDay, utcDaysOfRange } from '../calendar.ts';
 import { type EventRecord, eventRecordSchema } from '../events/schema.ts';
 import { parseJsonl } from '../jsonl.ts';
-import { listUsageDay, partitionPrefix, readUsageObject } from '../lake.ts';
+import { listUsageDay, readUsageObject } from '../lake.ts';
 import type { UsageRecord } from '../record.ts';
 import { addSums, dedupeRecords, emptySums, type RollupRow, type UsageSums } from '../rollup.ts';
 import type { ObjectStore } from '../storage.ts';
+import { partitionPrefix } from '../store/layout.ts';
 import type { AnonymizableField, Anonymizer } from './anonymize.ts';
 import type { ColumnSpec, ExportTable } from './table.ts';
 

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { type FileHandle, open, stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { cursorKey, loadCursor, saveCursor } from '../cursor.ts';
+import { loadCursor, saveCursor } from '../cursor.ts';
+import { cursorKey } from '../store/layout.ts';
 import type { SourceContext } from './source.ts';
 
 const HEAD_BYTES = 1024;

@@ -5,9 +5,10 @@
 
 import { z } from 'zod';
 import { addDays, utcDay } from '../calendar.ts';
-import { cursorKey, loadCursor, saveCursor } from '../cursor.ts';
+import { loadCursor, saveCursor } from '../cursor.ts';
 import { batchId, writeQuarantine } from '../lake.ts';
 import type { UsageRecord } from '../record.ts';
+import { cursorKey } from '../store/layout.ts';
 import { ProviderResponseError } from './provider-http.ts';
 import type { Source, SourceContext, SourcePull, SourceStats } from './source.ts';
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { runKeysCommand } from '../../cli/keys.ts';
 import { authenticate } from '../../lib/api/auth.ts';
-import { API_KEYS_KEY, loadActiveKeyEntries } from '../../lib/keys.ts';
+import { loadActiveKeyEntries } from '../../lib/keys.ts';
 import type { ObjectStore } from '../../lib/storage.ts';
+import { API_KEYS_KEY } from '../../lib/store/layout.ts';
 
 function memoryStore(): ObjectStore & { objects: Map<string, string> } {
   const objects = new Map<string, string>();

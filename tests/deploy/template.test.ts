@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../lib/api/all-routes.ts';
 import { eventRecordSchema } from '../../lib/events/schema.ts';
 import { usageRecordSchema } from '../../lib/record.ts';
-import { triggersAnalyze } from '../../local/stack.ts';
+import { triggersAnalyze } from '../../lib/store/layout.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const FUNCTIONS = ['sync', 'analyze', 'api', 'ingest', 'compact'];

@@ -11,12 +11,13 @@ import { createApiHandler } from '../../functions/api.ts';
 import { allRoutes } from '../../lib/api/all-routes.ts';
 import { entryForPlainKey } from '../../lib/api/auth.ts';
 import { parseConfig } from '../../lib/config.ts';
-import { ANONYMIZATION_KEY_KEY, pseudonym } from '../../lib/export/anonymize.ts';
+import { pseudonym } from '../../lib/export/anonymize.ts';
 import { FOCUS_COLUMNS } from '../../lib/export/focus.ts';
 import { createApiKey } from '../../lib/keys.ts';
-import { readUsageObject, USAGE_PREFIX } from '../../lib/lake.ts';
+import { readUsageObject } from '../../lib/lake.ts';
 import { totalTokens, type UsageRecord, usageRecordSchema } from '../../lib/record.ts';
 import { dedupeRecords } from '../../lib/rollup.ts';
+import { ANONYMIZATION_KEY_KEY, datasetPrefix } from '../../lib/store/layout.ts';
 import { startHttpAdapter } from '../../local/http-adapter.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
@@ -54,7 +55,7 @@ beforeAll(async () => {
   small = await startHttpAdapter(handler, { port: 0 });
 
   const all: UsageRecord[] = [];
-  for (const o of await store.list(USAGE_PREFIX)) all.push(...(await readUsageObject(store, o.key)).records);
+  for (const o of await store.list(datasetPrefix('usage'))) all.push(...(await readUsageObject(store, o.key)).records);
   const { unique } = dedupeRecords(all);
   lake = unique
     .map((r) => ({ r, cost: r.cost_source === 'reported' && r.cost_usd !== null ? r.cost_usd : stack.runtime.pricer.price(r) }))

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { type Alert, sendOnce } from '../../lib/alerts.ts';
 import { alertsFor, runAnalyze } from '../../lib/analyze.ts';
 import { detectAnomalies, median } from '../../lib/anomalies.ts';
-import { BUDGETS_KEY, budgetSchema, budgetStatus } from '../../lib/budgets.ts';
+import { budgetSchema, budgetStatus } from '../../lib/budgets.ts';
 import { dayRange } from '../../lib/calendar.ts';
 import { serializeUsageObject } from '../../lib/lake.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { makeRecord, recordId } from '../../lib/record.ts';
+import { BUDGETS_KEY } from '../../lib/store/layout.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 describe('budgetStatus', () => {

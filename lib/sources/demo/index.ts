@@ -5,9 +5,10 @@
 
 import { z } from 'zod';
 import { addDays, dayRange, utcDay } from '../../calendar.ts';
-import { cursorKey, loadCursor, saveCursor } from '../../cursor.ts';
+import { loadCursor, saveCursor } from '../../cursor.ts';
 import { batchId } from '../../lake.ts';
 import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { cursorKey } from '../../store/layout.ts';
 import { emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
 
 const DAYS = 90;
