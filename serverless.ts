@@ -224,7 +224,8 @@ function glueType(field: z.ZodType): string {
     case 'optional':
       return glueType(def.innerType);
     case 'pipe':
-      return glueType(def.in);
+      // A preprocess step (a transform) in front of the schema says nothing about the stored type.
+      return glueType(def.in._zod.def.type === 'transform' ? def.out : def.in);
     case 'string':
     case 'enum':
       return 'string';

@@ -39,7 +39,7 @@ export function lakeTotalsFromFolder(dataDir: string, bucket = 'tokenlake'): { d
   for (const partition of partitions) {
     const day = partition.slice(3);
     const byId = new Map<string, LakeLine>();
-    for (const file of readdirSync(join(root, partition)).filter((f) => f.endsWith('._S3rver_object'))) {
+    for (const file of readdirSync(join(root, partition)).filter((f) => f.endsWith('.jsonl'))) {
       const text = readFileSync(join(root, partition, file), 'utf8');
       for (const line of text.split('\n')) {
         if (line === '') continue;

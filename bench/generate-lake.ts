@@ -1,23 +1,19 @@
-// Writes a lake of N days × M records/day straight into the embedded S3's folder, in the exact
-// on-disk layout s3rver 3.7 uses for a PutObject (`<key>._S3rver_object`, its `.md5` and
-// `._S3rver_metadata.json`), because 10 M records through HTTP would cost minutes of setup.
-// `verifyLakeServed` proves s3rver serves what was written (keys, ETags, sizes, bytes).
+// Writes a lake of N days × M records/day into a data folder through the plain-file store (the
+// local lake: `<data dir>/<bucket>/lake/usage/dt=…/….jsonl`). `verifyLakeServed` proves the store
+// lists and serves what was written (keys, ETags, sizes, bytes).
 // Lines are the lake contract byte for byte (serializeRecord's key order); expected daily totals
 // are summed while writing, priced with lib/pricing.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { addDays } from '../lib/calendar.ts';
 import { costOf, createPricer } from '../lib/pricing/price.ts';
 import type { ModelPrice } from '../lib/pricing/price-table.ts';
-import { S3ObjectStore } from '../lib/storage.ts';
-import { startEmbeddedS3 } from '../local/embedded-s3.ts';
+import { FileObjectStore } from '../lib/store/file-store.ts';
 import { addUsage, type DailyTotals, sortedTotals } from './expected-totals.ts';
 import { type SeededRandom, seededRandom } from './seeded-random.ts';
 
 export interface LakeOptions {
-  /** The embedded S3's data folder (TOKENLAKE_DATA_DIR). */
+  /** The data folder (TOKENLAKE_DATA_DIR). */
   dataDir: string;
   bucket?: string;
   days: number;
@@ -160,26 +156,9 @@ export function lakeObjectBody(
   return out.subarray(0, at);
 }
 
-/** The files s3rver 3.7's FilesystemStore writes for one PutObject of `body` with this content type. */
-export function writeS3rverObject(
-  dataDir: string,
-  bucket: string,
-  key: string,
-  body: string | Buffer,
-  contentType = 'application/x-ndjson',
-): { etag: string; size: number } {
-  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  const path = join(dataDir, bucket, ...key.split('/'));
-  mkdirSync(dirname(path), { recursive: true });
-  const md5 = createHash('md5').update(bytes).digest('hex');
-  writeFileSync(`${path}._S3rver_object`, bytes);
-  writeFileSync(`${path}._S3rver_object.md5`, md5);
-  writeFileSync(`${path}._S3rver_metadata.json`, JSON.stringify({ 'content-type': contentType }, null, 2));
-  return { etag: md5, size: bytes.byteLength };
-}
-
-export function generateLake(options: LakeOptions): Lake {
+export async function generateLake(options: LakeOptions): Promise<Lake> {
   const bucket = options.bucket ?? 'tokenlake';
+  const store = FileObjectStore.open(options.dataDir, bucket);
   const perDay = options.objectsPerDay ?? 4;
   const random = seededRandom(options.seed ?? 7);
   const expected: DailyTotals = {};
@@ -197,12 +176,11 @@ export function generateLake(options: LakeOptions): Lake {
       const kind = o % 4 === 3 ? 'openai' : 'claude-code';
       const body = lakeObjectBody(random, day, n, kind, expected);
       const key = `lake/usage/dt=${day}/${kind}-${random.hex(20)}.jsonl`;
-      const { etag, size } = writeS3rverObject(options.dataDir, bucket, key, body);
-      objects.push({ key, etag, size, records: n });
-      bytes += size;
+      const { etag } = await store.put(key, body);
+      objects.push({ key, etag, size: body.byteLength, records: n });
+      bytes += body.byteLength;
     }
   }
-  mkdirSync(join(options.dataDir, bucket), { recursive: true });
   return {
     dataDir: options.dataDir,
     bucket,
@@ -215,14 +193,13 @@ export function generateLake(options: LakeOptions): Lake {
 }
 
 /**
- * Starts s3rver on the folder and checks it lists exactly the objects written, with their ETags
- * and sizes, and serves the bytes of `sample` of them unchanged. Returns the differences found.
+ * Checks the store lists exactly the objects written, with their ETags and sizes, and serves the
+ * bytes of `sample` of them unchanged. Returns the differences found.
  */
 export async function verifyLakeServed(lake: Lake, sample = 2): Promise<string[]> {
-  const s3 = await startEmbeddedS3({ directory: lake.dataDir, bucket: lake.bucket });
   const problems: string[] = [];
-  try {
-    const store = new S3ObjectStore(s3.client, lake.bucket);
+  {
+    const store = FileObjectStore.open(lake.dataDir, lake.bucket);
     const listed = new Map((await store.list('lake/usage/')).map((o) => [o.key, o]));
     for (const o of lake.objects) {
       const got = listed.get(o.key);
@@ -240,8 +217,6 @@ export async function verifyLakeServed(lake: Lake, sample = 2): Promise<string[]
       const head = await store.head(o.key);
       if (head?.etag !== o.etag) problems.push(`${o.key}: HEAD ETag ${head?.etag}`);
     }
-  } finally {
-    await s3.stop();
   }
   return problems;
 }

@@ -141,7 +141,7 @@ function verdict(c: CaseResult): string {
 }
 
 function tokenlakeArgs(profileDir: string | null, ...rest: string[]): string[] {
-  return ['--openssl-legacy-provider', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...rest];
+  return [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), ...rest];
 }
 
 function childScript(name: string): string {
@@ -425,7 +425,7 @@ function readdirSafe(d: string): Dirent[] {
 
 const LAKE_VERSION = 3;
 
-function lakeFor(): Lake {
+async function lakeFor(): Promise<Lake> {
   const lakeDir = join(dataRoot, 'lake');
   const manifestFile = join(dataRoot, 'lake-manifest.json');
   const params = { version: LAKE_VERSION, endDay: today, ...scale.lake };
@@ -446,7 +446,7 @@ function lakeFor(): Lake {
   rmSync(lakeDir, { recursive: true, force: true });
   log(`generating a lake of ${scale.lake.days} days × ${fmtInt(scale.lake.recordsPerDay)} records`);
   const t = performance.now();
-  const lake = generateLake({ dataDir: lakeDir, bucket: BUCKET, ...scale.lake, endDay: today, seed: 7 });
+  const lake = await generateLake({ dataDir: lakeDir, bucket: BUCKET, ...scale.lake, endDay: today, seed: 7 });
   log(
     `lake: ${lake.objects.length} objects, ${fmtInt(lake.records)} records, ${(lake.bytes / 1e9).toFixed(2)} GB in ${((performance.now() - t) / 1000).toFixed(1)} s`,
   );
@@ -464,7 +464,7 @@ interface AnalyzeOut {
 
 async function lakeCases(): Promise<void> {
   if (!only.has('analyze') && !only.has('api') && !only.has('export')) return;
-  const lake = lakeFor();
+  const lake = await lakeFor();
   const served = await verifyLakeServed(lake, 3);
   if (served.length > 0) throw new Error(`s3rver does not serve the generated lake as written: ${served.slice(0, 5).join('; ')}`);
   log('s3rver serves the generated objects as written (keys, ETags, sizes, bytes)');
@@ -473,14 +473,10 @@ async function lakeCases(): Promise<void> {
 
   if (only.has('analyze')) {
     log('tokenlake analyze: full rebuild');
-    const full = await runMeasured(
-      NODE,
-      ['--openssl-legacy-provider', '--import', 'tsx', childScript('analyze-lake'), '--data-dir', lakeDir],
-      {},
-    );
+    const full = await runMeasured(NODE, ['--import', 'tsx', childScript('analyze-lake'), '--data-dir', lakeDir], {});
     const fullOut = lastJsonLine<AnalyzeOut>(full);
     log('DuckDB: GROUP BY day, model (2 threads)');
-    const glob = join(lakeDir, BUCKET, 'lake', 'usage', '*', '*._S3rver_object');
+    const glob = join(lakeDir, BUCKET, 'lake', 'usage', '*', '*.jsonl');
     const duck = await runMeasured(NODE, ['--import', 'tsx', childScript('duckdb-lake'), '--glob', glob, '--threads', '2'], {});
     const duckOut = lastJsonLine<{ ms: number; records: number; daily: DailyTotals }>(duck);
     const tlRate = lake.records / (fullOut.ms / 1000);
@@ -512,7 +508,6 @@ async function lakeCases(): Promise<void> {
     const inc = await runMeasured(
       NODE,
       [
-        '--openssl-legacy-provider',
         '--import',
         'tsx',
         childScript('analyze-lake'),
@@ -554,25 +549,13 @@ async function lakeCases(): Promise<void> {
         log(`profiling ${id}${id === 'analyze-full' ? ` (last ${profileDays} days)` : ''}`);
         await runMeasured(
           NODE,
-          [
-            '--openssl-legacy-provider',
-            '--cpu-prof',
-            `--cpu-prof-dir=${dir}`,
-            '--import',
-            'tsx',
-            childScript('analyze-lake'),
-            '--data-dir',
-            lakeDir,
-            ...extra,
-          ],
+          ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--import', 'tsx', childScript('analyze-lake'), '--data-dir', lakeDir, ...extra],
           {},
         );
         attachProfile(c, dir);
       }
-      rmSync(join(lakeDir, BUCKET, 'lake', 'usage', `dt=${today}`, 'claude-code-bench-new-object-2.jsonl._S3rver_object'), { force: true });
       // The profiling run put a second copy of the new object: remove it from the expected state.
-      for (const suffix of ['._S3rver_object', '._S3rver_object.md5', '._S3rver_metadata.json'])
-        rmSync(join(lakeDir, BUCKET, 'lake', 'usage', `dt=${today}`, `claude-code-bench-new-object-2.jsonl${suffix}`), { force: true });
+      rmSync(join(lakeDir, BUCKET, 'lake', 'usage', `dt=${today}`, 'claude-code-bench-new-object-2.jsonl'), { force: true });
     }
   }
 
@@ -587,7 +570,6 @@ function startServer(
     const child = spawn(
       NODE,
       [
-        '--openssl-legacy-provider',
         ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
         '--import',
         'tsx',
@@ -838,7 +820,7 @@ async function exportCases(url: string, lake: Lake, expected: DailyTotals): Prom
   const outDir = join(dataRoot, 'export-out');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  const glob = join(lake.dataDir, BUCKET, 'lake', 'usage', '*', '*._S3rver_object');
+  const glob = join(lake.dataDir, BUCKET, 'lake', 'usage', '*', '*.jsonl');
   for (const format of ['ndjson', 'csv', 'parquet'] as const) {
     log(`export ${format} ${from}..${to} (${fmtInt(rowsExpected)} records) through the API`);
     const problems: string[] = [];

@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// Launcher: runs the CLI from the bundle built at install (dist-cli/), or through tsx when a source
-// is newer. The embedded S3 server needs OpenSSL's legacy provider for listing continuation
-// tokens, so the process is re-spawned with it when missing (report's quick path needs neither).
-import { spawn } from 'node:child_process';
+// Launcher: runs the CLI from the bundle built at install (dist-cli/: one file with its
+// dependencies, so a start resolves nothing in node_modules), or through tsx when a source is newer.
 import v8 from 'node:v8';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -11,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 // A larger young generation cuts the scavenger's share when a sync parses millions of lines
-// (measured: 1 M parsed lines kept in a Map, 3.7 s → 2.4 s). Settable at run time, so it also
-// applies when the launcher is started with the OpenSSL flag already given.
+// (measured: 1 M parsed lines kept in a Map, 3.7 s → 2.4 s). Settable at run time.
 if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) v8.setFlagsFromString('--max-semi-space-size=32');
 
 /** Newest modification time of the TypeScript sources the bundle is built from. */
@@ -46,7 +43,7 @@ function bundleIsFresh(name) {
   }
 }
 
-// `report` from a current local analytics.json needs neither the embedded S3 nor the full CLI.
+// `report` from a current local analytics.json needs no runtime, so it skips the full CLI.
 if (process.argv[2] === 'report' && !process.env.TOKENLAKE_NO_QUICK_REPORT && bundleIsFresh('quick-report.mjs')) {
   const { quickReport } = await import(join(root, 'dist-cli', 'quick-report.mjs'));
   const out = await quickReport(process.argv.slice(3), process.env, new Date());
@@ -56,21 +53,12 @@ if (process.argv[2] === 'report' && !process.env.TOKENLAKE_NO_QUICK_REPORT && bu
   }
 }
 
-const flag = '--openssl-legacy-provider';
-if (!process.execArgv.includes(flag) && !(process.env.NODE_OPTIONS ?? '').includes(flag)) {
-  const child = spawn(process.execPath, [flag, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
-    stdio: 'inherit',
-  });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-} else {
-  // The AWS SDK warns on every start that it will need Node 22 from 2027; tokenlake deploys on
-  // nodejs22.x and says so in the README, so the notice is dropped here rather than shown per run.
-  const emitWarning = process.emitWarning.bind(process);
-  process.emitWarning = (warning, ...rest) => {
-    if (String(warning).startsWith('NodeVersionSupportWarning')) return;
-    emitWarning(warning, ...rest);
-  };
-  const { main } = await loadCli();
-  process.exitCode = await main(process.argv.slice(2));
-}
+// The AWS SDK (loaded only for S3 and push) warns on every start that it will need Node 22 from
+// 2027; tokenlake deploys on nodejs22.x and says so in the README, so the notice is dropped here.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = (warning, ...rest) => {
+  if (String(warning).startsWith('NodeVersionSupportWarning')) return;
+  emitWarning(warning, ...rest);
+};
+const { main } = await loadCli();
+process.exitCode = await main(process.argv.slice(2));

@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import type { Scope } from '../lib/api/auth.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { createApiKey, listApiKeys, revokeApiKey, scopeSchema } from '../lib/keys.ts';
-import type { ObjectStore } from '../lib/storage.ts';
+import type { ObjectStore } from '../lib/store/object-store.ts';
 
 export const KEYS_HELP = `tokenlake keys create --scope read|ingest|admin [--scope …] [--name NAME]
 tokenlake keys list [--json]

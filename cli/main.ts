@@ -12,16 +12,14 @@ import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '
 import { createLogger } from '../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
 import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
-import { createS3Client } from '../lib/storage.ts';
+import { FileObjectStore } from '../lib/store/file-store.ts';
 import { BUDGETS_KEY, datasetPrefix } from '../lib/store/layout.ts';
 import { runSync } from '../lib/sync.ts';
-import { startEmbeddedS3 } from '../local/embedded-s3.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { EXPORT_HELP, runExportCommand } from './export.ts';
 import { renderTable, usd } from './format.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { createProgress } from './progress.ts';
-import { commandPush, PUSH_HELP } from './push.ts';
 import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
 
 class UsageError extends Error {}
@@ -52,7 +50,6 @@ One sync of the sources in TOKENLAKE_SOURCES into the local lake, then analyze.
 Example: tokenlake sync --since 2026-08-01`,
   keys: KEYS_HELP,
   export: EXPORT_HELP,
-  push: PUSH_HELP,
   aggregate: `tokenlake aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--quiet]
 
 Rebuilds the daily rollups of the period from the lake with the price table in force at each
@@ -74,30 +71,23 @@ function color(): boolean {
 }
 
 /**
- * Runs a command against the local store (the embedded S3 on TOKENLAKE_DATA_DIR), or against a
- * real bucket with TOKENLAKE_STORE=s3 (TOKENLAKE_BUCKET, the standard AWS credential chain, and
- * TOKENLAKE_S3_ENDPOINT for S3-compatible stores) — e.g. to manage the deployed stack's keys.
+ * Runs a command against the local store (the plain-file lake in TOKENLAKE_DATA_DIR), or against
+ * a real bucket with TOKENLAKE_STORE=s3 (TOKENLAKE_BUCKET, the standard AWS credential chain, and
+ * TOKENLAKE_S3_ENDPOINT for S3-compatible stores) — e.g. to manage the deployed stack's keys. The
+ * AWS SDK is loaded only then.
  */
 async function withStore<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>): Promise<T> {
   const log = createLogger({ level: process.env.TOKENLAKE_LOG_LEVEL ? config.logLevel : 'warn' });
-  const remote = process.env.TOKENLAKE_STORE;
-  if (remote !== undefined && remote !== '' && remote !== 'local' && remote !== 's3') {
-    throw new UsageError(`TOKENLAKE_STORE: expected "local" or "s3", got "${remote}"`);
-  }
-  if (remote === 's3') {
+  if (config.store === 's3') {
+    const { createS3Client, S3ObjectStore } = await import('../lib/store/s3-store.ts');
     const client = createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) });
     try {
-      return await fn(await createRuntime(config, { s3Client: client, log }));
+      return await fn(await createRuntime(config, { store: new S3ObjectStore(client, config.bucket), log }));
     } finally {
       client.destroy();
     }
   }
-  const s3 = await startEmbeddedS3({ directory: config.dataDir, bucket: config.bucket });
-  try {
-    return await fn(await createRuntime(config, { s3Client: s3.client, log }));
-  } finally {
-    await s3.stop();
-  }
+  return fn(await createRuntime(config, { store: FileObjectStore.open(config.dataDir, config.bucket), log }));
 }
 
 async function commandSync(config: Config, args: string[]): Promise<number> {
@@ -293,9 +283,14 @@ function help(command: string): number {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    // push loads the AWS SDK, so it is imported only when used.
+    if ((!command || command === '--help' || command === '-h' || command === 'help') && rest[0] === 'push') {
+      process.stdout.write(`${(await import('./push.ts')).PUSH_HELP}\n`);
+      return 0;
+    }
     if (!command || command === '--help' || command === '-h' || command === 'help') return help(rest[0] ?? 'main');
     // push builds its own configuration from its flags (another bucket, its own credentials).
-    if (command === 'push') return await commandPush(rest, process.env);
+    if (command === 'push') return await (await import('./push.ts')).commandPush(rest, process.env);
     const config = parseConfig(process.env, { hasTranscripts });
     switch (command) {
       case 'serve':

@@ -18,8 +18,8 @@ import { loadPriceTables } from '../lib/runtime.ts';
 import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
 import { SESSION_FOLDERS } from '../lib/sources/codex/paths.ts';
 import { createSources } from '../lib/sources/registry.ts';
-import type { ObjectStore, PutOptions } from '../lib/storage.ts';
-import { S3ObjectStore } from '../lib/storage.ts';
+import type { ObjectStore, PutOptions } from '../lib/store/object-store.ts';
+import { S3ObjectStore } from '../lib/store/s3-store.ts';
 import { runSync } from '../lib/sync.ts';
 import { installSchedule, type PushJob, parseEvery, type ScheduleHost, uninstallSchedule } from './push-schedule.ts';
 

@@ -1,21 +1,16 @@
-// `tokenlake report` without starting the embedded S3: when the local store's analytics.json is
+// `tokenlake report` without building the runtime: when the local store's analytics.json is
 // current (today, this zone, this schema) it is read straight from the data folder and printed.
 // Anything else (a remote store, a stale or foreign document, a bad option) answers null and the
 // full command runs, which recomputes and reports errors properly.
 
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyticsSchema, windowNameSchema } from '../lib/analytics.ts';
 import { isValidTimeZone, localDay } from '../lib/calendar.ts';
 import { parseConfig } from '../lib/config.ts';
+import { FileObjectStore } from '../lib/store/file-store.ts';
 import { ANALYTICS_KEY } from '../lib/store/layout.ts';
 import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
-
-/** Where s3rver keeps an object's bytes (local-components.md): <dir>/<bucket>/<key>._S3rver_object. */
-function localObjectPath(dataDir: string, bucket: string, key: string): string {
-  return join(dataDir, bucket, `${key}._S3rver_object`);
-}
 
 export async function quickReport(args: string[], env: Record<string, string | undefined>, now: Date): Promise<string | null> {
   if (env.TOKENLAKE_STORE === 's3') return null;
@@ -34,7 +29,7 @@ export async function quickReport(args: string[], env: Record<string, string | u
   const timeZone = values.timezone ?? config.timeZone;
   let text: string;
   try {
-    text = await readFile(localObjectPath(config.dataDir, config.bucket, ANALYTICS_KEY), 'utf8');
+    text = await readFile(new FileObjectStore(config.dataDir, config.bucket).pathOf(ANALYTICS_KEY), 'utf8');
   } catch {
     return null;
   }

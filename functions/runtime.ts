@@ -2,7 +2,6 @@
 // SSM, parse the configuration once, build the runtime once, reuse it across invocations. The
 // only module that reads process.env.
 
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseConfig } from '../lib/config.ts';
 import { createRuntime, type Runtime } from '../lib/runtime.ts';
 import { resolveSecrets, secretParameters } from '../lib/secrets.ts';
@@ -12,17 +11,30 @@ import { lambdaLogger, writeMetrics } from './lambda-logging.ts';
 let cached: Promise<Runtime> | undefined;
 
 async function build(): Promise<Runtime> {
+  // The AWS SDK clients are imported here, not at the top: the local stack imports the handler
+  // factories of functions/ and must not load them.
   const needsSsm = Object.values(secretParameters).some((name) => process.env[name]);
-  const ssm = needsSsm ? new SSMClient({}) : null;
-  const env = ssm
-    ? await resolveSecrets(
+  let env: Record<string, string | undefined> = process.env;
+  if (needsSsm) {
+    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
+    const ssm = new SSMClient({});
+    try {
+      env = await resolveSecrets(
         process.env,
         async (name) => (await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value,
-      )
-    : process.env;
-  ssm?.destroy();
+      );
+    } finally {
+      ssm.destroy();
+    }
+  }
   const config = parseConfig(env, { hasTranscripts });
-  return createRuntime(config, { log: lambdaLogger(config.logLevel), metrics: writeMetrics });
+  const { createS3Client, S3ObjectStore } = await import('../lib/store/s3-store.ts');
+  const client = createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) });
+  return createRuntime(config, {
+    store: new S3ObjectStore(client, config.bucket),
+    log: await lambdaLogger(config.logLevel),
+    metrics: writeMetrics,
+  });
 }
 
 export function runtimeFromEnv(): Promise<Runtime> {

@@ -4,8 +4,8 @@
 
 import { PreconditionFailedError } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { ObjectStore } from './storage.ts';
 import { alertKey } from './store/layout.ts';
+import type { ObjectStore } from './store/object-store.ts';
 
 export interface Alert {
   /** EventBridge detail-type, e.g. `budget.threshold_crossed`, `anomaly.detected`. */

@@ -14,7 +14,6 @@ import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
 import { buildDailyRollup, type Rollup, readRollup, rollupIsCurrent, rollupSchema, writeRollup } from './rollup.ts';
-import type { ObjectStore } from './storage.ts';
 import {
   ANALYTICS_KEY,
   dayOfDayObject,
@@ -25,6 +24,7 @@ import {
   quarantinePrefix,
   USAGE_ROLLUP_PREFIX,
 } from './store/layout.ts';
+import type { ObjectStore } from './store/object-store.ts';
 import { readStoredJson } from './stored-json.ts';
 import { readAllStatuses } from './sync.ts';
 

@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { addDays } from './calendar.ts';
 import { CorruptObjectError } from './errors.ts';
-import type { ObjectStore } from './storage.ts';
 import { BUDGETS_KEY, BUDGETS_LAST_GOOD_KEY } from './store/layout.ts';
+import type { ObjectStore } from './store/object-store.ts';
 
 export const budgetScopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('global') }),

@@ -9,8 +9,8 @@ import { batchId, listUsageDays, readUsageObject, serializeUsageObject } from '.
 import type { Logger } from './log.ts';
 import type { UsageRecord } from './record.ts';
 import { dedupeRecords } from './rollup.ts';
-import type { ObjectStore } from './storage.ts';
 import { dayOfDayObject, partitionPrefix, USAGE_ROLLUP_PREFIX } from './store/layout.ts';
+import type { ObjectStore } from './store/object-store.ts';
 
 /** Rollups live 25 months so year-over-year views work. */
 export const ROLLUP_RETENTION_DAYS = 760;

@@ -83,6 +83,16 @@ const envSchema = z.object({
   TOKENLAKE_REFETCH_HOURS: positiveInt(48),
   TOKENLAKE_BACKFILL_DAYS: positiveInt(90),
   TOKENLAKE_S3_ENDPOINT: urlString,
+  /** Where commands run: the local plain-file lake (default) or the bucket TOKENLAKE_BUCKET on S3. */
+  TOKENLAKE_STORE: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '' || v.trim() === 'local') return 'local' as const;
+      if (v.trim() === 's3') return 's3' as const;
+      ctx.addIssue({ code: 'custom', message: `expected "local" or "s3", got "${v}"` });
+      return z.NEVER;
+    }),
   AWS_REGION: optionalString,
   TOKENLAKE_PRICES_FILE: optionalString,
   TOKENLAKE_USER: optionalString,
@@ -153,6 +163,8 @@ export interface Config {
   refetchHours: number;
   backfillDays: number;
   s3Endpoint: string | undefined;
+  /** The store commands run against: the local plain-file lake, or S3. */
+  store: 'local' | 's3';
   region: string;
   pricesFile: string | undefined;
   user: string;
@@ -230,6 +242,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     refetchHours: e.TOKENLAKE_REFETCH_HOURS,
     backfillDays: e.TOKENLAKE_BACKFILL_DAYS,
     s3Endpoint: e.TOKENLAKE_S3_ENDPOINT,
+    store: e.TOKENLAKE_STORE,
     region: e.AWS_REGION ?? 'us-east-1',
     pricesFile: e.TOKENLAKE_PRICES_FILE,
     user: e.TOKENLAKE_USER ?? safeUserName(),

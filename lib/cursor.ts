@@ -2,7 +2,7 @@
 // only after the data it covers is in the lake, so a crash re-reads rather than loses.
 
 import type { z } from 'zod';
-import type { ObjectStore } from './storage.ts';
+import type { ObjectStore } from './store/object-store.ts';
 import { readStoredJson } from './stored-json.ts';
 
 export async function loadCursor<S extends z.ZodType>(store: ObjectStore, key: string, schema: S): Promise<z.infer<S> | null> {

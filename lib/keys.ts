@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { type ApiKeyEntry, hashKey, type Scope } from './api/auth.ts';
 import { CorruptObjectError, NotFoundError, PreconditionFailedError } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { ObjectStore } from './storage.ts';
 import { API_KEYS_KEY } from './store/layout.ts';
+import type { ObjectStore } from './store/object-store.ts';
 
 export const scopeSchema = z.enum(['read', 'ingest', 'admin']);
 

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import { utcDay } from './calendar.ts';
 import { type LineReject, parseJsonl } from './jsonl.ts';
 import { parseUsageRecordFast, serializeRecord, type UsageRecord, usageRecordSchema } from './record.ts';
-import type { ObjectStore, StoredObject } from './storage.ts';
 import { datasetPrefix, dayOfPartition, partitionPrefix, quarantineKey } from './store/layout.ts';
+import type { ObjectStore, StoredObject } from './store/object-store.ts';
 
 /** A short stable id for a batch from the parts that identify its input. */
 export function batchId(...parts: string[]): string {

@@ -4,7 +4,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { PreconditionFailedError } from './errors.ts';
-import type { ObjectStore } from './storage.ts';
+import type { ObjectStore } from './store/object-store.ts';
 
 export interface Lease {
   key: string;

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { LatencySketch, latencySketchSchema } from './latency-sketch.ts';
 import type { Pricer } from './pricing/price.ts';
 import { preferredCopy, RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
-import type { ObjectStore, StoredObject } from './storage.ts';
 import { usageRollupKey } from './store/layout.ts';
+import type { ObjectStore, StoredObject } from './store/object-store.ts';
 import { readStoredJson } from './stored-json.ts';
 
 export const ROLLUP_SCHEMA_VERSION = 1;

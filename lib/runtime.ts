@@ -1,9 +1,8 @@
-// Builds the parts a handler needs (store, pricer, sources, logger) from a parsed Config. Called
-// once per cold start by functions/, and by the local stack and CLI with their own S3 client.
+// Builds the parts a handler needs (pricer, sources, logger, alert sinks) from a parsed Config and
+// the store it is given: functions/ pass the S3 store, the local stack and the CLI the plain-file
+// one. The EventBridge client is loaded only when an event bus is configured.
 
 import { readFile } from 'node:fs/promises';
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { type AlertSink, combineSinks, logAlertSink, webhookAlertSink } from './alerts.ts';
 import { type AnalyzeDeps, createSerializer } from './analyze.ts';
@@ -15,7 +14,8 @@ import { createPricer, type Pricer } from './pricing/price.ts';
 import { builtInPriceTable, type PriceTable, priceTableSchema } from './pricing/price-table.ts';
 import { createSources } from './sources/registry.ts';
 import type { Source } from './sources/source.ts';
-import { createS3Client, type ObjectStore, S3ObjectStore } from './storage.ts';
+import type { ObjectStore } from './store/object-store.ts';
+import { createS3Client, S3ObjectStore } from './store/s3-store.ts';
 
 export interface Runtime {
   config: Config;
@@ -31,8 +31,10 @@ export interface Runtime {
   metrics: (document: Record<string, unknown>) => void;
 }
 
-/** Alerts go to EventBridge (AWS) when a bus is configured. */
-export function eventBridgeAlertSink(client: EventBridgeClient, busName: string): AlertSink {
+/** Alerts go to EventBridge (AWS) when a bus is configured; the SDK is loaded only then. */
+export async function eventBridgeAlertSink(region: string, busName: string): Promise<AlertSink> {
+  const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
+  const client = new EventBridgeClient({ region });
   return {
     async send(alert) {
       const out = await client.send(
@@ -98,30 +100,24 @@ export async function loadPriceTables(pricesFile: string | undefined): Promise<P
 export async function createRuntime(
   config: Config,
   options: {
-    s3Client?: S3Client;
+    store: ObjectStore;
     now?: () => Date;
     log?: Logger;
     sources?: Source[];
     alerts?: AlertSink;
     metrics?: (document: Record<string, unknown>) => void;
-  } = {},
+  },
 ): Promise<Runtime> {
-  const client =
-    options.s3Client ??
-    createS3Client({
-      region: config.region,
-      ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
-    });
   const log = options.log ?? createLogger({ level: config.logLevel, fields: { service: 'tokenlake' } });
   const sinks: AlertSink[] = [logAlertSink(log)];
   if (config.alertWebhook) sinks.push(webhookAlertSink(config.alertWebhook));
-  if (config.eventBus) sinks.push(eventBridgeAlertSink(new EventBridgeClient({ region: config.region }), config.eventBus));
+  if (config.eventBus && !options.alerts) sinks.push(await eventBridgeAlertSink(config.region, config.eventBus));
   return {
     config,
     alerts: options.alerts ?? combineSinks(...sinks),
     serializeAnalyze: createSerializer(),
     metrics: options.metrics ?? (() => {}),
-    store: new S3ObjectStore(client, config.bucket),
+    store: options.store,
     pricer: createPricer(await loadPriceTables(config.pricesFile)),
     log,
     now: options.now ?? (() => new Date()),

@@ -4,7 +4,7 @@
 
 import type { z } from 'zod';
 import { CorruptObjectError } from './errors.ts';
-import type { ObjectStore } from './storage.ts';
+import type { ObjectStore } from './store/object-store.ts';
 
 /** `fast`, when given, is tried first: a check that accepts only what the schema accepts. */
 export async function readStoredJson<S extends z.ZodType>(

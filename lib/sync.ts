@@ -14,8 +14,8 @@ import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
 import type { Source, SourceContext, SourceStats } from './sources/source.ts';
-import type { ObjectStore } from './storage.ts';
 import { isMachineStatusKey, lakeObjectKey, MACHINES_PREFIX, STATUS_PREFIX, statusKey, syncLeaseKey } from './store/layout.ts';
+import type { ObjectStore } from './store/object-store.ts';
 
 export const sourceStatusSchema = z.object({
   source: z.string(),

@@ -65,12 +65,31 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewa
   } as APIGatewayProxyEventV2;
 }
 
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
+}
+
 export async function startHttpAdapter(
   handler: ApiHandler,
-  options: { port: number; host?: string },
+  options: {
+    port: number;
+    host?: string;
+    /** Answers some paths itself (the local stack's presigned downloads); null passes to the handler. */
+    beforeHandler?: (url: URL) => Promise<RawAnswer | null>;
+  },
 ): Promise<{ server: Server; url: string; port: number; stop(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     try {
+      if (options.beforeHandler && (req.method === 'GET' || req.method === 'HEAD')) {
+        const answer = await options.beforeHandler(new URL(req.url ?? '/', 'http://localhost'));
+        if (answer) {
+          res.writeHead(answer.status, answer.headers);
+          res.end(req.method === 'HEAD' ? undefined : answer.body);
+          return;
+        }
+      }
       const body = await readBody(req);
       if (body === 'too-large') {
         res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'request body too large', details: [] }));

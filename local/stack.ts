@@ -1,11 +1,10 @@
-// The whole pipeline on one machine: embedded S3 → (ObjectCreated under lake/, quarantine/) →
-// the unchanged analyze handler; a timer → the unchanged sync handler; a loopback HTTP server →
-// the unchanged api handler.
+// The whole pipeline on one machine: the plain-file store (writes under lake/ and quarantine/ →
+// ObjectCreated events in-process → the unchanged analyze handler); a timer → the unchanged sync
+// handler; a loopback HTTP server → the unchanged api handler. Nothing but the API listens.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 import type { S3Event } from 'aws-lambda';
-import { createAnalyzeHandler } from '../functions/analyze.ts';
+import { createAnalyzeHandler, decodeS3Key } from '../functions/analyze.ts';
 import { createApiHandler } from '../functions/api.ts';
 import { createCompactHandler } from '../functions/compact.ts';
 import { createSyncHandler, type SyncSummary } from '../functions/sync.ts';
@@ -16,9 +15,12 @@ import { errorMessage } from '../lib/errors.ts';
 import type { Logger } from '../lib/log.ts';
 import { createRuntime, type Runtime } from '../lib/runtime.ts';
 import type { Source } from '../lib/sources/source.ts';
+import { FileObjectStore } from '../lib/store/file-store.ts';
 import { ANALYTICS_KEY, triggersAnalyze } from '../lib/store/layout.ts';
-import { type EmbeddedS3, startEmbeddedS3 } from './embedded-s3.ts';
+import type { ObjectStore } from '../lib/store/object-store.ts';
 import { startHttpAdapter } from './http-adapter.ts';
+import { withObjectEvents } from './object-events.ts';
+import { createLocalPresigner } from './presigned-objects.ts';
 
 export interface LocalStackOptions {
   config: Config;
@@ -27,13 +29,13 @@ export interface LocalStackOptions {
   sources?: Source[];
   /** Run a sync at start and every config.syncMinutes (default true). */
   schedule?: boolean;
-  s3Port?: number;
+  /** The store under the stack (default: the plain-file store of config.dataDir). */
+  store?: ObjectStore;
 }
 
 export interface LocalStack {
   url: string;
   apiKey: string;
-  s3: EmbeddedS3;
   runtime: Runtime;
   /** One sync now (as the schedule would); resolves when it and the analyze it caused are done. */
   syncNow(): Promise<SyncSummary>;
@@ -48,14 +50,18 @@ export function generateApiKey(): string {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { config } = options;
-  await mkdir(config.dataDir, { recursive: true });
-  const s3 = await startEmbeddedS3({
-    directory: config.dataDir,
-    bucket: config.bucket,
-    ...(options.s3Port !== undefined ? { port: options.s3Port } : {}),
-  });
+  // Writes become S3 events; the listener is attached below, once the handlers exist.
+  let onEvent: (event: S3Event) => void = () => {};
+  const base: ObjectStore = options.store ?? FileObjectStore.open(config.dataDir, config.bucket);
+  // Exports too large to answer inline get a signed link to this server, as S3 would give one.
+  let url = '';
+  const presigner = createLocalPresigner(base, () => url);
+  const store: ObjectStore = {
+    ...withObjectEvents(base, (event) => onEvent(event)),
+    presignGet: base.presignGet ? base.presignGet.bind(base) : presigner.presignGet,
+  };
   const runtime = await createRuntime(config, {
-    s3Client: s3.client,
+    store,
     ...(options.now ? { now: options.now } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(options.sources ? { sources: options.sources } : {}),
@@ -94,22 +100,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       running ??= drain();
     }, 50);
   };
-  s3.onEvent((event) => {
-    if (event.Records.some((r) => decodeURIComponent(r.s3.object.key) === ANALYTICS_KEY)) forgetCachedAnalytics(runtime.store);
-    const records = event.Records.filter(
-      (r) => r.eventName.startsWith('ObjectCreated') && triggersAnalyze(decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '))),
-    );
+  onEvent = (event) => {
+    const keys = event.Records.map((r) => ({ name: r.eventName, key: decodeS3Key(r.s3.object.key) }));
+    if (keys.some((k) => k.key === ANALYTICS_KEY)) forgetCachedAnalytics(runtime.store);
+    const records = event.Records.filter((r, i) => r.eventName.startsWith('ObjectCreated') && triggersAnalyze(keys[i]!.key));
     if (records.length === 0) return;
     pending.push(...records);
     schedule();
-  });
+  };
   const idle = () =>
     new Promise<void>((resolve) => {
       if (!running && !timer && pending.length === 0) resolve();
       else idleWaiters.push(resolve);
     });
 
-  const http = await startHttpAdapter(api, { port: config.port });
+  const http = await startHttpAdapter(api, { port: config.port, beforeHandler: (u) => presigner.serve(u) });
+  url = http.url;
 
   let syncing: Promise<SyncSummary> | null = null;
   const syncNow = async () => {
@@ -138,7 +144,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     url: http.url,
     apiKey,
-    s3,
     runtime,
     syncNow,
     idle,
@@ -148,7 +153,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       if (syncing) await syncing.catch(() => undefined);
       await idle();
       await http.stop();
-      await s3.stop();
     },
   };
 }

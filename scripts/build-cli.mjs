@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 
-// Bundles the CLI (cli/main.ts and everything it imports from lib/, local/, functions/) into one
-// ESM file, so `tokenlake` starts without compiling TypeScript on every run (tsx stays the
-// fallback while the bundle is missing or older than a source). Runs on `npm install` (prepare).
+// Bundles the CLI (cli/main.ts and everything it imports from lib/, local/, functions/, and its
+// npm dependencies) into ESM chunks, so `tokenlake` starts without compiling TypeScript or
+// resolving node_modules (tsx stays the fallback while the bundle is missing or older than a
+// source). What only some commands need (the AWS SDK for S3 and push, Powertools) is imported
+// dynamically and lands in chunks loaded on demand. Runs on `npm install` (prepare).
 
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,12 +16,14 @@ await build({
   entryPoints: [join(root, 'cli', 'main.ts'), join(root, 'cli', 'quick-report.ts')],
   outdir: join(root, 'dist-cli'),
   outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // Dependencies load from node_modules as they are (s3rver and the AWS SDK are large and CJS).
-  packages: 'external',
+  // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
+  banner: { js: "import { createRequire as __tlCreateRequire } from 'node:module'; const require = __tlCreateRequire(import.meta.url);" },
   sourcemap: true,
   logLevel: 'warning',
 });

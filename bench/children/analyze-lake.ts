@@ -1,4 +1,4 @@
-// The tokenlake side of the analyze cases, in its own process: the embedded S3 over the lake's
+// The tokenlake side of the analyze cases, in its own process: the plain-file store over the lake's
 // folder, then a forced rebuild of every day's rollup + analytics.json ("full"), or one new lake
 // object put as sync puts it and the analyze run its key triggers ("incremental").
 // Prints one JSON line: the analyze time (without process start) and analytics' daily totals.
@@ -9,8 +9,7 @@ import { runAnalyze, touchedDays } from '../../lib/analyze.ts';
 import { listUsageDays } from '../../lib/lake.ts';
 import { createLogger } from '../../lib/log.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
-import { S3ObjectStore } from '../../lib/storage.ts';
-import { startEmbeddedS3 } from '../../local/embedded-s3.ts';
+import { FileObjectStore } from '../../lib/store/file-store.ts';
 
 const { values } = parseArgs({
   options: {
@@ -27,9 +26,8 @@ const dataDir = values['data-dir'];
 if (!dataDir) throw new Error('--data-dir is required');
 const bucket = values.bucket ?? 'tokenlake';
 
-const s3 = await startEmbeddedS3({ directory: dataDir, bucket });
-try {
-  const store = new S3ObjectStore(s3.client, bucket);
+{
+  const store = FileObjectStore.open(dataDir, bucket);
   const deps = { store, pricer: createPricer(), now: () => new Date(), timeZone: 'UTC', log: createLogger({ level: 'warn' }) };
   let days: string[];
   let force = false;
@@ -71,6 +69,4 @@ try {
       daily,
     })}\n`,
   );
-} finally {
-  await s3.stop();
 }

@@ -9,8 +9,8 @@ import { utcDaysOfRange } from '../calendar.ts';
 import { CorruptObjectError, HttpError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, readRollup, type UsageSums } from '../rollup.ts';
-import type { ObjectStore } from '../storage.ts';
 import { dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../store/layout.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 import type { Period } from './period.ts';
 
 const HOUR_MS = 3_600_000;

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import type { AnalyzeDeps } from '../analyze.ts';
 import { HttpError, NotFoundError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { ObjectStore } from '../storage.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 import { type ApiKeyEntry, authenticate, type Scope } from './auth.ts';
 import { type ApiRequest, type ApiResponse, json } from './http.ts';
 

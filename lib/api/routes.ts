@@ -5,8 +5,8 @@ import { z } from 'zod';
 import { type Analytics, windowNameSchema } from '../analytics.ts';
 import { readAnalytics, runAnalyze } from '../analyze.ts';
 import { BadRequestError, CorruptObjectError, HttpError, issuesToDetails } from '../errors.ts';
-import type { ObjectStore } from '../storage.ts';
 import { ANALYTICS_KEY } from '../store/layout.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 import { json, text } from './http.ts';
 import type { Route, RouteContext } from './router.ts';
 

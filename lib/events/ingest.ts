@@ -11,8 +11,8 @@ import { MAX_RAW_CHARS } from '../jsonl.ts';
 import { batchId, serializeUsageObject, writeQuarantine } from '../lake.ts';
 import type { Pricer } from '../pricing/price.ts';
 import type { UsageRecord } from '../record.ts';
-import type { ObjectStore } from '../storage.ts';
 import { lakeObjectKey } from '../store/layout.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 import { priceRecords } from '../sync.ts';
 import {
   type EventRecord,

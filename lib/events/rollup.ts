@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { CorruptObjectError, DayRollupError, errorMessage } from '../errors.ts';
 import { parseJsonl } from '../jsonl.ts';
 import { sameInputs } from '../rollup.ts';
-import type { ObjectStore, StoredObject } from '../storage.ts';
 import { EVENT_ROLLUP_PREFIX, eventRollupKey, partitionPrefix } from '../store/layout.ts';
+import type { ObjectStore, StoredObject } from '../store/object-store.ts';
 import { readStoredJson } from '../stored-json.ts';
 import { type EventRecord, eventFamilySchema, eventRecordSchema } from './schema.ts';
 

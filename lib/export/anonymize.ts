@@ -6,8 +6,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { PreconditionFailedError } from '../errors.ts';
-import type { ObjectStore } from '../storage.ts';
 import { ANONYMIZATION_KEY_KEY } from '../store/layout.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 
 export const anonymizableFields = ['user', 'project', 'api_key', 'session', 'machine', 'workspace'] as const;
 export const anonymizableFieldSchema = z.enum(anonymizableFields);

@@ -9,8 +9,8 @@ import { parseJsonl } from '../jsonl.ts';
 import { listUsageDay, readUsageObject } from '../lake.ts';
 import type { UsageRecord } from '../record.ts';
 import { addSums, dedupeRecords, emptySums, type RollupRow, type UsageSums } from '../rollup.ts';
-import type { ObjectStore } from '../storage.ts';
 import { partitionPrefix } from '../store/layout.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 import type { AnonymizableField, Anonymizer } from './anonymize.ts';
 import type { ColumnSpec, ExportTable } from './table.ts';
 

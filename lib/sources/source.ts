@@ -5,7 +5,7 @@ import type { Config } from '../config.ts';
 import type { QuarantineEntry } from '../lake.ts';
 import type { Logger } from '../log.ts';
 import type { UsageRecord } from '../record.ts';
-import type { ObjectStore } from '../storage.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 
 export interface SourceContext {
   store: ObjectStore;

@@ -4,13 +4,33 @@
 // If-Match writes that fail with PreconditionFailedError, ETags that are the MD5 of the bytes,
 // listings in key order. Safe across processes: conditional writes take a per-key lock file.
 // Files are created owner-only (0600, folders 0700): nothing listens on the network.
+// File calls are synchronous on purpose: on a local disk a stat or a small read takes microseconds,
+// ten times less than a round trip through libuv's thread pool, and this store serves one user.
 
 import { createHash, randomBytes } from 'node:crypto';
-import type { BigIntStats, Dirent, Stats } from 'node:fs';
-import { link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import {
+  type BigIntStats,
+  closeSync,
+  type Dirent,
+  existsSync,
+  fstatSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  type Stats,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, sep } from 'node:path';
 import { PreconditionFailedError } from '../errors.ts';
-import type { ObjectStore, PutOptions, StoredObject } from '../storage.ts';
+import { migrateS3rverLayout } from './migrate-s3rver.ts';
+import type { ObjectStore, PutOptions, StoredObject } from './object-store.ts';
 
 /** Where a store keeps what is not an object: ETag records, temp files, locks. */
 const META_DIR = '.tokenlake';
@@ -71,11 +91,30 @@ export class FileObjectStore implements ObjectStore {
     return join(this.meta, 'etags', ...key.split('/'));
   }
 
+  /**
+   * The store of a data folder, ready to use: its folders created, and a folder written by a
+   * version that kept the lake in an embedded S3 server migrated once (a marker says it was).
+   */
+  static open(dataDir: string, bucket: string): FileObjectStore {
+    const store = new FileObjectStore(dataDir, bucket);
+    store.initSync();
+    const marker = join(store.meta, 'layout');
+    if (!existsSync(marker)) {
+      migrateS3rverLayout(dataDir, bucket);
+      writeFileSync(marker, 'plain-files-1\n', { mode: FILE_MODE });
+    }
+    return store;
+  }
+
   /** Creates the folders a store needs, owner-only. */
   async init(): Promise<void> {
-    await mkdir(this.root, { recursive: true, mode: DIR_MODE });
-    await mkdir(join(this.meta, 'tmp'), { recursive: true, mode: DIR_MODE });
-    await mkdir(join(this.meta, 'locks'), { recursive: true, mode: DIR_MODE });
+    this.initSync();
+  }
+
+  private initSync(): void {
+    mkdirSync(this.root, { recursive: true, mode: DIR_MODE });
+    mkdirSync(join(this.meta, 'tmp'), { recursive: true, mode: DIR_MODE });
+    mkdirSync(join(this.meta, 'locks'), { recursive: true, mode: DIR_MODE });
   }
 
   async getBytes(key: string): Promise<Uint8Array | null> {
@@ -89,34 +128,28 @@ export class FileObjectStore implements ObjectStore {
 
   /** Bytes and ETag of one file, read through one descriptor so both describe the same version. */
   private async read(key: string): Promise<{ bytes: Buffer; etag: string } | null> {
-    let handle: Awaited<ReturnType<typeof open>>;
+    let fd: number;
     try {
-      handle = await open(this.pathOf(key), 'r');
+      fd = openSync(this.pathOf(key), 'r');
     } catch (error) {
-      if (isMissing(error)) return null;
+      if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EISDIR') return null;
       throw error;
     }
     try {
-      const info = await handle.stat({ bigint: true });
+      const info = fstatSync(fd, { bigint: true });
       if (!info.isFile()) return null;
-      const bytes = await handle.readFile();
-      const recorded = await this.recordedEtag(key, info);
-      return { bytes, etag: recorded ?? (await this.rememberEtag(key, info, md5(bytes))) };
+      const bytes = readFileSync(fd);
+      const recorded = this.recordedEtag(key, info);
+      return { bytes, etag: recorded ?? this.rememberEtag(key, info, md5(bytes)) };
     } finally {
-      await handle.close();
+      closeSync(fd);
     }
   }
 
   async head(key: string): Promise<StoredObject | null> {
-    let info: BigIntStats;
-    try {
-      info = await stat(this.pathOf(key), { bigint: true });
-    } catch (error) {
-      if (isMissing(error)) return null;
-      throw error;
-    }
-    if (!info.isFile()) return null;
-    return { key, etag: await this.etagOf(key, info), size: Number(info.size), lastModified: info.mtime.toISOString() };
+    const info = statSync(this.pathOf(key), { bigint: true, throwIfNoEntry: false });
+    if (!info?.isFile()) return null;
+    return { key, etag: this.etagOf(key, info), size: Number(info.size), lastModified: info.mtime.toISOString() };
   }
 
   async put(key: string, body: string | Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
@@ -124,13 +157,13 @@ export class FileObjectStore implements ObjectStore {
     const path = this.pathOf(key);
     const etag = md5(bytes);
     const tmp = join(this.meta, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
-    await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
+    mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
     try {
-      await writeFile(tmp, bytes, { mode: FILE_MODE });
+      writeFileSync(tmp, bytes, { mode: FILE_MODE });
     } catch (error) {
       if (!isMissing(error)) throw error;
-      await this.init();
-      await writeFile(tmp, bytes, { mode: FILE_MODE });
+      this.initSync();
+      writeFileSync(tmp, bytes, { mode: FILE_MODE });
     }
     try {
       if (options.ifNoneMatch === '*') {
@@ -139,14 +172,14 @@ export class FileObjectStore implements ObjectStore {
           // against a writer that does not take the lock. Filesystems without hard links fall back
           // to the check under the lock.
           try {
-            await link(tmp, path);
-            await this.rememberEtag(key, await stat(path, { bigint: true }), etag);
+            linkSync(tmp, path);
+            this.rememberEtag(key, statSync(path, { bigint: true }), etag);
           } catch (error) {
             const code = (error as NodeJS.ErrnoException).code;
             if (code === 'EEXIST') throw new PreconditionFailedError(key, 'the object already exists');
             if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
             if (await this.head(key)) throw new PreconditionFailedError(key, 'the object already exists');
-            await this.replace(tmp, path, key, etag);
+            this.replace(tmp, path, key, etag);
           }
         });
         return { etag };
@@ -158,49 +191,48 @@ export class FileObjectStore implements ObjectStore {
           if (!current || current.etag !== expected) {
             throw new PreconditionFailedError(key, current ? `its ETag is ${current.etag}, not ${expected}` : 'the object does not exist');
           }
-          await this.replace(tmp, path, key, etag);
+          this.replace(tmp, path, key, etag);
         });
         return { etag };
       }
-      await this.withLock(key, () => this.replace(tmp, path, key, etag));
+      await this.withLock(key, async () => this.replace(tmp, path, key, etag));
       return { etag };
     } finally {
-      await rm(tmp, { force: true });
+      rmSync(tmp, { force: true });
     }
   }
 
   /** Renames the temp file over the object and records its ETag (keyed by the new inode). */
-  private async replace(tmp: string, path: string, key: string, etag: string): Promise<void> {
-    const info = await stat(tmp, { bigint: true });
-    await this.rememberEtag(key, info, etag);
-    await rename(tmp, path);
+  private replace(tmp: string, path: string, key: string, etag: string): void {
+    this.rememberEtag(key, statSync(tmp, { bigint: true }), etag);
+    renameSync(tmp, path);
   }
 
   async delete(keys: string[]): Promise<void> {
     for (const key of keys) {
       const path = this.pathOf(key);
       await this.withLock(key, async () => {
-        await rm(path, { force: true });
-        await rm(this.etagPath(key), { force: true });
+        rmSync(path, { force: true });
+        rmSync(this.etagPath(key), { force: true });
       });
-      await this.pruneEmptyParents(dirname(path), this.root);
-      await this.pruneEmptyParents(dirname(this.etagPath(key)), join(this.meta, 'etags'));
+      this.pruneEmptyParents(dirname(path), this.root);
+      this.pruneEmptyParents(dirname(this.etagPath(key)), join(this.meta, 'etags'));
     }
   }
 
   async list(prefix: string, options: { startAfter?: string } = {}): Promise<StoredObject[]> {
-    const keys = await this.keysUnder(prefix);
+    const keys = this.keysUnder(prefix);
     const out: StoredObject[] = [];
     for (const { key, info } of keys) {
       if (options.startAfter !== undefined && byteOrder(key, options.startAfter) <= 0) continue;
-      out.push({ key, etag: await this.etagOf(key, info), size: Number(info.size), lastModified: info.mtime.toISOString() });
+      out.push({ key, etag: this.etagOf(key, info), size: Number(info.size), lastModified: info.mtime.toISOString() });
     }
     return out;
   }
 
   async listPrefixes(prefix: string): Promise<string[]> {
     const out = new Set<string>();
-    for (const { key } of await this.keysUnder(prefix)) {
+    for (const { key } of this.keysUnder(prefix)) {
       const slash = key.indexOf('/', prefix.length);
       if (slash >= 0) out.add(key.slice(0, slash + 1));
     }
@@ -208,15 +240,15 @@ export class FileObjectStore implements ObjectStore {
   }
 
   /** Every object whose key starts with the prefix, in key order, with its stat. */
-  private async keysUnder(prefix: string): Promise<Array<{ key: string; info: BigIntStats }>> {
+  private keysUnder(prefix: string): Array<{ key: string; info: BigIntStats }> {
     // Walk from the deepest folder the prefix names in full; filter the rest by the prefix.
     const cut = prefix.lastIndexOf('/');
     const base = cut >= 0 ? prefix.slice(0, cut) : '';
     const out: Array<{ key: string; info: BigIntStats }> = [];
-    const walk = async (dir: string, keyPrefix: string): Promise<void> => {
+    const walk = (dir: string, keyPrefix: string): void => {
       let entries: Dirent[];
       try {
-        entries = await readdir(dir, { withFileTypes: true });
+        entries = readdirSync(dir, { withFileTypes: true });
       } catch (error) {
         if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return;
         throw error;
@@ -226,33 +258,31 @@ export class FileObjectStore implements ObjectStore {
         if (e.isDirectory()) {
           // Only folders that can hold keys under the prefix are entered.
           const folder = `${key}/`;
-          if (folder.startsWith(prefix) || prefix.startsWith(folder)) await walk(join(dir, e.name), folder);
+          if (folder.startsWith(prefix) || prefix.startsWith(folder)) walk(join(dir, e.name), folder);
         } else if (e.isFile() && key.startsWith(prefix) && isStorableKey(key)) {
-          try {
-            out.push({ key, info: await stat(join(dir, e.name), { bigint: true }) });
-          } catch (error) {
-            if (!isMissing(error)) throw error; // deleted while listing: not there
-          }
+          // Deleted while listing: not there.
+          const info = statSync(join(dir, e.name), { bigint: true, throwIfNoEntry: false });
+          if (info) out.push({ key, info });
         }
       }
     };
     if (base === '' || isStorableKey(base))
-      await walk(base === '' ? this.root : join(this.root, ...base.split('/')), base === '' ? '' : `${base}/`);
+      walk(base === '' ? this.root : join(this.root, ...base.split('/')), base === '' ? '' : `${base}/`);
     return out.sort((a, b) => byteOrder(a.key, b.key));
   }
 
   /** The object's ETag: the recorded one when it still describes this file, else computed once. */
-  private async etagOf(key: string, info: BigIntStats): Promise<string> {
-    const recorded = await this.recordedEtag(key, info);
+  private etagOf(key: string, info: BigIntStats): string {
+    const recorded = this.recordedEtag(key, info);
     if (recorded) return recorded;
-    const bytes = await readFile(this.pathOf(key));
-    return this.rememberEtag(key, await stat(this.pathOf(key), { bigint: true }), md5(bytes));
+    const bytes = readFileSync(this.pathOf(key));
+    return this.rememberEtag(key, statSync(this.pathOf(key), { bigint: true }), md5(bytes));
   }
 
-  private async recordedEtag(key: string, info: BigIntStats): Promise<string | null> {
+  private recordedEtag(key: string, info: BigIntStats): string | null {
     let text: string;
     try {
-      text = await readFile(this.etagPath(key), 'utf8');
+      text = readFileSync(this.etagPath(key), 'utf8');
     } catch (error) {
       if (isMissing(error)) return null;
       throw error;
@@ -266,13 +296,13 @@ export class FileObjectStore implements ObjectStore {
     return null;
   }
 
-  private async rememberEtag(key: string, info: BigIntStats, etag: string): Promise<string> {
+  private rememberEtag(key: string, info: BigIntStats, etag: string): string {
     const record: EtagRecord = { etag, size: Number(info.size), ino: String(info.ino), mtime_ns: String(info.mtimeNs) };
     const path = this.etagPath(key);
     const tmp = join(this.meta, 'tmp', `${randomBytes(12).toString('hex')}.etag`);
-    await mkdir(dirname(path), { recursive: true, mode: DIR_MODE });
-    await writeFile(tmp, JSON.stringify(record), { mode: FILE_MODE });
-    await rename(tmp, path);
+    mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+    writeFileSync(tmp, JSON.stringify(record), { mode: FILE_MODE });
+    renameSync(tmp, path);
     return etag;
   }
 
@@ -282,18 +312,17 @@ export class FileObjectStore implements ObjectStore {
     const started = Date.now();
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       try {
-        const handle = await open(lock, 'wx', FILE_MODE);
-        await handle.close();
+        closeSync(openSync(lock, 'wx', FILE_MODE));
         break;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') {
-          await this.init();
+          this.initSync();
           continue;
         }
         if (code !== 'EEXIST') throw error;
-        const held: Stats | null = await stat(lock).catch(() => null);
-        if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) await unlink(lock).catch(() => undefined);
+        const held: Stats | undefined = statSync(lock, { throwIfNoEntry: false });
+        if (held && Date.now() - held.mtimeMs > STALE_LOCK_MS) rmSync(lock, { force: true });
         else if (Date.now() - started > LOCK_WAIT_MS) throw new Error(`the local store's lock on "${key}" is held too long (${lock})`);
         else await sleep(wait);
       }
@@ -301,15 +330,15 @@ export class FileObjectStore implements ObjectStore {
     try {
       return await work();
     } finally {
-      await unlink(lock).catch(() => undefined);
+      rmSync(lock, { force: true });
     }
   }
 
   /** S3 has no folders: a folder left empty by a delete goes too, up to the root. */
-  private async pruneEmptyParents(dir: string, stopAt: string): Promise<void> {
+  private pruneEmptyParents(dir: string, stopAt: string): void {
     for (let d = dir; d.startsWith(stopAt + sep) && d !== stopAt; d = dirname(d)) {
       try {
-        await rmdir(d);
+        rmdirSync(d);
       } catch {
         return; // not empty (or already gone): stop
       }

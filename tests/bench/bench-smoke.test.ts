@@ -16,9 +16,8 @@ import { parseConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { createRuntime } from '../../lib/runtime.ts';
-import { S3ObjectStore } from '../../lib/storage.ts';
+import { FileObjectStore } from '../../lib/store/file-store.ts';
 import { runSync } from '../../lib/sync.ts';
-import { startEmbeddedS3 } from '../../local/embedded-s3.ts';
 
 const END_DAY = '2026-11-20';
 const now = () => new Date(`${END_DAY}T23:30:00.000Z`);
@@ -118,9 +117,8 @@ describe('bench smoke: Claude Code logs through tokenlake sync', () => {
       TOKENLAKE_MACHINE: 'bench',
       TOKENLAKE_USER: 'bench',
     });
-    const s3 = await startEmbeddedS3({ directory: storeDir, bucket: config.bucket });
-    try {
-      const rt = await createRuntime(config, { s3Client: s3.client, now, log: silentLogger });
+    {
+      const rt = await createRuntime(config, { store: FileObjectStore.open(storeDir, config.bucket), now, log: silentLogger });
       const deps = { store: rt.store, pricer: rt.pricer, now, timeZone: 'UTC', log: silentLogger };
 
       const first = await runSync(rt);
@@ -138,30 +136,32 @@ describe('bench smoke: Claude Code logs through tokenlake sync', () => {
       const a2 = await runAnalyze(deps, { days: touchedDays(second.keys) });
       expect(compareDaily(expected2, lakeTotalsFromFolder(storeDir).daily, ALL)).toEqual([]);
       expect(compareDaily(expected2, totalsFromAnalyticsDaily(a2.analytics.windows['7d'].daily), ANALYTICS)).toEqual([]);
-    } finally {
-      await s3.stop();
     }
   });
 });
 
 describe('bench smoke: generated lake through tokenlake analyze', () => {
-  it('is served by s3rver as written and rebuilds to the expected daily totals', async () => {
-    const lake = generateLake({ dataDir: join(tmp, 'lake'), days: 3, recordsPerDay: 400, objectsPerDay: 4, endDay: END_DAY, seed: 7 });
+  it('is listed and served as written and rebuilds to the expected daily totals', async () => {
+    const lake = await generateLake({
+      dataDir: join(tmp, 'lake'),
+      days: 3,
+      recordsPerDay: 400,
+      objectsPerDay: 4,
+      endDay: END_DAY,
+      seed: 7,
+    });
     expect(await verifyLakeServed(lake, 3)).toEqual([]);
     expect(compareDaily(lake.expected, lakeTotalsFromFolder(lake.dataDir).daily, ALL)).toEqual([]);
     expect(grandTotal(lake.expected).messages).toBe(1_200);
 
-    const s3 = await startEmbeddedS3({ directory: lake.dataDir, bucket: lake.bucket });
-    try {
-      const store = new S3ObjectStore(s3.client, lake.bucket);
+    {
+      const store = FileObjectStore.open(lake.dataDir, lake.bucket);
       const result = await runAnalyze(
         { store, pricer: createPricer(), now, timeZone: 'UTC', log: silentLogger },
         { days: lake.days, force: true },
       );
       expect(result.rebuilt).toEqual(lake.days);
       expect(compareDaily(lake.expected, totalsFromAnalyticsDaily(result.analytics.windows['7d'].daily), ANALYTICS)).toEqual([]);
-    } finally {
-      await s3.stop();
     }
   });
 });

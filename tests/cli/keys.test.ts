@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runKeysCommand } from '../../cli/keys.ts';
 import { authenticate } from '../../lib/api/auth.ts';
 import { loadActiveKeyEntries } from '../../lib/keys.ts';
-import type { ObjectStore } from '../../lib/storage.ts';
 import { API_KEYS_KEY } from '../../lib/store/layout.ts';
+import type { ObjectStore } from '../../lib/store/object-store.ts';
 
 function memoryStore(): ObjectStore & { objects: Map<string, string> } {
   const objects = new Map<string, string>();

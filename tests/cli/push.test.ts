@@ -15,9 +15,10 @@ import { runAnalyze } from '../../lib/analyze.ts';
 import { parseConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../../lib/runtime.ts';
-import { type ObjectStore, S3ObjectStore } from '../../lib/storage.ts';
-import { type EmbeddedS3, startEmbeddedS3 } from '../../local/embedded-s3.ts';
+import type { ObjectStore } from '../../lib/store/object-store.ts';
+import { S3ObjectStore } from '../../lib/store/s3-store.ts';
 import { assistantLine, writeLog } from '../support/claude-logs.ts';
+import { type EmbeddedS3, startEmbeddedS3 } from '../support/embedded-s3.ts';
 
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
 const NOW = new Date('2026-03-02T12:00:00Z');
@@ -117,7 +118,7 @@ async function push(
 
 async function analyze(bucket: string): Promise<Analytics> {
   const config = parseConfig({ TOKENLAKE_BUCKET: bucket, TOKENLAKE_SOURCES: 'demo', TOKENLAKE_DATA_DIR: root });
-  const rt = await createRuntime(config, { s3Client: s3.client, now: () => NOW, log: silentLogger });
+  const rt = await createRuntime(config, { store: new S3ObjectStore(s3.client, s3.bucket), now: () => NOW, log: silentLogger });
   return (await runAnalyze(analyzeDeps(rt))).analytics;
 }
 

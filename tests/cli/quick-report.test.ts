@@ -30,7 +30,7 @@ const analytics = computeAnalytics({
   statuses: [],
 });
 const env = { TOKENLAKE_DATA_DIR: dir, NO_COLOR: '1' };
-const file = join(dir, 'tokenlake', 'analytics', 'analytics.json._S3rver_object');
+const file = join(dir, 'tokenlake', 'analytics', 'analytics.json');
 
 beforeAll(() => {
   mkdirSync(join(dir, 'tokenlake', 'analytics'), { recursive: true });

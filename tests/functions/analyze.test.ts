@@ -7,6 +7,7 @@ import { parseConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { makeRecord, serializeRecord } from '../../lib/record.ts';
 import { createRuntime } from '../../lib/runtime.ts';
+import { S3ObjectStore } from '../../lib/store/s3-store.ts';
 
 const s3 = mockClient(S3Client);
 const event = JSON.parse(readFileSync(new URL('../../events/s3-put-lake.json', import.meta.url), 'utf8'));
@@ -33,7 +34,7 @@ function body(text: string) {
 async function handler() {
   const config = parseConfig({ TOKENLAKE_SOURCES: 'demo', TOKENLAKE_BUCKET: 'tokenlake-prod' });
   const rt = await createRuntime(config, {
-    s3Client: new S3Client({ region: 'eu-west-1' }),
+    store: new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), config.bucket),
     now: () => new Date('2026-11-23T10:00:05Z'),
     log: silentLogger,
   });

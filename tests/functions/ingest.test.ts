@@ -6,6 +6,7 @@ import { parseConfig } from '../../lib/config.ts';
 import { BadRequestError } from '../../lib/errors.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { createRuntime } from '../../lib/runtime.ts';
+import { S3ObjectStore } from '../../lib/store/s3-store.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const NOW = '2026-11-23T10:00:05.000Z';
@@ -17,7 +18,11 @@ function sample(family: string): Record<string, unknown> {
 async function setup() {
   const store = new MemoryStore();
   const config = parseConfig({ TOKENLAKE_SOURCES: 'demo', TOKENLAKE_BUCKET: 'tokenlake-prod' });
-  const rt = await createRuntime(config, { s3Client: new S3Client({ region: 'eu-west-1' }), now: () => new Date(NOW), log: silentLogger });
+  const rt = await createRuntime(config, {
+    store: new S3ObjectStore(new S3Client({ region: 'eu-west-1' }), config.bucket),
+    now: () => new Date(NOW),
+    log: silentLogger,
+  });
   const handler = createIngestHandler(() => Promise.resolve({ ...rt, store }));
   return { store, handler };
 }

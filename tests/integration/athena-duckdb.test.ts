@@ -1,5 +1,5 @@
 // The Athena named queries, in their DuckDB twins, over the lake the local stack wrote (the
-// embedded S3's files on disk, read with hive_partitioning) must reproduce analytics.json: costs to
+// plain-file lake on disk, read with hive_partitioning) must reproduce analytics.json: costs to
 // the cent, tokens and counts exactly. The lake holds the demo source plus edge cases the windows
 // must treat alike: one id written twice with different sizes (one copy counts), an unpriced model,
 // a reported cost, a pushed usage event, and days on both sides of the 7-day boundary.
@@ -150,8 +150,8 @@ beforeAll(async () => {
   db = await DuckDBInstance.create(':memory:', { threads: '1' });
   const lakeRoot = join(dataDir, BUCKET, 'lake');
   const views = (await readFile(join(root, 'infra/athena/duckdb_views.sql'), 'utf8'))
-    .replaceAll('{{usage_files}}', join(lakeRoot, 'usage/*/*._S3rver_object'))
-    .replaceAll('{{events_files}}', join(lakeRoot, 'events/*/*._S3rver_object'));
+    .replaceAll('{{usage_files}}', join(lakeRoot, 'usage/*/*.jsonl'))
+    .replaceAll('{{events_files}}', join(lakeRoot, 'events/*/*.jsonl'));
   const connection = await db.connect();
   for (const statement of views.split(/;\s*(?:\n|$)/).filter((s) => s.includes('CREATE'))) await connection.run(statement);
   connection.closeSync();
@@ -168,7 +168,7 @@ describe('the lake as written', () => {
     // Two objects for the duplicated day (one per pull), so the duplicate spans objects.
     const day = addDays(AS_OF, -2);
     const objects = (await readdir(join(dataDir, BUCKET, 'lake/usage', `dt=${day}`))).filter((f) => f.startsWith('edge-'));
-    expect(objects.filter((f) => f.endsWith('._S3rver_object'))).toHaveLength(2);
+    expect(objects.filter((f) => f.endsWith('.jsonl'))).toHaveLength(2);
     expect(analytics.as_of).toBe(AS_OF);
     expect(analytics.data_quality.duplicates_dropped).toBe(1);
     expect(analytics.data_quality.unpriced_models).toEqual(['acme-frontier-9']);

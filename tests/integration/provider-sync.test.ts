@@ -11,10 +11,11 @@ import { silentLogger } from '../../lib/log.ts';
 import { computeReconciliation } from '../../lib/reconciliation.ts';
 import { type Rollup, readRollup } from '../../lib/rollup.ts';
 import { analyzeDeps, createRuntime, type Runtime } from '../../lib/runtime.ts';
+import { S3ObjectStore } from '../../lib/store/s3-store.ts';
 import { runSync } from '../../lib/sync.ts';
-import { type EmbeddedS3, startEmbeddedS3 } from '../../local/embedded-s3.ts';
 import { type AnthropicMock, startAnthropicMock } from '../mocks/anthropic-mock.ts';
 import { type OpenAiMock, startOpenAiMock } from '../mocks/openai-mock.ts';
+import { type EmbeddedS3, startEmbeddedS3 } from '../support/embedded-s3.ts';
 
 let dir: string;
 let s3: EmbeddedS3;
@@ -39,7 +40,7 @@ beforeAll(async () => {
     TOKENLAKE_BACKFILL_DAYS: '3',
     TOKENLAKE_REFETCH_HOURS: '48',
   });
-  rt = await createRuntime(config, { s3Client: s3.client, now: () => clock, log: silentLogger });
+  rt = await createRuntime(config, { store: new S3ObjectStore(s3.client, s3.bucket), now: () => clock, log: silentLogger });
 
   anthropic.data.usage = [
     {

@@ -9,16 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Analytics } from '../../lib/analytics.ts';
 import { createSerializer, readAnalytics, runAnalyze, touchedDays } from '../../lib/analyze.ts';
 import { parseConfig } from '../../lib/config.ts';
+import { PreconditionFailedError } from '../../lib/errors.ts';
 import { parseJsonl } from '../../lib/jsonl.ts';
 import { serializeUsageObject } from '../../lib/lake.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { makeRecord, recordId, usageRecordSchema } from '../../lib/record.ts';
 import { createClaudeCodeSource } from '../../lib/sources/claude-code/index.ts';
-import { createS3Client, type ObjectStore, S3ObjectStore } from '../../lib/storage.ts';
+import type { ObjectStore } from '../../lib/store/object-store.ts';
+import { createS3Client, S3ObjectStore } from '../../lib/store/s3-store.ts';
 import { runSync } from '../../lib/sync.ts';
-import { EMBEDDED_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../../local/embedded-s3.ts';
 import { assistantLine, writeLog } from '../support/claude-logs.ts';
+import { EMBEDDED_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../support/embedded-s3.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
@@ -229,17 +231,15 @@ describe('concurrency', () => {
     }
   });
 
-  it('retries a pass whose conditional analytics.json write lost a race (412), ending with all data', async () => {
+  it('retries a pass whose conditional analytics.json write lost a race, ending with all data', async () => {
     const store = new MemoryStore();
     let raced = false;
     const original = store.put.bind(store);
     store.put = async (key, body, options) => {
       if (key === 'analytics/analytics.json' && !raced) {
         raced = true;
-        throw Object.assign(new Error('At least one of the pre-conditions you specified did not hold'), {
-          name: 'PreconditionFailed',
-          $metadata: { httpStatusCode: 412 },
-        });
+        // What every store throws for a lost conditional write (the S3 adapter maps 412/409 to it).
+        throw new PreconditionFailedError(key, 'another writer changed it');
       }
       return original(key, body, options);
     };

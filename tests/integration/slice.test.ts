@@ -1,5 +1,5 @@
-// The vertical slice end to end on real parts: Claude Code logs → sync → embedded S3 (real S3
-// protocol) → ObjectCreated → analyze → analytics.json → real HTTP GET; DuckDB reads the lake.
+// The vertical slice end to end on real parts: Claude Code logs → sync → the plain-file lake
+// (the files DuckDB globs) → ObjectCreated → analyze → analytics.json → real HTTP GET; DuckDB reads the lake.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +40,7 @@ async function duckdb(sql: string): Promise<Record<string, unknown>[]> {
 }
 
 function lakeGlob() {
-  return join(data, 'tokenlake', 'lake', 'usage', '*', '*._S3rver_object');
+  return join(data, 'tokenlake', 'lake', 'usage', '*', '*.jsonl');
 }
 
 beforeAll(async () => {

@@ -3,8 +3,8 @@ import { authenticate } from '../../lib/api/auth.ts';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../../lib/errors.ts';
 import { apiKeysFileSchema, createApiKey, createKeyCache, listApiKeys, loadActiveKeyEntries, revokeApiKey } from '../../lib/keys.ts';
 import { createLogger } from '../../lib/log.ts';
-import type { ObjectStore, StoredObject } from '../../lib/storage.ts';
 import { API_KEYS_KEY } from '../../lib/store/layout.ts';
+import type { ObjectStore, StoredObject } from '../../lib/store/object-store.ts';
 
 /** Just enough of the port for the key file: get, put, and a counter of GETs. */
 function memoryStore(): ObjectStore & { gets: number; objects: Map<string, string> } {

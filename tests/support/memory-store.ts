@@ -1,8 +1,11 @@
 // An in-memory ObjectStore for unit tests of code that takes the port (integration tests use the
-// embedded S3 instead). Counts GETs per key so tests can prove what was (not) read.
+// plain-file store or s3rver instead). Counts GETs per key so tests can prove what was (not) read.
+// Honours conditional writes and lists in S3's byte order, like every store (the conformance
+// test in tests/lib/store/conformance.test.ts runs against it too).
 
 import { createHash } from 'node:crypto';
-import type { ObjectStore, PutOptions, StoredObject } from '../../lib/storage.ts';
+import { PreconditionFailedError } from '../../lib/errors.ts';
+import type { ObjectStore, PutOptions, StoredObject } from '../../lib/store/object-store.ts';
 
 export class MemoryStore implements ObjectStore {
   readonly bucket = 'memory';
@@ -22,7 +25,10 @@ export class MemoryStore implements ObjectStore {
     return o ? new Uint8Array(o.body) : null;
   }
 
-  async put(key: string, body: string | Uint8Array, _options?: PutOptions) {
+  async put(key: string, body: string | Uint8Array, options: PutOptions = {}) {
+    const current = this.objects.get(key);
+    if (options.ifNoneMatch === '*' && current) throw new PreconditionFailedError(key, 'the object already exists');
+    if (options.ifMatch !== undefined && current?.etag !== options.ifMatch) throw new PreconditionFailedError(key, 'the ETag differs');
     const buf = Buffer.from(body);
     const etag = createHash('md5').update(buf).digest('hex');
     this.objects.set(key, { body: buf, etag, lastModified: new Date().toISOString() });
@@ -33,7 +39,7 @@ export class MemoryStore implements ObjectStore {
   async list(prefix: string, options: { startAfter?: string } = {}): Promise<StoredObject[]> {
     return [...this.objects.entries()]
       .filter(([k]) => k.startsWith(prefix) && (!options.startAfter || k > options.startAfter))
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
       .map(([key, o]) => ({ key, etag: o.etag, size: o.body.length, lastModified: o.lastModified }));
   }
 
@@ -45,7 +51,7 @@ export class MemoryStore implements ObjectStore {
       const slash = rest.indexOf('/');
       if (slash >= 0) out.add(prefix + rest.slice(0, slash + 1));
     }
-    return [...out].sort();
+    return [...out].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
   }
 
   async head(key: string): Promise<StoredObject | null> {

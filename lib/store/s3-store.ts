@@ -1,5 +1,6 @@
-// The narrow storage port every part uses, and its S3 implementation. The S3 client is passed in
-// (built once in functions/ or the local stack); nothing here reads process.env.
+// The S3 adapter of the storage port. The S3 client is passed in (built once in functions/ or by
+// the CLI for TOKENLAKE_STORE=s3); nothing here reads process.env. Loaded only where S3 is used,
+// so the local CLI never loads the AWS SDK.
 
 import {
   DeleteObjectsCommand,
@@ -11,40 +12,8 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { PreconditionFailedError } from './errors.ts';
-
-export interface StoredObject {
-  key: string;
-  etag: string;
-  size: number;
-  lastModified: string | null;
-}
-
-export interface PutOptions {
-  contentType?: string;
-  /** Write only if the current ETag matches (optimistic concurrency; real S3 honours it). */
-  ifMatch?: string;
-  /** Write only if no object exists ('*'). */
-  ifNoneMatch?: '*';
-}
-
-export interface ObjectStore {
-  readonly bucket: string;
-  getText(key: string): Promise<{ text: string; etag: string } | null>;
-  getBytes(key: string): Promise<Uint8Array | null>;
-  put(key: string, body: string | Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
-  /** Every object under the prefix, all pages, in key order. */
-  list(prefix: string, options?: { startAfter?: string }): Promise<StoredObject[]>;
-  /** The immediate "folders" under a prefix (delimiter '/'). */
-  listPrefixes(prefix: string): Promise<string[]>;
-  head(key: string): Promise<StoredObject | null>;
-  delete(keys: string[]): Promise<void>;
-  /**
-   * A URL that GETs the object without credentials until it expires; optional because only a
-   * real S3 client can sign (exports too large to answer inline need it).
-   */
-  presignGet?(key: string, expiresInSeconds: number, options?: { downloadName?: string }): Promise<string>;
-}
+import { PreconditionFailedError } from '../errors.ts';
+import type { ObjectStore, PutOptions, StoredObject } from './object-store.ts';
 
 export interface S3ConnectionOptions {
   region?: string;

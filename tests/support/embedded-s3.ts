@@ -1,12 +1,13 @@
-// The embedded S3-compatible server for the local stack and the tests: s3rver on 127.0.0.1,
-// data in a local folder, speaking the real S3 HTTP protocol. Its ObjectCreated events are
+// The S3-protocol test double: s3rver on 127.0.0.1, data in a temp folder, speaking the real S3
+// HTTP protocol (the S3 adapter's conformance tests, the fault proxy, team-mode push tests). Its ObjectCreated events are
 // re-shaped into what real S3 sends (URL-encoded keys) before a handler sees them.
 
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { createS3Client } from '../lib/storage.ts';
+import { createS3Client } from '../../lib/store/s3-store.ts';
+import { encodeS3EventKey } from '../../local/object-events.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -27,11 +28,6 @@ export interface EmbeddedS3 {
   /** Called with each ObjectCreated/Removed event, keys encoded as real S3 encodes them. */
   onEvent(listener: (event: S3Event) => void): void;
   stop(): Promise<void>;
-}
-
-/** S3 notification keys are URL-encoded like a query value ('=' → %3D, ' ' → '+'). */
-export function encodeS3EventKey(key: string): string {
-  return encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+');
 }
 
 export async function startEmbeddedS3(options: { directory: string; bucket: string; port?: number }): Promise<EmbeddedS3> {
