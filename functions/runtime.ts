@@ -6,7 +6,7 @@ import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parseConfig } from '../lib/config.ts';
 import { createRuntime, type Runtime } from '../lib/runtime.ts';
 import { resolveSecrets, secretParameters } from '../lib/secrets.ts';
-import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
+import { detectAgents } from '../lib/sources/detect.ts';
 import { lambdaLogger, writeMetrics } from './lambda-logging.ts';
 
 let cached: Promise<Runtime> | undefined;
@@ -21,7 +21,7 @@ async function build(): Promise<Runtime> {
       )
     : process.env;
   ssm?.destroy();
-  const config = parseConfig(env, { hasTranscripts });
+  const config = parseConfig(env, { detectAgents });
   return createRuntime(config, { log: lambdaLogger(config.logLevel), metrics: writeMetrics });
 }
 

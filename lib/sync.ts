@@ -39,7 +39,7 @@ const MACHINES_PREFIX = 'state/machines/';
 const MACHINE_STATUS_KEY = /^state\/machines\/[^/]+\/status\/[^/]+\.json$/;
 
 /** Sources that read this machine's files keep per-machine state; API sources are global. */
-const machineScoped = new Set(['claude-code', 'codex']);
+const machineScoped = new Set(['claude-code', 'codex', 'gemini-cli', 'qwen-code', 'opencode', 'amp']);
 
 /**
  * A log source's status lives beside its cursor under state/machines/<machine>/, so a laptop that
