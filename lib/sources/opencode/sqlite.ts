@@ -138,7 +138,7 @@ export function columnsOf(sql: string): { columns: string[]; rowidColumn: string
     const name = m[1]?.replace(/""/g, '"') ?? m[2] ?? m[3] ?? m[4] ?? '';
     if (m[4] && /^(constraint|primary|foreign|unique|check)$/i.test(m[4])) continue;
     out.push(name);
-    if (/^\s*\S+\s+integer\s+primary\s+key\b/i.test(def) && !/\bdesc\b/i.test(def)) rowidColumn = name;
+    if (/^\s+integer\s+primary\s+key\b/i.test(def.slice(m[0].length)) && !/\bdesc\b/i.test(def)) rowidColumn = name;
   }
   return { columns: out, rowidColumn };
 }
