@@ -100,7 +100,11 @@ export function parseAmpThread(text: string, context: AmpThreadContext): FileRea
     out.read++;
     const parsed = ampLedgerEventSchema.safeParse(event);
     if (!parsed.success) {
-      reject(`usageLedger.events.${index}`, describeIssues(parsed.error.issues), event);
+      const key =
+        isObject(event) && (typeof event.id === 'string' || typeof event.id === 'number')
+          ? `ledger event ${event.id}`
+          : `usageLedger.events.${index}`;
+      reject(key, describeIssues(parsed.error.issues), event);
       continue;
     }
     const e = parsed.data;
@@ -129,16 +133,18 @@ export function parseAmpThread(text: string, context: AmpThreadContext): FileRea
       skip('no-usage');
       continue;
     }
+    const messageId = typeof message.messageId === 'number' ? message.messageId : null;
+    // Keyed by Amp's messageId, which stays when the thread is rewritten (an index may not).
+    const what = messageId !== null ? `message ${messageId} usage` : `messages.${index}.usage`;
     const parsed = ampMessageUsageSchema.safeParse(message.usage);
     if (!parsed.success) {
-      reject(`messages.${index}.usage`, describeIssues(parsed.error.issues), message.usage);
+      reject(what, describeIssues(parsed.error.issues), message.usage);
       continue;
     }
     const u = parsed.data;
-    const messageId = typeof message.messageId === 'number' ? message.messageId : null;
     const ts = u.timestamp ?? (messageId !== null ? ledgerTime.get(messageId) : undefined) ?? created?.toISOString();
     if (!ts) {
-      reject(`messages.${index}.usage`, 'no timestamp (usage, ledger or thread created)', message.usage);
+      reject(what, 'no timestamp (usage, ledger or thread created)', message.usage);
       continue;
     }
     const id = messageId !== null ? recordId('amp', threadId, messageId) : recordId('amp-index', threadId, index);
