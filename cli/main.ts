@@ -1,6 +1,7 @@
 // The tokenlake command line. Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.
 
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runAggregation } from '../lib/aggregate.ts';
 import { windowNameSchema } from '../lib/analytics.ts';
@@ -11,7 +12,7 @@ import { type Config, knownSources, parseConfig, type SourceName } from '../lib/
 import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
-import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
+import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';
 import { BUDGETS_KEY, datasetPrefix } from '../lib/store/layout.ts';
 import { runSync } from '../lib/sync.ts';
@@ -31,22 +32,23 @@ Usage: tokenlake <command> [options]
 
 Commands:
   serve     run the local stack: embedded S3, scheduled sync, analyze, API and dashboard
-  sync      one sync of every configured source, then analyze; prints a summary
+  sync      one sync of every agent found on this machine (or TOKENLAKE_SOURCES), then analyze
   report    the pre-computed window as a table
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
   budgets   show or set the budgets (config/budgets.json)
   keys      create, list or revoke API keys (stored hashed in the bucket)
   export    write a period as CSV, JSON, NDJSON, Parquet or FinOps FOCUS to a file
-  push      this machine's Claude Code / Codex usage → the team bucket (--install-schedule keeps doing it)
+  push      this machine's coding-agent usage → the team bucket (--install-schedule keeps doing it)
 
 Run "tokenlake <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
   serve: `tokenlake serve — embedded S3 + sync every TOKENLAKE_SYNC_MINUTES + analyze + API on PORT
 
 Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
-  sync: `tokenlake sync [--source claude-code,codex,anthropic,openai,demo] [--since YYYY-MM-DD] [--quiet]
+  sync: `tokenlake sync [--source claude-code,codex,gemini-cli,qwen-code,opencode,amp,anthropic,openai,demo] [--since YYYY-MM-DD] [--quiet]
 
-One sync of the sources in TOKENLAKE_SOURCES into the local lake, then analyze.
+One sync into the local lake, then analyze: the sources in TOKENLAKE_SOURCES, or else every coding
+agent whose logs are found on this machine (printed), or else the built-in demo.
 Example: tokenlake sync --since 2026-08-01`,
   keys: KEYS_HELP,
   export: EXPORT_HELP,
@@ -108,7 +110,9 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
           .filter(Boolean);
   const unknown = only?.filter((s) => !(knownSources as readonly string[]).includes(s)) ?? [];
   if (unknown.length > 0) throw new UsageError(`--source: unknown source "${unknown[0]}" (known: ${knownSources.join(', ')})`);
-  const runConfig = only ? { ...config, sources: only as SourceName[] } : config;
+  const runConfig = only ? { ...config, sources: only as SourceName[], demoFallback: false } : config;
+  // Which agents were found and where, before reading them (on stderr: stdout stays the summary).
+  if (!values.quiet) for (const line of describeFoundAgents(runConfig, homedir())) process.stderr.write(`${line}\n`);
   return withStore(runConfig, async (rt) => {
     const progress = createProgress('sync', { quiet: values.quiet ?? false });
     const result = await runSync(rt, {
@@ -291,7 +295,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!command || command === '--help' || command === '-h' || command === 'help') return help(rest[0] ?? 'main');
     // push builds its own configuration from its flags (another bucket, its own credentials).
     if (command === 'push') return await (await import('./push.ts')).commandPush(rest, process.env);
-    const config = parseConfig(process.env, { hasTranscripts });
+    const config = parseConfig(process.env, { detectAgents });
     switch (command) {
       case 'serve':
         return await commandServe(config, rest);

@@ -10,13 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { isValidDay } from '../lib/calendar.ts';
-import { type Config, parseConfig, type SourceName } from '../lib/config.ts';
+import { type Config, logSources, parseConfig } from '../lib/config.ts';
 import { ConfigError, errorMessage, PreconditionFailedError } from '../lib/errors.ts';
 import { createLogger, type LogLevel, silentLogger } from '../lib/log.ts';
 import { createPricer } from '../lib/pricing/price.ts';
 import { loadPriceTables } from '../lib/runtime.ts';
-import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
-import { SESSION_FOLDERS } from '../lib/sources/codex/paths.ts';
+import { detectAgents } from '../lib/sources/detect.ts';
 import { createSources } from '../lib/sources/registry.ts';
 import type { ObjectStore, PutOptions } from '../lib/store/object-store.ts';
 import { S3ObjectStore } from '../lib/store/s3-store.ts';
@@ -24,16 +23,17 @@ import { runSync } from '../lib/sync.ts';
 import { installSchedule, type PushJob, parseEvery, type ScheduleHost, uninstallSchedule } from './push-schedule.ts';
 
 /** The sources that read this machine's files; API sources are pulled by the deployed sync. */
-const PUSH_SOURCES = ['claude-code', 'codex'] as const satisfies readonly SourceName[];
+const PUSH_SOURCES = logSources;
 type PushSource = (typeof PUSH_SOURCES)[number];
 
 export const PUSH_HELP = `tokenlake push --bucket s3://BUCKET [--profile P] [--region R] [--endpoint URL]
-               [--source claude-code,codex] [--since YYYY-MM-DD] [--quiet]
+               [--source claude-code,codex,gemini-cli,qwen-code,opencode,amp] [--since YYYY-MM-DD] [--quiet]
 tokenlake push --install-schedule --every 15m --bucket s3://BUCKET [same options]
 tokenlake push --uninstall-schedule
 
-Pushes what this machine's Claude Code and Codex CLI logs hold that the team bucket does not have
-yet (cursors per machine under state/machines/<machine>/), then exits. Credentials come from the
+Pushes what this machine's coding-agent logs (Claude Code, Codex CLI, Gemini CLI, Qwen Code, OpenCode,
+Amp: every one found here, or those --source names) hold that the team bucket does not have yet
+(cursors per machine under state/machines/<machine>/), then exits. Credentials come from the
 standard AWS chain (environment, --profile / AWS_PROFILE, SSO, instance role); TOKENLAKE_S3_ENDPOINT
 or --endpoint selects an S3-compatible store. Records carry TOKENLAKE_MACHINE (default: host name)
 and TOKENLAKE_USER (default: OS user). The IAM policy a pushing user needs is in docs/team.md.
@@ -152,13 +152,22 @@ export function parseBucketUrl(text: string): string {
   return name;
 }
 
-function hasLogFolder(source: PushSource, config: Config): { present: boolean; where: string } {
-  if (source === 'claude-code') {
-    const folders = config.claudeConfigDirs.map((d) => join(d, 'projects'));
-    return { present: folders.some((f) => existsSync(f)), where: `${folders.join(', ')}; set CLAUDE_CONFIG_DIR` };
+/** Where each agent's logs were looked for, and the variable that moves them (for the skip note). */
+function lookedIn(source: PushSource, config: Config): string {
+  switch (source) {
+    case 'claude-code':
+      return `${config.claudeConfigDirs.map((d) => join(d, 'projects')).join(', ')}; set CLAUDE_CONFIG_DIR`;
+    case 'codex':
+      return `${join(config.codexHome, 'sessions')}; set CODEX_HOME`;
+    case 'gemini-cli':
+      return `${join(config.geminiDir, 'tmp')}; set GEMINI_CLI_HOME`;
+    case 'qwen-code':
+      return `${join(config.qwenDir, 'projects')}; set QWEN_RUNTIME_DIR or QWEN_HOME`;
+    case 'opencode':
+      return `${config.opencodeDb ?? config.opencodeDataDir}; set OPENCODE_DB or XDG_DATA_HOME`;
+    case 'amp':
+      return `${join(config.ampDataDir, 'threads')}; set XDG_DATA_HOME`;
   }
-  const folders = SESSION_FOLDERS.map((f) => join(config.codexHome, f));
-  return { present: folders.some((f) => existsSync(f)), where: `${folders.join(', ')}; set CODEX_HOME` };
 }
 
 function parsePushArgs(args: string[]) {
@@ -248,7 +257,7 @@ function prepare(values: PushArgs, env: Record<string, string | undefined>): Pre
       ...(region ? { AWS_REGION: region } : {}),
       ...(values.endpoint !== undefined ? { TOKENLAKE_S3_ENDPOINT: values.endpoint } : {}),
     },
-    { hasTranscripts },
+    { detectAgents },
   );
   const profile = values.profile ?? (env.AWS_PROFILE || undefined);
   return { config, target: { bucket, profile, endpoint: config.s3Endpoint, region }, sources: names, explicit };
@@ -292,13 +301,17 @@ async function runPush(
   const { config, target, sources: requested, explicit } = prepare(values, env);
   const sources: PushSource[] = [];
   for (const name of requested) {
-    const folder = hasLogFolder(name, config);
-    if (folder.present) sources.push(name);
-    else if (explicit || !values.quiet)
-      (explicit ? err : out)(`${name}: skipped, no log folder on this machine (looked in ${folder.where})\n`);
+    const found = config.foundAgents.find((a) => a.source === name);
+    if (found) {
+      sources.push(name);
+      if (!values.quiet) out(`found ${name} logs in ${found.where.join(', ')}\n`);
+    }
+    // Without --source every agent is tried: one not installed here is not worth a line.
+    else if (explicit) err(`${name}: skipped, no logs on this machine (looked in ${lookedIn(name, config)})\n`);
   }
   if (sources.length === 0) {
-    err(`tokenlake push: nothing to push: no ${requested.join(' or ')} logs on this machine\n`);
+    const names = requested.length > 1 ? `${requested.slice(0, -1).join(', ')} or ${requested.at(-1)}` : requested.join('');
+    err(`tokenlake push: nothing to push: no ${names} logs on this machine\n`);
     return 1;
   }
   const pricer = createPricer(await loadPriceTables(config.pricesFile));
@@ -360,6 +373,11 @@ const CARRIED_ENV = [
   'TOKENLAKE_USER',
   'CLAUDE_CONFIG_DIR',
   'CODEX_HOME',
+  'GEMINI_CLI_HOME',
+  'QWEN_HOME',
+  'QWEN_RUNTIME_DIR',
+  'OPENCODE_DB',
+  'XDG_DATA_HOME',
   'TOKENLAKE_ANONYMIZE',
   'TOKENLAKE_PRICES_FILE',
   'AWS_CONFIG_FILE',

@@ -5,7 +5,7 @@
 import { parseConfig } from '../lib/config.ts';
 import { createRuntime, type Runtime } from '../lib/runtime.ts';
 import { resolveSecrets, secretParameters } from '../lib/secrets.ts';
-import { hasTranscripts } from '../lib/sources/claude-code/paths.ts';
+import { detectAgents } from '../lib/sources/detect.ts';
 import { lambdaLogger, writeMetrics } from './lambda-logging.ts';
 
 let cached: Promise<Runtime> | undefined;
@@ -27,7 +27,7 @@ async function build(): Promise<Runtime> {
       ssm.destroy();
     }
   }
-  const config = parseConfig(env, { hasTranscripts });
+  const config = parseConfig(env, { detectAgents });
   const { createS3Client, S3ObjectStore } = await import('../lib/store/s3-store.ts');
   const client = createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) });
   return createRuntime(config, {

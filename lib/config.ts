@@ -2,14 +2,40 @@
 // with a message naming it. Nothing else in lib/ reads process.env.
 
 import { homedir, hostname, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isValidTimeZone } from './calendar.ts';
 import { ConfigError } from './errors.ts';
 import { type AnonymizableField, anonymizableFields } from './export/anonymize.ts';
 
-export const knownSources = ['claude-code', 'codex', 'demo', 'anthropic', 'openai'] as const;
+export const knownSources = ['claude-code', 'codex', 'gemini-cli', 'qwen-code', 'opencode', 'amp', 'demo', 'anthropic', 'openai'] as const;
 export type SourceName = (typeof knownSources)[number];
+
+/** The sources that read coding-agent logs on this machine (found by themselves, pushed per machine). */
+export const logSources = ['claude-code', 'codex', 'gemini-cli', 'qwen-code', 'opencode', 'amp'] as const satisfies readonly SourceName[];
+export type LogSourceName = (typeof logSources)[number];
+
+/** Where each coding agent keeps its logs on this machine, resolved from its own variables. */
+export interface AgentPaths {
+  claudeConfigDirs: string[];
+  codexHome: string;
+  /** Gemini CLI's global dir: `$GEMINI_CLI_HOME/.gemini`, else `~/.gemini` (its chats are under tmp/). */
+  geminiDir: string;
+  /** Qwen Code's runtime dir: `QWEN_RUNTIME_DIR`, else `QWEN_HOME`, else `~/.qwen` (chats under projects/). */
+  qwenDir: string;
+  /** OpenCode's data dir: `$XDG_DATA_HOME/opencode`, else `~/.local/share/opencode`. */
+  opencodeDataDir: string;
+  /** OpenCode's database when `OPENCODE_DB` names one; else opencode*.db in the data dir. */
+  opencodeDb: string | undefined;
+  /** Amp's data dir: `$XDG_DATA_HOME/amp`, else `~/.local/share/amp` (threads/ under it). */
+  ampDataDir: string;
+}
+
+/** One agent whose logs were found, and the folders (or files) that hold them. */
+export interface FoundAgent {
+  source: LogSourceName;
+  where: string[];
+}
 
 const positiveInt = (fallback: number) =>
   z
@@ -74,6 +100,12 @@ const envSchema = z.object({
   CLAUDE_CONFIG_DIR: optionalString,
   /** Codex CLI's home (sessions/ under it); Codex itself reads the same variable. */
   CODEX_HOME: optionalString,
+  /** The agents' own variables for where they keep data (each agent reads the same one). */
+  GEMINI_CLI_HOME: optionalString,
+  QWEN_HOME: optionalString,
+  QWEN_RUNTIME_DIR: optionalString,
+  OPENCODE_DB: optionalString,
+  XDG_DATA_HOME: optionalString,
   TOKENLAKE_TIMEZONE: z
     .string()
     .optional()
@@ -157,6 +189,21 @@ export interface Config {
   claudeConfigDirs: string[];
   /** Codex CLI home: its transcripts are sessions/YYYY/MM/DD/rollout-*.jsonl under it. */
   codexHome: string;
+  geminiDir: string;
+  qwenDir: string;
+  opencodeDataDir: string;
+  opencodeDb: string | undefined;
+  ampDataDir: string;
+  /**
+   * The coding agents whose logs were found on this machine (empty when no detector was given).
+   * `tokenlake sync` and `push` print them; without TOKENLAKE_SOURCES they are the sources.
+   */
+  foundAgents: FoundAgent[];
+  /**
+   * True when no TOKENLAKE_SOURCES was set and no agent's logs were found, so `demo` stands in:
+   * the demo source then refuses to write into a lake that already holds real usage.
+   */
+  demoFallback: boolean;
   timeZone: string;
   syncMinutes: number;
   retentionDays: number;
@@ -187,9 +234,13 @@ export interface ConfigContext {
   /** Home directory for default log locations. */
   home?: string;
   cwd?: string;
-  /** Whether a directory exists; decides the default source. */
-  /** Whether a Claude Code projects/ folder holds any transcript; decides the default source. */
+  /** Whether a Claude Code projects/ folder holds any transcript (used when no detectAgents is given). */
   hasTranscripts?: (projectsDir: string) => boolean;
+  /**
+   * Finds which coding agents have logs here (lib/sources/detect.ts touches the file system; this
+   * module does not). Without TOKENLAKE_SOURCES, the agents it finds are the sources.
+   */
+  detectAgents?: (paths: AgentPaths) => FoundAgent[];
 }
 
 export function parseConfig(env: Record<string, string | undefined>, context: ConfigContext = {}): Config {
@@ -201,7 +252,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
   const e = parsed.data;
   const home = context.home ?? homedir();
   const cwd = context.cwd ?? process.cwd();
-  const hasTranscripts = context.hasTranscripts ?? (() => false);
+  const expand = (p: string) => resolve(cwd, p.replace(/^~(?=$|[\\/])/, home));
 
   const claudeConfigDirs = e.CLAUDE_CONFIG_DIR
     ? e.CLAUDE_CONFIG_DIR.split(',')
@@ -211,6 +262,27 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     : [join(home, '.claude'), join(home, '.config', 'claude')];
 
   const codexHome = e.CODEX_HOME ? resolve(cwd, e.CODEX_HOME.replace(/^~(?=$|\/)/, home)) : join(home, '.codex');
+  // XDG_DATA_HOME must be absolute to count (the XDG spec); OpenCode and Amp both follow it.
+  const dataHome = e.XDG_DATA_HOME && isAbsolute(e.XDG_DATA_HOME) ? e.XDG_DATA_HOME : join(home, '.local', 'share');
+  const opencodeDataDir = join(dataHome, 'opencode');
+  const paths: AgentPaths = {
+    claudeConfigDirs,
+    codexHome,
+    // GEMINI_CLI_HOME replaces the home directory: Gemini CLI still appends .gemini to it.
+    geminiDir: join(e.GEMINI_CLI_HOME ? expand(e.GEMINI_CLI_HOME) : home, '.gemini'),
+    qwenDir: e.QWEN_RUNTIME_DIR ? expand(e.QWEN_RUNTIME_DIR) : e.QWEN_HOME ? expand(e.QWEN_HOME) : join(home, '.qwen'),
+    opencodeDataDir,
+    // OpenCode resolves a relative OPENCODE_DB against its data dir.
+    opencodeDb: e.OPENCODE_DB ? (isAbsolute(e.OPENCODE_DB) ? e.OPENCODE_DB : join(opencodeDataDir, e.OPENCODE_DB)) : undefined,
+    ampDataDir: join(dataHome, 'amp'),
+  };
+  const detect =
+    context.detectAgents ??
+    ((p: AgentPaths): FoundAgent[] => {
+      const projects = p.claudeConfigDirs.map((d) => join(d, 'projects')).filter((d) => context.hasTranscripts?.(d) ?? false);
+      return projects.length > 0 ? [{ source: 'claude-code', where: projects }] : [];
+    });
+  const foundAgents = detect(paths);
 
   let sources: SourceName[];
   if (e.TOKENLAKE_SOURCES) {
@@ -223,9 +295,11 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     }
     sources = [...new Set(names)] as SourceName[];
   } else {
-    // An installed Claude Code with no transcript yet would show an empty dashboard: demo instead.
-    sources = claudeConfigDirs.some((d) => hasTranscripts(join(d, 'projects'))) ? ['claude-code'] : ['demo'];
+    // Every agent with logs here; an installed agent with no log yet would show an empty
+    // dashboard, so only when none is found does the demo stand in.
+    sources = foundAgents.length > 0 ? foundAgents.map((a) => a.source) : ['demo'];
   }
+  const demoFallback = !e.TOKENLAKE_SOURCES && foundAgents.length === 0;
 
   return {
     port: e.PORT,
@@ -234,8 +308,9 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     dataDir: resolve(cwd, e.TOKENLAKE_DATA_DIR ?? '.tokenlake'),
     bucket: e.TOKENLAKE_BUCKET || 'tokenlake',
     sources,
-    claudeConfigDirs,
-    codexHome,
+    ...paths,
+    foundAgents,
+    demoFallback,
     timeZone: e.TOKENLAKE_TIMEZONE || 'UTC',
     syncMinutes: e.TOKENLAKE_SYNC_MINUTES,
     retentionDays: e.TOKENLAKE_RETENTION_DAYS,

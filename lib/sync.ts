@@ -36,7 +36,7 @@ export const sourceStatusSchema = z.object({
 export type SourceStatus = z.infer<typeof sourceStatusSchema>;
 
 /** Sources that read this machine's files keep per-machine state; API sources are global. */
-const machineScoped = new Set(['claude-code', 'codex']);
+const machineScoped = new Set(['claude-code', 'codex', 'gemini-cli', 'qwen-code', 'opencode', 'amp']);
 
 /**
  * A log source's status lives beside its cursor under state/machines/<machine>/, so a laptop that

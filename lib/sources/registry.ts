@@ -1,11 +1,15 @@
 // Source names → implementations. The one place a new source is registered.
 
 import type { SourceName } from '../config.ts';
+import { createAmpSource } from './amp/index.ts';
 import { createAnthropicSource } from './anthropic/index.ts';
 import { createClaudeCodeSource } from './claude-code/index.ts';
 import { createCodexSource } from './codex/index.ts';
 import { createDemoSource } from './demo/index.ts';
+import { createGeminiCliSource } from './gemini-cli/index.ts';
 import { createOpenAiSource } from './openai/index.ts';
+import { createOpenCodeSource } from './opencode/index.ts';
+import { createQwenCodeSource } from './qwen-code/index.ts';
 import type { Source } from './source.ts';
 
 export function createSource(name: SourceName): Source {
@@ -14,6 +18,14 @@ export function createSource(name: SourceName): Source {
       return createClaudeCodeSource();
     case 'codex':
       return createCodexSource();
+    case 'gemini-cli':
+      return createGeminiCliSource();
+    case 'qwen-code':
+      return createQwenCodeSource();
+    case 'opencode':
+      return createOpenCodeSource();
+    case 'amp':
+      return createAmpSource();
     case 'demo':
       return createDemoSource();
     case 'anthropic':

@@ -85,6 +85,10 @@ function machineEnv(machine: 'a' | 'b', extra: Record<string, string> = {}): Rec
     CODEX_HOME: machine === 'a' ? codexA() : join(root, 'b', 'no-codex'),
     TOKENLAKE_MACHINE: machine === 'a' ? 'laptop-a' : 'laptop-b',
     TOKENLAKE_USER: machine === 'a' ? 'alice' : 'bob',
+    // The other agents' homes point at nothing, so this machine's own logs never join the test.
+    GEMINI_CLI_HOME: join(root, 'none'),
+    QWEN_RUNTIME_DIR: join(root, 'none'),
+    XDG_DATA_HOME: join(root, 'none'),
     ...extra,
   };
 }
@@ -190,7 +194,9 @@ describe('tokenlake push into a team bucket', () => {
     expect(a.out).toContain('codex: 1 records in 1 objects');
     const b = await push('team-lake', machineEnv('b'));
     expect(b.code).toBe(0);
-    expect(b.out).toMatch(/codex: skipped, no log folder on this machine \(looked in .*no-codex\/sessions/);
+    // Without --source every agent is tried; the ones with no logs here are passed over quietly.
+    expect(b.out).toMatch(/found claude-code logs in .*\/projects/);
+    expect(b.out).not.toContain('codex');
     expect(b.out).toContain('claude-code: 2 records in 1 objects');
 
     // Everything a push touched is inside what docs/team.md grants: lake/usage/, quarantine/,
@@ -340,7 +346,12 @@ describe('tokenlake push into a team bucket', () => {
     expect(await commandPush([], machineEnv('a'), { stderr: () => {} })).toBe(2);
     const noLogs = await push('team-lake', { ...machineEnv('b'), CLAUDE_CONFIG_DIR: join(root, 'nothing') });
     expect(noLogs.code).toBe(1);
-    expect(noLogs.err).toBe('tokenlake push: nothing to push: no claude-code or codex logs on this machine\n');
+    expect(noLogs.err).toBe(
+      'tokenlake push: nothing to push: no claude-code, codex, gemini-cli, qwen-code, opencode or amp logs on this machine\n',
+    );
+    const explicit = await push('team-lake', { ...machineEnv('b'), CLAUDE_CONFIG_DIR: join(root, 'nothing') }, ['--source', 'gemini-cli']);
+    expect(explicit.code).toBe(1);
+    expect(explicit.err).toMatch(/gemini-cli: skipped, no logs on this machine \(looked in .*none\/\.gemini\/tmp; set GEMINI_CLI_HOME\)/);
   });
 });
 

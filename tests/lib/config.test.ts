@@ -39,3 +39,48 @@ describe('parseConfig', () => {
     expect((caught as Error).message).toContain(variable);
   });
 });
+
+describe('finding the agents on this machine', () => {
+  it('resolves each agent from its own variables and reads every agent found, without TOKENLAKE_SOURCES', () => {
+    const seen: unknown[] = [];
+    const c = parseConfig(
+      { CODEX_HOME: '~/cx', GEMINI_CLI_HOME: '/g', QWEN_HOME: '/q', XDG_DATA_HOME: '/xdg', OPENCODE_DB: 'other.db' },
+      {
+        home: '/home/u',
+        cwd: '/srv',
+        detectAgents: (paths) => {
+          seen.push(paths);
+          return [{ source: 'codex', where: ['/home/u/cx/sessions'] }];
+        },
+      },
+    );
+    expect(seen).toEqual([
+      {
+        claudeConfigDirs: ['/home/u/.claude', '/home/u/.config/claude'],
+        codexHome: '/home/u/cx',
+        geminiDir: '/g/.gemini',
+        qwenDir: '/q',
+        opencodeDataDir: '/xdg/opencode',
+        opencodeDb: '/xdg/opencode/other.db',
+        ampDataDir: '/xdg/amp',
+      },
+    ]);
+    // Only Codex logs here: sync reads Codex, not the demo.
+    expect(c.sources).toEqual(['codex']);
+    expect(c.demoFallback).toBe(false);
+    expect(c.foundAgents).toEqual([{ source: 'codex', where: ['/home/u/cx/sessions'] }]);
+  });
+
+  it('prefers QWEN_RUNTIME_DIR, ignores a relative XDG_DATA_HOME, and falls back to demo when nothing is found', () => {
+    const c = parseConfig(
+      { QWEN_HOME: '/q', QWEN_RUNTIME_DIR: '/rt', XDG_DATA_HOME: 'relative' },
+      { home: '/home/u', cwd: '/srv', detectAgents: () => [] },
+    );
+    expect(c.qwenDir).toBe('/rt');
+    expect(c.ampDataDir).toBe('/home/u/.local/share/amp');
+    expect(c.sources).toEqual(['demo']);
+    expect(c.demoFallback).toBe(true);
+    const named = parseConfig({ TOKENLAKE_SOURCES: 'demo' }, { home: '/home/u', cwd: '/srv', detectAgents: () => [] });
+    expect(named.demoFallback).toBe(false);
+  });
+});

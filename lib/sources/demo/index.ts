@@ -1,14 +1,18 @@
 // The demo source: deterministic, realistic usage for the last 90 days across providers, models,
 // projects and users, so a fresh `npm start` shows a full dashboard. The same day always yields the
 // same records (seeded by the day), and each day is one object rewritten whole, so re-running
-// never duplicates. Only today and days not generated yet are written on each sync.
+// never duplicates. Only today and days not generated yet are written on each sync. When it only
+// stands in because no agent's logs were found, it refuses to write into a lake that real sources
+// have synced into: demo data never mixes silently with real usage.
 
 import { z } from 'zod';
 import { addDays, dayRange, utcDay } from '../../calendar.ts';
 import { loadCursor, saveCursor } from '../../cursor.ts';
+import { SourceError } from '../../errors.ts';
 import { batchId } from '../../lake.ts';
 import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
 import { cursorKey } from '../../store/layout.ts';
+import { readAllStatuses } from '../../sync.ts';
 import { emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
 
 const DAYS = 90;
@@ -140,6 +144,19 @@ export function createDemoSource(): Source {
   return {
     name: 'demo',
     async pull(context: SourceContext): Promise<SourcePull> {
+      if (context.config.demoFallback) {
+        // Chosen over a warning: a laptop whose agent logs moved (a new CODEX_HOME) would otherwise
+        // add 90 days of invented usage to a real lake. Naming demo in TOKENLAKE_SOURCES still works.
+        const real = [
+          ...new Set((await readAllStatuses(context.store)).filter((s) => s.source !== 'demo' && s.last_success_at).map((s) => s.source)),
+        ];
+        if (real.length > 0) {
+          throw new SourceError(
+            'demo',
+            `not writing demo data: this lake already holds real usage (${real.sort().join(', ')}) and no agent logs were found here; set TOKENLAKE_SOURCES (or the agent's own folder variable) to read real logs`,
+          );
+        }
+      }
       const today = utcDay(context.now);
       const first = addDays(today, -(DAYS - 1));
       const key = cursorKey('demo');
