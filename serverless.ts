@@ -257,7 +257,7 @@ function glueType(field: z.ZodType): string {
 }
 
 /** The dt partitions Athena projects (infra/athena/*_table.sql say the same). */
-export const ATHENA_DT_RANGE = '2020-01-01,NOW+1DAYS';
+const ATHENA_DT_RANGE = '2020-01-01,NOW+1DAYS';
 
 function lakeTable(table: string, dataset: 'usage' | 'events', schema: z.ZodObject) {
   const location = `s3://${BUCKET}/lake/${dataset}/`;

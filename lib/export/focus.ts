@@ -13,14 +13,14 @@ import type { CellValue, ColumnSpec, ExportTable } from './table.ts';
 
 export const FOCUS_VERSION = '1.2';
 /** metadata/data_generator: who generated the dataset. */
-export const FOCUS_DATA_GENERATOR = 'tokenlake';
+const FOCUS_DATA_GENERATOR = 'tokenlake';
 /** Bumped when the mapping below changes what a row means (metadata/schema/datageneratorversion.md). */
-export const FOCUS_DATA_GENERATOR_VERSION = '2.0.0';
+const FOCUS_DATA_GENERATOR_VERSION = '2.0.0';
 /** When this column set was defined (metadata/schema/creationdate.md); bump with the columns. */
 const FOCUS_SCHEMA_CREATED = '2026-11-29T00:00:00Z';
 
 /** Provider-defined tag keys carry this prefix (columns/tags.md); listed in the metadata. */
-export const FOCUS_TAG_PREFIX = 'tokenlake/';
+const FOCUS_TAG_PREFIX = 'tokenlake/';
 
 /** FOCUS data types (metadata/schema/column_definition/datatype.md, attributes/*_format.md). */
 type FocusDataType = 'STRING' | 'DECIMAL' | 'DATETIME' | 'JSON';
@@ -95,10 +95,11 @@ const COLUMNS: FocusColumn[] = [
 ];
 
 export const FOCUS_COLUMNS: ColumnSpec[] = COLUMNS.map(({ name, type }) => ({ name, type }));
+const BILLED_COST = COLUMNS.findIndex((c) => c.name === 'BilledCost');
 
 // ── vocabulary ───────────────────────────────────────────────────────────────────────────────
 
-export type TokenKind = 'input' | 'output' | 'cache_write_5m' | 'cache_write_1h' | 'cache_read';
+type TokenKind = 'input' | 'output' | 'cache_write_5m' | 'cache_write_1h' | 'cache_read';
 
 /** Token kinds in row order, with the SKU id part and the SkuMeter (columns/skumeter.md). */
 const KINDS: ReadonlyArray<{ kind: TokenKind; slug: string; meter: string }> = [
@@ -113,7 +114,7 @@ const KINDS: ReadonlyArray<{ kind: TokenKind; slug: string; meter: string }> = [
  * Prices are published per million tokens; attributes/unit_format.md allows a unit quantity only
  * as a whole number, hence "1000000 Tokens" rather than "1M Tokens".
  */
-export const PRICING_UNIT = '1000000 Tokens';
+const PRICING_UNIT = '1000000 Tokens';
 const TOKENS_PER_PRICING_UNIT = 1_000_000;
 
 const PROVIDER_NAMES: Record<string, string> = {
@@ -126,7 +127,7 @@ const PROVIDER_NAMES: Record<string, string> = {
 };
 const SERVICE_NAMES: Record<string, string> = { bedrock: 'Amazon Bedrock', azure: 'Azure OpenAI' };
 
-export function providerDisplayName(provider: string): string {
+function providerDisplayName(provider: string): string {
   return PROVIDER_NAMES[provider] ?? provider;
 }
 
@@ -163,7 +164,7 @@ function billingAccount(r: UsageRecord, anon: Anonymizer): Account {
 // ── prices ───────────────────────────────────────────────────────────────────────────────────
 
 /** Where a kind's rate came from: the base price, the long-context tier, or a service tier. */
-export interface KindRate {
+interface KindRate {
   /** USD per PRICING_UNIT. */
   rate: number;
   tier: string;
@@ -283,8 +284,10 @@ export function focusTable(records: readonly UsageRecord[], anon: Anonymizer, pr
   for (const r of records) {
     const t = Date.parse(r.ts);
     const start = Math.floor(t / HOUR_MS) * HOUR_MS;
-    // A provider bucket longer than the hour (a day of reported cost) keeps its own end.
-    const end = Math.max(start + HOUR_MS, t + (r.bucket_seconds ?? 0) * 1000);
+    // A provider bucket longer than the hour (a day of reported cost) keeps its own end; shorter
+    // ones (minutes, an hour) lie within their hour.
+    const bucketMs = (r.bucket_seconds ?? 0) * 1000;
+    const end = bucketMs > HOUR_MS ? Math.max(start + HOUR_MS, t + bucketMs) : start + HOUR_MS;
     const account = billingAccount(r, anon);
     const p = pricer.lookup(r.model, r.ts);
     const costSource: CostSource = r.cost_source === 'reported' && r.cost_usd !== null ? 'reported' : p ? 'priced' : 'unpriced';
@@ -308,9 +311,11 @@ export function focusTable(records: readonly UsageRecord[], anon: Anonymizer, pr
     });
   }
 
-  const rows = [...charges.values()].map(chargeRow(anon));
-  const order = [...charges.values()].map((c, i) => ({ c, i, cost: rows[i]![0] as number | null }));
-  order.sort((a, b) => a.c.start - b.c.start || (b.cost ?? -1) - (a.cost ?? -1) || a.i - b.i);
+  // Oldest hour first, then the largest cost (unknown costs last), then first seen.
+  const list = [...charges.values()];
+  const rows = list.map(chargeRow(anon));
+  const order = list.map((c, i) => ({ start: c.start, cost: rows[i]![BILLED_COST] as number | null, i }));
+  order.sort((a, b) => a.start - b.start || (b.cost ?? -1) - (a.cost ?? -1) || a.i - b.i);
   return { columns: FOCUS_COLUMNS, rows: order.map(({ i }) => rows[i]!) };
 }
 
@@ -406,7 +411,7 @@ function chargeRow(anon: Anonymizer) {
 
 // ── metadata ─────────────────────────────────────────────────────────────────────────────────
 
-export interface FocusMetadata {
+interface FocusMetadata {
   DataGenerator: string;
   SchemaId: string;
   CreationDate: string;
