@@ -2,6 +2,9 @@
 // alarms and the Athena catalogue. Packaged offline with `npx osls package --stage <stage>`
 // (osls + serverless-esbuild); deployed with `npx osls deploy --stage <stage>` (docs/deploy.md).
 // Stage-specific values come from `params`; secrets live in SSM and only their NAMES reach env.
+// Optional features (KMS key, versioning, alarm e-mail, raw-lake retention) are CloudFormation
+// parameters whose defaults are the stage params: their conditions are then real, and a branch
+// that is not taken holds `AWS::NoValue`, never a placeholder such as "none" (cfn-lint clean).
 
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: '${…}' strings are osls variables and CloudFormation Fn::Sub references, not JavaScript templates.
 
@@ -42,17 +45,17 @@ const get = (...prefixes: string[]): Statement => ({ Effect: 'Allow', Action: 's
 const put = (...prefixes: string[]): Statement => ({ Effect: 'Allow', Action: 's3:PutObject', Resource: objectArns(...prefixes) });
 
 /**
- * ListBucket confined to prefixes. `StringLikeIfExists`, not `StringLike`: S3 answers a GET or
- * HEAD of a missing key with 404 only if the caller may list the bucket, and that check carries
- * no `s3:prefix`; with a plain `StringLike` a first-run read of a missing cursor or a HEAD before
- * an idempotent write would get 403 instead of "not found". Listings that name a prefix stay
- * confined to these; key names are all a listing reveals.
+ * ListBucket confined to prefixes with a plain `StringLike`: a listing that names no prefix is
+ * refused (`...IfExists` would let it list every key, config/api-keys.json included). S3 answers
+ * a GET or HEAD of a missing key with 404 only when the caller may list the bucket, a check made
+ * without `s3:prefix`, so such a read gets 403 here; the S3 store (lib/storage.ts) then lists the
+ * key's own name, which this grant allows, to tell "missing" from "denied".
  */
 const list = (...prefixes: string[]): Statement => ({
   Effect: 'Allow',
   Action: 's3:ListBucket',
   Resource: bucketArn,
-  Condition: { StringLikeIfExists: { 's3:prefix': prefixes.flatMap((p) => [p, `${p}*`]) } },
+  Condition: { StringLike: { 's3:prefix': prefixes.flatMap((p) => [p, `${p}*`]) } },
 });
 
 /** Logs go to the log group osls creates for the function; nothing may create other groups. */
@@ -73,12 +76,26 @@ const XRAY: Statement = { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xr
 const KMS_IF_USED = {
   'Fn::If': [
     'UseKms',
-    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: '${param:kmsKeyArn}' },
+    { Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: { Ref: 'KmsKeyArn' } },
     { Ref: 'AWS::NoValue' },
   ],
 };
 
-const sendToDlq: Statement = { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } };
+const DLQ_ARN = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
+/** Lambda delivers an async invocation's final failure to its on-failure destination with the function's own role. */
+const sendToDlq: Statement = { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: DLQ_ARN };
+const onFailureToDlq = { onFailure: { type: 'sqs' as const, arn: DLQ_ARN } };
+
+/**
+ * What each optional source needs beyond the lake, granted to sync (the only function that reads
+ * sources). One entry per source, so a new source (e.g. Amazon Bedrock) adds its own least-privilege
+ * statements here and tests/deploy/template.test.ts asserts them by source name.
+ */
+export const SOURCE_GRANTS: Record<string, Statement[]> = {
+  // The admin keys are SecureString parameters under the AWS-managed aws/ssm key: no kms grant.
+  anthropic: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: ssmParameterArn('anthropicAdminKeyParameter') }],
+  openai: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: ssmParameterArn('openaiAdminKeyParameter') }],
+};
 
 /**
  * Exactly what each handler does, no more (SecureString parameters encrypted with the AWS-managed
@@ -94,11 +111,8 @@ const permissions: Record<FunctionKey, Statement[]> = {
     list('lake/', 'quarantine/', 'state/', 'config/'),
     // The sync lease (lib/lease.ts) is released by deleting it.
     { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('state/machines/*/lock.json') },
-    {
-      Effect: 'Allow',
-      Action: 'ssm:GetParameter',
-      Resource: [ssmParameterArn('anthropicAdminKeyParameter'), ssmParameterArn('openaiAdminKeyParameter')],
-    },
+    ...Object.values(SOURCE_GRANTS).flat(),
+    sendToDlq,
   ],
   // Rebuilds rollups and analytics.json; claims and publishes budget alerts; keeps the last
   // valid budgets file (lib/budgets.ts) so a bad edit of config/budgets.json changes nothing.
@@ -143,14 +157,15 @@ const permissions: Record<FunctionKey, Statement[]> = {
     list('lake/events/', 'lake/usage/'),
     sendToDlq,
   ],
-  // Merges a day's small objects into one and deletes the originals; applies retention to raw
-  // days and to rollups older than 760 days (lib/compaction.ts; the lifecycle rules are the
+  // Merges a day's small objects into one and deletes the originals; expires rollups older than
+  // 760 days and, when a retention is set, raw days (lib/compaction.ts; the lifecycle rules are the
   // backstop for both).
   compact: [
     get('lake/*'),
     put('lake/*'),
     { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('lake/*', 'rollups/*') },
     list('lake/', 'rollups/'),
+    sendToDlq,
   ],
 };
 
@@ -242,6 +257,9 @@ function glueType(field: z.ZodType): string {
   }
 }
 
+/** The dt partitions Athena projects (infra/athena/*_table.sql say the same). */
+const ATHENA_DT_RANGE = '2020-01-01,NOW+1DAYS';
+
 function lakeTable(table: string, dataset: 'usage' | 'events', schema: z.ZodObject) {
   const location = `s3://${BUCKET}/lake/${dataset}/`;
   return {
@@ -262,7 +280,10 @@ function lakeTable(table: string, dataset: 'usage' | 'events', schema: z.ZodObje
           'projection.enabled': 'true',
           'projection.dt.type': 'date',
           'projection.dt.format': 'yyyy-MM-dd',
-          'projection.dt.range': 'NOW-3YEARS,NOW',
+          // From a fixed start (retention is opt-in, so old days stay; a moving NOW-3YEARS would
+          // hide them) to tomorrow, so a day written by a clock running ahead (or just after
+          // midnight UTC) is not invisible.
+          'projection.dt.range': ATHENA_DT_RANGE,
           'projection.dt.interval': '1',
           'projection.dt.interval.unit': 'DAYS',
           // `${!dt}` is Fn::Sub's escape for a literal `${dt}`, which Athena fills in per partition.
@@ -273,7 +294,9 @@ function lakeTable(table: string, dataset: 'usage' | 'events', schema: z.ZodObje
           Location: sub(location),
           InputFormat: 'org.apache.hadoop.mapred.TextInputFormat',
           OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
-          SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe' },
+          // A malformed line (a foreign or truncated object under lake/) reads as nulls instead of
+          // failing every query that touches its day.
+          SerdeInfo: { SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe', Parameters: { 'ignore.malformed.json': 'true' } },
         },
       },
     },
@@ -317,6 +340,9 @@ const httpRoutes = [...new Map(allRoutes.map((r) => [`${r.method} ${r.path}`, r]
   httpApi: { method: r.method, path: r.path },
 }));
 
+/** Browsers may call exactly the methods some route uses (no DELETE while no route has one). */
+const corsMethods = [...new Set(allRoutes.map((r) => r.method))].sort();
+
 /** The six event families the ingest rule subscribes to (design: job.*, task.*, …). */
 export const INGEST_DETAIL_TYPE_PREFIXES = ['job.', 'task.', 'tool.', 'budget.', 'provider.', 'conversation.'];
 
@@ -332,7 +358,9 @@ const serverlessConfiguration: AWS = {
       compactSchedule: 'cron(30 3 * * ? *)',
       sources: 'anthropic,openai',
       timezone: 'UTC',
-      retentionDays: 180,
+      // Raw lake/ expiry in days, or 'none' (the default): keep the lake, the source of truth,
+      // forever. Rollups keep their own 760 days either way.
+      retentionDays: 'none',
       // 'true' keeps old object versions (expired after 30 days by the lifecycle rules).
       versioning: 'false',
       // 'none' = SSE-S3 (S3-managed keys); a KMS key ARN = SSE-KMS with a bucket key.
@@ -357,7 +385,6 @@ const serverlessConfiguration: AWS = {
     test: {
       sources: 'demo',
       syncSchedule: 'rate(1 hour)',
-      retentionDays: 45,
       versioning: 'true',
     },
     prod: {
@@ -380,7 +407,8 @@ const serverlessConfiguration: AWS = {
       TOKENLAKE_BUCKET: sub(BUCKET),
       TOKENLAKE_SOURCES: '${param:sources}',
       TOKENLAKE_TIMEZONE: '${param:timezone}',
-      TOKENLAKE_RETENTION_DAYS: '${param:retentionDays}',
+      // Absent unless a retention is set: config reads "unset" as keep everything.
+      TOKENLAKE_RETENTION_DAYS: { 'Fn::If': ['HasRetention', { Ref: 'RetentionDays' }, { Ref: 'AWS::NoValue' }] },
       TOKENLAKE_LOG_LEVEL: 'info',
       POWERTOOLS_SERVICE_NAME: SERVICE,
       // Stack traces point into the TypeScript sources (the bundles ship a source map).
@@ -390,11 +418,27 @@ const serverlessConfiguration: AWS = {
       cors: {
         allowedOrigins: ['${param:corsOrigin}'],
         allowedHeaders: ['authorization', 'content-type', 'if-none-match'],
-        allowedMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        allowedMethods: corsMethods,
         exposedResponseHeaders: ['etag', 'x-request-id', 'content-disposition'],
         maxAge: 600,
       },
       metrics: true,
+    },
+    // Access logs of the HTTP API stage to the log group osls creates (kept logRetentionInDays).
+    logs: {
+      httpApi: {
+        format: JSON.stringify({
+          requestId: '$context.requestId',
+          ip: '$context.identity.sourceIp',
+          requestTime: '$context.requestTime',
+          httpMethod: '$context.httpMethod',
+          routeKey: '$context.routeKey',
+          status: '$context.status',
+          responseLength: '$context.responseLength',
+          integrationLatency: '$context.integrationLatency',
+          integrationError: '$context.integrationErrorMessage',
+        }),
+      },
     },
   },
   package: { individually: true },
@@ -431,6 +475,11 @@ const serverlessConfiguration: AWS = {
       memorySize: 512,
       timeout: 280,
       reservedConcurrency: 1,
+      // A scheduled run is an async invocation: retried twice, then recorded in the DLQ. A
+      // trigger older than an hour is pointless (the next schedule has started a fresh run).
+      maximumRetryAttempts: 2,
+      maximumEventAge: 3600,
+      destinations: onFailureToDlq,
       environment: {
         TOKENLAKE_ANTHROPIC_ADMIN_KEY_PARAMETER: '${param:anthropicAdminKeyParameter}',
         TOKENLAKE_OPENAI_ADMIN_KEY_PARAMETER: '${param:openaiAdminKeyParameter}',
@@ -451,7 +500,7 @@ const serverlessConfiguration: AWS = {
       reservedConcurrency: 1,
       maximumRetryAttempts: 2,
       maximumEventAge: 21_600,
-      destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } } },
+      destinations: onFailureToDlq,
       environment: { TOKENLAKE_EVENT_BUS: '${param:eventBusName}' },
     },
     // Reads analytics.json (tens of KB) or a few rollups per request; exports stream lake days.
@@ -473,7 +522,7 @@ const serverlessConfiguration: AWS = {
       memorySize: 256,
       timeout: 30,
       maximumRetryAttempts: 2,
-      destinations: { onFailure: { type: 'sqs', arn: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } } },
+      destinations: onFailureToDlq,
       events: [
         {
           eventBridge: {
@@ -492,14 +541,47 @@ const serverlessConfiguration: AWS = {
       memorySize: 2048,
       timeout: 900,
       reservedConcurrency: 1,
+      // Nightly: a failed run is retried twice within the next 6 hours, then recorded in the DLQ.
+      maximumRetryAttempts: 2,
+      maximumEventAge: 21_600,
+      destinations: onFailureToDlq,
       events: [{ schedule: { rate: ['${param:compactSchedule}'] } }],
     },
   },
   resources: {
+    // Defaults come from the stage params (so `--param` and `params` keep working); a stack update
+    // with new parameter values changes them without repackaging.
+    Parameters: {
+      KmsKeyArn: {
+        Type: 'String',
+        Default: '${param:kmsKeyArn}',
+        AllowedPattern: '^(none|arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+)$',
+        Description: "'none' = SSE-S3; a KMS key ARN = SSE-KMS with a bucket key",
+      },
+      Versioning: {
+        Type: 'String',
+        Default: '${param:versioning}',
+        AllowedValues: ['true', 'false'],
+        Description: 'Keep old object versions (expired after 30 days)',
+      },
+      AlarmEmail: {
+        Type: 'String',
+        Default: '${param:alarmEmail}',
+        AllowedPattern: '^(none|[^@\\s]+@[^@\\s]+)$',
+        Description: "'none', or an address subscribed to the alarm topic",
+      },
+      RetentionDays: {
+        Type: 'String',
+        Default: '${param:retentionDays}',
+        AllowedPattern: '^(none|[1-9][0-9]{0,5})$',
+        Description: "Days raw lake/ objects are kept; 'none' keeps them forever",
+      },
+    },
     Conditions: {
-      UseKms: { 'Fn::Not': [{ 'Fn::Equals': ['${param:kmsKeyArn}', 'none'] }] },
-      UseVersioning: { 'Fn::Equals': ['${param:versioning}', 'true'] },
-      HasAlarmEmail: { 'Fn::Not': [{ 'Fn::Equals': ['${param:alarmEmail}', 'none'] }] },
+      UseKms: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'KmsKeyArn' }, 'none'] }] },
+      UseVersioning: { 'Fn::Equals': [{ Ref: 'Versioning' }, 'true'] },
+      HasAlarmEmail: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, 'none'] }] },
+      HasRetention: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'RetentionDays' }, 'none'] }] },
     },
     Resources: {
       SyncRole: roleFor('sync'),
@@ -521,7 +603,7 @@ const serverlessConfiguration: AWS = {
             ServerSideEncryptionConfiguration: [
               {
                 ServerSideEncryptionByDefault: {
-                  'Fn::If': ['UseKms', { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: '${param:kmsKeyArn}' }, { SSEAlgorithm: 'AES256' }],
+                  'Fn::If': ['UseKms', { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { Ref: 'KmsKeyArn' } }, { SSEAlgorithm: 'AES256' }],
                 },
                 BucketKeyEnabled: { 'Fn::If': ['UseKms', true, false] },
               },
@@ -537,8 +619,9 @@ const serverlessConfiguration: AWS = {
           VersioningConfiguration: { 'Fn::If': ['UseVersioning', { Status: 'Enabled' }, { Ref: 'AWS::NoValue' }] },
           LifecycleConfiguration: {
             Rules: [
-              // Raw partitions: the retention the user chose (design: default 180 days).
-              lifecycleRule('expire-lake', 'lake/', '${param:retentionDays}'),
+              // Raw partitions expire only when a retention is set: the lake is the source of truth
+              // (Claude Code itself purges its logs after 30 days), so by default it is kept.
+              { 'Fn::If': ['HasRetention', lifecycleRule('expire-lake', 'lake/', { Ref: 'RetentionDays' }), { Ref: 'AWS::NoValue' }] },
               // Large exports are fetched through a presigned URL right away.
               lifecycleRule('expire-exports', 'exports/', 1),
               lifecycleRule('expire-quarantine', 'quarantine/', 30),
@@ -612,7 +695,7 @@ const serverlessConfiguration: AWS = {
         },
       },
 
-      // Async invocations of analyze and ingest that failed every retry (the event is kept 14 days).
+      // Async invocations (sync, analyze, ingest, compact) that failed every retry; kept 14 days.
       FailedInvocationsQueue: {
         Type: 'AWS::SQS::Queue',
         Properties: {
@@ -621,16 +704,53 @@ const serverlessConfiguration: AWS = {
           SqsManagedSseEnabled: true,
         },
       },
-      AlarmTopic: { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${SERVICE}-\${sls:stage}-alarms` } },
+      /**
+       * The alarm topic is encrypted with a key of its own: CloudWatch can publish to an encrypted
+       * topic only if the key policy lets cloudwatch.amazonaws.com use the key, which the
+       * AWS-managed aws/sns key does not allow. The key costs $1 a month.
+       */
+      AlarmTopicKey: {
+        Type: 'AWS::KMS::Key',
+        Properties: {
+          Description: `${SERVICE} \${sls:stage}: encrypts the alarm topic`,
+          EnableKeyRotation: true,
+          KeyPolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              // The account keeps control of its key (AWS's default key policy); IAM decides who.
+              {
+                Sid: 'AccountAdministers',
+                Effect: 'Allow',
+                Principal: { AWS: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:root') },
+                Action: 'kms:*',
+                Resource: '*',
+              },
+              // What SNS does on CloudWatch's behalf when an alarm publishes (AWS's documented grant).
+              {
+                Sid: 'CloudWatchAlarmsPublish',
+                Effect: 'Allow',
+                Principal: { Service: 'cloudwatch.amazonaws.com' },
+                Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+                Resource: '*',
+                Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+              },
+            ],
+          },
+        },
+      },
+      AlarmTopic: {
+        Type: 'AWS::SNS::Topic',
+        Properties: { TopicName: `${SERVICE}-\${sls:stage}-alarms`, KmsMasterKeyId: { 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] } },
+      },
       AlarmEmailSubscription: {
         Type: 'AWS::SNS::Subscription',
         Condition: 'HasAlarmEmail',
-        Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: '${param:alarmEmail}' },
+        Properties: { TopicArn: { Ref: 'AlarmTopic' }, Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } },
       },
       FailedInvocationsAlarm: {
         Type: 'AWS::CloudWatch::Alarm',
         Properties: {
-          AlarmDescription: `${SERVICE}: an analyze or ingest invocation failed all retries (see the DLQ)`,
+          AlarmDescription: `${SERVICE}: a sync, analyze, ingest or compact invocation failed all retries (see the DLQ)`,
           Namespace: 'AWS/SQS',
           MetricName: 'ApproximateNumberOfMessagesVisible',
           Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'QueueName'] } }],
@@ -699,7 +819,7 @@ const serverlessConfiguration: AWS = {
   },
 };
 
-function lifecycleRule(id: string, prefix: string, days: number | string) {
+function lifecycleRule(id: string, prefix: string, days: number | { Ref: string }) {
   return {
     Id: id,
     Status: 'Enabled',

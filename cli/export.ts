@@ -7,6 +7,7 @@ import { allRoutes } from '../lib/api/all-routes.ts';
 import { entryForPlainKey } from '../lib/api/auth.ts';
 import type { ApiRequest } from '../lib/api/http.ts';
 import { createRouter } from '../lib/api/router.ts';
+import { focusMetadata } from '../lib/export/focus.ts';
 import { analyzeDeps, type Runtime } from '../lib/runtime.ts';
 
 export const EXPORT_HELP = `tokenlake export --format csv|json|ndjson|parquet|focus --out FILE
@@ -14,6 +15,8 @@ export const EXPORT_HELP = `tokenlake export --format csv|json|ndjson|parquet|fo
                  [--dataset usage|daily|events] [--fields a,b,c] [--anonymize user,project]
 
 Writes the records of the period (default: the last 30 days) to FILE, as GET /v1/export would.
+With --format focus, the FOCUS metadata (version, schema id, columns) goes beside it, in
+FILE without .csv + .metadata.json.
 Example: tokenlake export --format parquet --window 90d --out usage.parquet`;
 
 const route = createRouter(allRoutes);
@@ -77,5 +80,10 @@ export async function runExportCommand(
   const bytes = res.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
   await writeFile(values.out, bytes);
   if (!values.quiet) io.stdout(`wrote ${res.headers?.['x-row-count'] ?? '?'} rows (${bytes.byteLength} bytes) to ${values.out}\n`);
+  if (values.format === 'focus') {
+    const metadataFile = `${values.out.replace(/\.csv$/i, '')}.metadata.json`;
+    await writeFile(metadataFile, `${JSON.stringify(focusMetadata(), null, 2)}\n`);
+    if (!values.quiet) io.stdout(`wrote the FOCUS metadata to ${metadataFile}\n`);
+  }
   return 0;
 }

@@ -1,6 +1,7 @@
 // Nightly housekeeping of the lake: compacts each closed day's small objects into one
-// de-duplicated object per source, and applies retention (raw days older than the retention age,
-// rollups older than 25 months). New objects are written before old ones are deleted, so a reader
+// de-duplicated object per source, and applies retention: rollups older than 25 months always, raw
+// days older than the retention age only when one is configured (opt-in: by default the raw lake,
+// the source of truth, is kept forever). New objects are written before old ones are deleted, so a reader
 // never sees a day empty; during the swap a raw reader may see a record twice, which every reader
 // of ours absorbs by keeping one record per id (Athena queries in infra/ do the same).
 
@@ -19,7 +20,8 @@ export interface CompactionDeps {
   store: ObjectStore;
   now: () => Date;
   log: Logger;
-  retentionDays: number;
+  /** Raw lake days kept; null keeps every day. */
+  retentionDays: number | null;
 }
 
 export interface CompactionResult {
@@ -62,13 +64,13 @@ export async function compactDay(store: ObjectStore, day: string): Promise<numbe
 
 export async function runCompaction(deps: CompactionDeps): Promise<CompactionResult> {
   const today = utcDay(deps.now());
-  const oldestKept = addDays(today, -deps.retentionDays);
+  const oldestKept = deps.retentionDays === null ? null : addDays(today, -deps.retentionDays);
   const days = await listUsageDays(deps.store);
   const compactedDays: string[] = [];
   const expiredDays: string[] = [];
   let objectsRemoved = 0;
   for (const day of days) {
-    if (day < oldestKept) {
+    if (oldestKept !== null && day < oldestKept) {
       const keys = (await deps.store.list(partitionPrefix('usage', day))).map((o) => o.key);
       await deps.store.delete(keys);
       expiredDays.push(day);
@@ -91,6 +93,7 @@ export async function runCompaction(deps: CompactionDeps): Promise<CompactionRes
     compacted_days: compactedDays.length,
     objects_removed: objectsRemoved,
     expired_days: expiredDays.length,
+    retention_days: deps.retentionDays,
   });
   return { compactedDays, objectsRemoved, expiredDays, expiredRollups: expiredRollupKeys.length };
 }

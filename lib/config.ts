@@ -111,7 +111,19 @@ const envSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v === '' || isValidTimeZone(v), 'not an IANA time zone'),
   TOKENLAKE_SYNC_MINUTES: positiveInt(5),
-  TOKENLAKE_RETENTION_DAYS: positiveInt(180),
+  /** Unset = keep the raw lake forever (retention is opt-in: the lake is the source of truth). */
+  TOKENLAKE_RETENTION_DAYS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return null;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `expected a positive whole number of days (unset keeps everything), got "${v}"` });
+        return z.NEVER;
+      }
+      return n;
+    }),
   TOKENLAKE_REFETCH_HOURS: positiveInt(48),
   TOKENLAKE_BACKFILL_DAYS: positiveInt(90),
   TOKENLAKE_S3_ENDPOINT: urlString,
@@ -206,7 +218,8 @@ export interface Config {
   demoFallback: boolean;
   timeZone: string;
   syncMinutes: number;
-  retentionDays: number;
+  /** Days the raw lake is kept; null (the default) keeps it forever. */
+  retentionDays: number | null;
   refetchHours: number;
   backfillDays: number;
   s3Endpoint: string | undefined;

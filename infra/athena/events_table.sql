@@ -4,6 +4,9 @@
 -- run this by hand only for a lake outside the stack, with {{bucket}} replaced.
 -- `attributes` values are text (numbers and booleans included); `metrics` are numbers.
 -- Readers dedupe by `id` (a replayed event has the same id).
+-- dt is projected from a fixed first day (the lake is kept unless a retention is set) to tomorrow,
+-- so a day written by a clock running ahead is visible; ignore.malformed.json reads a malformed
+-- line as nulls instead of failing every query that touches its day.
 CREATE EXTERNAL TABLE IF NOT EXISTS lake_events (
   `id` string,
   `ts` string,
@@ -18,6 +21,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS lake_events (
 )
 PARTITIONED BY (`dt` string)
 ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES ('ignore.malformed.json' = 'true')
 STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
 OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
 LOCATION 's3://{{bucket}}/lake/events/'
@@ -26,7 +30,7 @@ TBLPROPERTIES (
   'projection.enabled' = 'true',
   'projection.dt.type' = 'date',
   'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = 'NOW-3YEARS,NOW',
+  'projection.dt.range' = '2020-01-01,NOW+1DAYS',
   'projection.dt.interval' = '1',
   'projection.dt.interval.unit' = 'DAYS',
   'storage.location.template' = 's3://{{bucket}}/lake/events/dt=${dt}/'

@@ -5,6 +5,9 @@
 -- run this by hand only for a lake outside the stack, with {{bucket}} replaced.
 -- `ts` is ISO 8601 UTC text (from_iso8601_timestamp(ts) gives a timestamp); cost_usd is USD as
 -- priced at sync time (null = unpriced); input_tokens is UNCACHED input.
+-- dt is projected from a fixed first day (the lake is kept unless a retention is set) to tomorrow,
+-- so a day written by a clock running ahead is visible; ignore.malformed.json reads a malformed
+-- line as nulls instead of failing every query that touches its day.
 CREATE EXTERNAL TABLE IF NOT EXISTS lake_usage (
   `id` string,
   `ts` string,
@@ -31,6 +34,7 @@ CREATE EXTERNAL TABLE IF NOT EXISTS lake_usage (
 )
 PARTITIONED BY (`dt` string)
 ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
+WITH SERDEPROPERTIES ('ignore.malformed.json' = 'true')
 STORED AS INPUTFORMAT 'org.apache.hadoop.mapred.TextInputFormat'
 OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
 LOCATION 's3://{{bucket}}/lake/usage/'
@@ -39,7 +43,7 @@ TBLPROPERTIES (
   'projection.enabled' = 'true',
   'projection.dt.type' = 'date',
   'projection.dt.format' = 'yyyy-MM-dd',
-  'projection.dt.range' = 'NOW-3YEARS,NOW',
+  'projection.dt.range' = '2020-01-01,NOW+1DAYS',
   'projection.dt.interval' = '1',
   'projection.dt.interval.unit' = 'DAYS',
   'storage.location.template' = 's3://{{bucket}}/lake/usage/dt=${dt}/'

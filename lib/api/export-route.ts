@@ -19,11 +19,12 @@ import {
   usageRecordsByDay,
   usageTable,
 } from '../export/datasets.ts';
-import { FOCUS_COLUMNS, focusTable } from '../export/focus.ts';
+import { FOCUS_COLUMNS, FOCUS_VERSION, focusMetadata, focusTable } from '../export/focus.ts';
 import { toJsonArray, toJsonElements } from '../export/json.ts';
 import { toNdjson } from '../export/ndjson.ts';
 import { toParquet } from '../export/parquet.ts';
 import { type ColumnSpec, type ExportTable, selectColumns } from '../export/table.ts';
+import { createPricer, type Pricer } from '../pricing/price.ts';
 import { datasetPrefix, EXPORTS_PREFIX } from '../store/layout.ts';
 import type { ApiResponse } from './http.ts';
 import { json } from './http.ts';
@@ -121,6 +122,16 @@ function fileName(dataset: ExportDataset, format: ExportFormat, period: Period):
   return `tokenlake-${name}-${first}-to-${last}.${FORMAT_MEDIA[format].extension}`;
 }
 
+/** FOCUS list prices come from the table analyze prices with (the built-in one when none is configured). */
+function focusPricer(context: RouteContext): Pricer {
+  return context.deps.analysis?.pricer ?? createPricer();
+}
+
+/** FOCUS metadata reference, readable without opening the data (metadata/schema/schema.mdpp). */
+function focusHeaders(format: ExportFormat): Record<string, string> {
+  return format === 'focus' ? { 'x-focus-version': FOCUS_VERSION, 'x-focus-schema-id': focusMetadata().SchemaId } : {};
+}
+
 async function buildTable(
   context: RouteContext,
   dataset: ExportDataset,
@@ -141,7 +152,7 @@ async function buildTable(
     return eventsTable((await loadEventRecords(store, period)).records, anon);
   }
   const { records } = await loadUsageRecords(store, period);
-  return format === 'focus' ? focusTable(records, anon) : usageTable(records, anon);
+  return format === 'focus' ? focusTable(records, anon, focusPricer(context)) : usageTable(records, anon);
 }
 
 /**
@@ -162,7 +173,7 @@ async function serialiseUsageByDay(
   let rows = 0;
   let header: ExportTable | null = null;
   for await (const records of usageRecordsByDay(context.deps.store, period)) {
-    let table = format === 'focus' ? focusTable(records, anon) : usageTable(records, anon);
+    let table = format === 'focus' ? focusTable(records, anon, focusPricer(context)) : usageTable(records, anon);
     if (fields.length > 0) table = selectColumns(table, fields);
     header ??= table;
     if (table.rows.length === 0) continue;
@@ -258,6 +269,7 @@ const exportRoute: Route = {
         'content-disposition': `attachment; filename="${filename}"`,
         'x-row-count': rows,
         'cache-control': 'no-store',
+        ...focusHeaders(q.format),
       };
       const response: ApiResponse =
         typeof body === 'string'
@@ -290,7 +302,7 @@ const exportRoute: Route = {
         content_type: media.contentType,
         filename,
       } satisfies z.infer<typeof exportLinkResponseSchema>,
-      { 'x-row-count': rows, 'content-disposition': 'inline' },
+      { 'x-row-count': rows, 'content-disposition': 'inline', ...focusHeaders(q.format) },
     );
   },
 };

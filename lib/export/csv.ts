@@ -1,16 +1,34 @@
 // CSV per RFC 4180: CRLF line ends, a header row, fields quoted when they hold a comma, a quote,
 // CR or LF, quotes doubled. Formula injection is neutralised the OWASP way: a text cell starting
 // with = + - @ TAB or CR gets a leading apostrophe (') so spreadsheets show it as text instead
-// of evaluating it. Numbers are never prefixed (a number is not a formula).
+// of evaluating it. Numbers are never prefixed (a number is not a formula), and are written in
+// plain decimal notation: JavaScript's 4.18e-7 is not a number FOCUS (or every spreadsheet) reads.
 
 import type { CellValue, ExportTable } from './table.ts';
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/**
+ * A finite number in plain decimal notation with the digits of String(n) (the shortest that reads
+ * back as the same double): 4.18e-7 → "0.000000418", 1.5e21 → "1500000000000000000000".
+ */
+export function plainNumber(n: number): string {
+  const text = String(n);
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text);
+  if (!m) return text;
+  const [, sign, lead, fraction = '', exponent] = m;
+  const digits = `${lead}${fraction}`;
+  // The decimal point sits after `point` digits.
+  const point = 1 + Number(exponent);
+  if (point <= 0) return `${sign}0.${'0'.repeat(-point)}${digits}`;
+  if (point >= digits.length) return `${sign}${digits}${'0'.repeat(point - digits.length)}`;
+  return `${sign}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
 export function csvCell(value: CellValue | undefined): string {
   if (value === null || value === undefined) return '';
   let text: string;
-  if (typeof value === 'number') text = Number.isFinite(value) ? String(value) : '';
+  if (typeof value === 'number') text = Number.isFinite(value) ? plainNumber(value) : '';
   else if (typeof value === 'boolean') text = value ? 'true' : 'false';
   else if (typeof value === 'object') text = JSON.stringify(value);
   else text = value;

@@ -59,6 +59,11 @@ function conflictReason(error: unknown): string {
   return `${e?.name ?? 'conflict'} (HTTP ${e?.$metadata?.httpStatusCode ?? '?'})`;
 }
 
+function isAccessDenied(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'AccessDenied' || e?.$metadata?.httpStatusCode === 403;
+}
+
 function cleanEtag(etag: string | undefined): string {
   return (etag ?? '').replaceAll('"', '');
 }
@@ -75,8 +80,7 @@ export class S3ObjectStore implements ObjectStore {
       if (!out.Body) return new Uint8Array();
       return await out.Body.transformToByteArray();
     } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
+      return this.missingOr(key, error);
     }
   }
 
@@ -86,9 +90,28 @@ export class S3ObjectStore implements ObjectStore {
       const bytes = out.Body ? await out.Body.transformToByteArray() : new Uint8Array();
       return { text: Buffer.from(bytes).toString('utf8'), etag: cleanEtag(out.ETag) };
     } catch (error) {
-      if (isNotFound(error)) return null;
+      return this.missingOr(key, error);
+    }
+  }
+
+  /**
+   * null when the read failed because the key does not exist, else the error again. S3 answers a
+   * missing key with 403 instead of 404 unless the caller may list the bucket with no prefix, which
+   * the deployed roles may not (serverless.ts, `list`); listing the key's own name, which they may,
+   * tells a missing key (null) from a real denial (rethrown). Costs one LIST, on misses only.
+   */
+  private async missingOr(key: string, error: unknown): Promise<null> {
+    if (isNotFound(error)) return null;
+    if (!isAccessDenied(error)) throw error;
+    let listed: boolean;
+    try {
+      const page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: key, MaxKeys: 1 }));
+      listed = (page.Contents ?? []).some((o) => o.Key === key);
+    } catch {
       throw error;
     }
+    if (listed) throw error;
+    return null;
   }
 
   async put(key: string, body: string | Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {
@@ -165,8 +188,7 @@ export class S3ObjectStore implements ObjectStore {
         lastModified: out.LastModified ? out.LastModified.toISOString() : null,
       };
     } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
+      return this.missingOr(key, error);
     }
   }
 

@@ -46,6 +46,25 @@ describe('tokenlake export', () => {
     expect(out.join('')).toContain(`wrote ${lines.length} rows`);
   });
 
+  it('writes a FOCUS export with its metadata beside it', async () => {
+    const out: string[] = [];
+    const file = join(dir, 'focus.csv');
+    const code = await runExportCommand(
+      ['--format', 'focus', '--from', '2026-03-09', '--to', '2026-03-10', '--out', file],
+      await runtime(),
+      {
+        stdout: (t) => out.push(t),
+        stderr: (t) => out.push(t),
+      },
+    );
+    expect(code).toBe(0);
+    const header = readFileSync(file, 'utf8').split('\r\n')[0]!.split(',');
+    const metadata = JSON.parse(readFileSync(join(dir, 'focus.metadata.json'), 'utf8'));
+    expect(metadata).toMatchObject({ FocusVersion: '1.2', DataGenerator: 'tokenlake' });
+    expect(metadata.ColumnDefinition.map((c: { ColumnName: string }) => c.ColumnName)).toEqual(header);
+    expect(out.join('')).toContain(`FOCUS metadata to ${join(dir, 'focus.metadata.json')}`);
+  });
+
   it('exits 2 naming the option for a bad parameter', async () => {
     const err: string[] = [];
     const code = await runExportCommand(['--format', 'xml', '--out', join(dir, 'x')], await runtime(), {

@@ -1,6 +1,8 @@
 // The deploy template as osls generates it. `osls package --stage test` runs once, offline, into a
-// temp folder; the tests assert on the CloudFormation JSON (no usable CloudFormation linter runs
-// here) and load each packaged bundle to prove the zips hold runnable handlers.
+// temp folder; the tests assert on the CloudFormation JSON (cfn-lint is not on the npm registry or
+// in Debian, so CI cannot run it: `npm run lint:cfn` where it is installed) and load each packaged
+// bundle to prove the zips hold runnable handlers. Optional features are CloudFormation parameters:
+// `deployed` evaluates the template's conditions for given parameter values, as CloudFormation does.
 
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: '${…}' strings are CloudFormation Fn::Sub references in the template under test.
 
@@ -15,6 +17,7 @@ import { allRoutes } from '../../lib/api/all-routes.ts';
 import { eventRecordSchema } from '../../lib/events/schema.ts';
 import { usageRecordSchema } from '../../lib/record.ts';
 import { triggersAnalyze } from '../../lib/store/layout.ts';
+import { SOURCE_GRANTS } from '../../serverless.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const FUNCTIONS = ['sync', 'analyze', 'api', 'ingest', 'compact'];
@@ -63,6 +66,57 @@ function statementsOf(role: Json): Json[] {
 }
 
 const asList = (v: Json): Json[] => (Array.isArray(v) ? v : [v]);
+
+const NO_VALUE = Symbol('AWS::NoValue');
+
+/**
+ * The template as CloudFormation would deploy it with these parameter values (the rest at their
+ * defaults): conditions evaluated, `Fn::If` replaced by its branch, `AWS::NoValue` dropped and
+ * `Ref` to a parameter replaced by its value. Only the functions the template's conditions use.
+ */
+function deployed(overrides: Record<string, string> = {}): Json {
+  const params: Record<string, string> = {};
+  for (const [name, p] of Object.entries(template.Parameters ?? {}) as Array<[string, Json]>) params[name] = String(p.Default);
+  Object.assign(params, overrides);
+  const conditions: Record<string, boolean> = {};
+  const condition = (c: Json): boolean => {
+    if (c.Condition) return conditionNamed(c.Condition);
+    if (c['Fn::Not']) return !condition(c['Fn::Not'][0]);
+    if (c['Fn::And']) return c['Fn::And'].every(condition);
+    if (c['Fn::Or']) return c['Fn::Or'].some(condition);
+    if (c['Fn::Equals']) {
+      const [a, b] = c['Fn::Equals'].map(walk);
+      return String(a) === String(b);
+    }
+    throw new Error(`resolve: unsupported condition ${JSON.stringify(c)}`);
+  };
+  const conditionNamed = (name: string): boolean => {
+    conditions[name] ??= condition(template.Conditions[name]);
+    return conditions[name]!;
+  };
+  const walk = (v: Json): Json => {
+    if (Array.isArray(v)) return v.map(walk).filter((x) => x !== NO_VALUE);
+    if (v === null || typeof v !== 'object') return v;
+    if (v.Ref === 'AWS::NoValue') return NO_VALUE;
+    if (typeof v.Ref === 'string' && v.Ref in params) return params[v.Ref];
+    if (v['Fn::If']) {
+      const [name, yes, no] = v['Fn::If'];
+      return walk(conditionNamed(name) ? yes : no);
+    }
+    const out: Json = {};
+    for (const [k, x] of Object.entries(v)) {
+      const w = walk(x);
+      if (w !== NO_VALUE) out[k] = w;
+    }
+    return out;
+  };
+  const resolved = walk({ Resources: template.Resources, Outputs: template.Outputs });
+  // A resource whose Condition is false is not created.
+  for (const [id, r] of Object.entries(resolved.Resources) as Array<[string, Json]>) {
+    if (r.Condition && !conditionNamed(r.Condition)) delete resolved.Resources[id];
+  }
+  return resolved;
+}
 
 /** 'arn:…:s3:::bucket/lake/*' (as an Fn::Sub) → 'lake/*'; the bucket itself → '(bucket)'. */
 function s3Target(resource: Json): string {
@@ -113,34 +167,45 @@ describe('functions', () => {
     expect(resources.IamRoleLambdaExecution).toBeUndefined();
   });
 
-  it('carry configuration and secret NAMES in env, never secret values', () => {
-    const envOf = (fn: string) => resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`].Properties.Environment.Variables;
+  it('carry configuration and secret NAMES in env, never secret values; a retention only when one is set', () => {
+    const envOf = (fn: string, t: Json = deployed()) =>
+      t.Resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`].Properties.Environment.Variables;
+    const withRetention = deployed({ RetentionDays: '45' });
     for (const fn of FUNCTIONS) {
       const env = envOf(fn);
       expect(env.TOKENLAKE_BUCKET).toEqual({ 'Fn::Sub': 'tokenlake-test-${AWS::AccountId}-${AWS::Region}' });
       expect(env.TOKENLAKE_SOURCES).toBe('demo');
       expect(env.TOKENLAKE_TIMEZONE).toBe('UTC');
-      expect(env.TOKENLAKE_RETENTION_DAYS).toBe('45');
+      // Unset = keep everything (lib/config.ts); the deploy parameter turns expiry on.
+      expect(env).not.toHaveProperty('TOKENLAKE_RETENTION_DAYS');
+      expect(envOf(fn, withRetention).TOKENLAKE_RETENTION_DAYS).toBe('45');
       for (const secret of ['ANTHROPIC_ADMIN_API_KEY', 'OPENAI_ADMIN_KEY', 'TOKENLAKE_API_KEY']) expect(env[secret]).toBeUndefined();
     }
     expect(envOf('sync').TOKENLAKE_ANTHROPIC_ADMIN_KEY_PARAMETER).toBe('/tokenlake/test/anthropic-admin-key');
     expect(envOf('sync').TOKENLAKE_OPENAI_ADMIN_KEY_PARAMETER).toBe('/tokenlake/test/openai-admin-key');
   });
 
-  it('serialise analyze (reserved concurrency 1) and send its final failures to the DLQ', () => {
+  it("serialise analyze (reserved concurrency 1) and send every async function's final failures to the DLQ", () => {
     expect(resources.AnalyzeLambdaFunction.Properties.ReservedConcurrentExecutions).toBe(1);
     const dlq = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
     expect(resources.FailedInvocationsQueue.Type).toBe('AWS::SQS::Queue');
-    for (const fn of ['Analyze', 'Ingest']) {
-      const config = resources[`${fn}LambdaEvConf`];
-      expect(config.Type).toBe('AWS::Lambda::EventInvokeConfig');
-      expect(config.Properties.FunctionName).toEqual({ Ref: `${fn}LambdaFunction` });
+    // Invoked asynchronously: by schedules (sync, compact), S3 (analyze) and the bus (ingest).
+    const asyncFunctions = ['sync', 'analyze', 'ingest', 'compact'];
+    for (const fn of asyncFunctions) {
+      const id = `${fn[0]!.toUpperCase()}${fn.slice(1)}`;
+      const config = resources[`${id}LambdaEvConf`];
+      expect(config.Type, fn).toBe('AWS::Lambda::EventInvokeConfig');
+      expect(config.Properties.FunctionName).toEqual({ Ref: `${id}LambdaFunction` });
       expect(config.Properties.DestinationConfig.OnFailure.Destination).toEqual(dlq);
-    }
-    // Lambda sends to the destination with the function's own role.
-    for (const fn of ['analyze', 'ingest']) {
+      expect(config.Properties.MaximumRetryAttempts).toBe(2);
+      // Lambda sends to the destination with the function's own role.
       expect(statementsOf(roleOf(fn))).toContainEqual({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: dlq });
     }
+    // A stale sync trigger is dropped after an hour (the next schedule runs anyway).
+    expect(resources.SyncLambdaEvConf.Properties.MaximumEventAgeInSeconds).toBe(3600);
+    // The api is invoked synchronously by API Gateway: no async config, no queue grant.
+    expect(resources.ApiLambdaEvConf).toBeUndefined();
+    expect(statementsOf(roleOf('api')).filter((s) => s.Action === 'sqs:SendMessage')).toEqual([]);
   });
 });
 
@@ -212,7 +277,101 @@ describe('IAM', () => {
   it('confines listings to prefixes (sync: lake/, quarantine/, state/, config/)', () => {
     const listing = statementsOf(roleOf('sync')).find((s) => s.Action === 's3:ListBucket');
     expect(listing.Condition).toEqual({
-      StringLikeIfExists: { 's3:prefix': ['lake/', 'lake/*', 'quarantine/', 'quarantine/*', 'state/', 'state/*', 'config/', 'config/*'] },
+      StringLike: { 's3:prefix': ['lake/', 'lake/*', 'quarantine/', 'quarantine/*', 'state/', 'state/*', 'config/', 'config/*'] },
+    });
+  });
+
+  it('never loosens a listing when s3:prefix is absent: plain StringLike on named prefixes, for every role', () => {
+    for (const fn of FUNCTIONS) {
+      const listings = statementsOf(roleOf(fn)).filter((s) => asList(s.Action).includes('s3:ListBucket'));
+      expect(listings.length, fn).toBeGreaterThan(0);
+      for (const s of listings) {
+        // One operator only: `...IfExists` (or no condition at all) would allow a listing of every key.
+        expect(Object.keys(s.Condition ?? {}), fn).toEqual(['StringLike']);
+        const prefixes: string[] = s.Condition.StringLike['s3:prefix'];
+        for (const p of prefixes) expect(p, fn).toMatch(/^([a-z-]+\/)+\*?$/);
+        // config/api-keys.json is listable only by roles that may list config/ at all.
+        expect(prefixes).not.toContain('*');
+      }
+    }
+  });
+
+  it('lets every role list the name of each key it may read, so a missing key reads as missing', () => {
+    // lib/storage.ts turns a 403 on a missing key into "missing" by listing that key's name.
+    const covers = (pattern: string, key: string) => (pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern);
+    for (const fn of FUNCTIONS) {
+      const grants = s3Grants(fn);
+      const prefixes: string[] = statementsOf(roleOf(fn))
+        .filter((s) => s.Action === 's3:ListBucket')
+        .flatMap((s) => s.Condition.StringLike['s3:prefix']);
+      for (const readable of grants['s3:GetObject'] ?? []) {
+        // A key under the readable pattern, e.g. 'state/*' → 'state/x.json', 'state/machines/*/lock.json' → 'state/machines/m/lock.json'.
+        const key = readable.replace(/\*/g, 'x.json');
+        expect(
+          prefixes.some((p) => covers(p, key)),
+          `${fn} reads ${readable}`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('grants each optional source its own statements, to sync only', () => {
+    const arn = (name: string) => ({
+      'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/tokenlake/test/${name}`,
+    });
+    // One line per source; a new source (e.g. Bedrock) adds its own expected statements here.
+    const expected: Record<string, Json[]> = {
+      anthropic: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: arn('anthropic-admin-key') }],
+      openai: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: arn('openai-admin-key') }],
+    };
+    expect(Object.keys(SOURCE_GRANTS).sort()).toEqual(Object.keys(expected).sort());
+    for (const [source, statements] of Object.entries(expected)) {
+      for (const s of statements) {
+        expect(statementsOf(roleOf('sync')), source).toContainEqual(s);
+        for (const fn of FUNCTIONS.filter((f) => f !== 'sync')) expect(statementsOf(roleOf(fn)), `${source} → ${fn}`).not.toContainEqual(s);
+      }
+    }
+  });
+
+  it('grants KMS on the configured key only when one is set (no placeholder in the unused branch)', () => {
+    const kmsStatements = (t: Json, fn: string) => {
+      const role = t.Resources[t.Resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`].Properties.Role['Fn::GetAtt'][0]];
+      return role.Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement).filter((s: Json) =>
+        asList(s.Action).some((a: string) => a.startsWith('kms:')),
+      );
+    };
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const sse = (t: Json) => t.Resources.LakeBucket.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0];
+    const plain = deployed();
+    const withKey = deployed({ KmsKeyArn: key });
+    for (const fn of FUNCTIONS) {
+      expect(kmsStatements(plain, fn), fn).toEqual([]);
+      expect(kmsStatements(withKey, fn), fn).toEqual([{ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: key }]);
+    }
+    expect(sse(plain)).toEqual({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false });
+    expect(sse(withKey)).toEqual({
+      ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: key },
+      BucketKeyEnabled: true,
+    });
+    expect(new RegExp(template.Parameters.KmsKeyArn.AllowedPattern).test(key)).toBe(true);
+    expect(new RegExp(template.Parameters.KmsKeyArn.AllowedPattern).test('alias/aws/s3')).toBe(false);
+  });
+
+  it("holds no placeholder value outside the parameters: 'none' lives only in Parameters and Conditions", () => {
+    const hits: string[] = [];
+    const find = (v: Json, path: string) => {
+      if (v === 'none') hits.push(path);
+      else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) find(x, `${path}/${k}`);
+    };
+    find(template.Resources, 'Resources');
+    find(template.Outputs, 'Outputs');
+    expect(hits).toEqual([]);
+    // The stage's optional features default to off, and the defaults flow into the parameters.
+    expect(Object.fromEntries(Object.entries(template.Parameters).map(([k, p]) => [k, (p as Json).Default]))).toEqual({
+      KmsKeyArn: 'none',
+      Versioning: 'true',
+      AlarmEmail: 'none',
+      RetentionDays: 'none',
     });
   });
 
@@ -268,9 +427,11 @@ describe('the lake bucket', () => {
     const sse = p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault['Fn::If'];
     expect(sse[0]).toBe('UseKms');
     expect(sse[2]).toEqual({ SSEAlgorithm: 'AES256' });
-    // The test stage sets no key: the condition compares 'none' with 'none'.
-    expect(template.Conditions.UseKms).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['none', 'none'] }] });
-    expect(template.Conditions.UseVersioning).toEqual({ 'Fn::Equals': ['true', 'true'] });
+    // Real conditions on the parameters (not constants fixed at packaging time).
+    expect(template.Conditions.UseKms).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'KmsKeyArn' }, 'none'] }] });
+    expect(template.Conditions.UseVersioning).toEqual({ 'Fn::Equals': [{ Ref: 'Versioning' }, 'true'] });
+    expect(deployed().Resources.LakeBucket.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(deployed({ Versioning: 'false' }).Resources.LakeBucket.Properties).not.toHaveProperty('VersioningConfiguration');
     expect(resources.LakeBucket.DeletionPolicy).toBe('Retain');
   });
 
@@ -293,16 +454,19 @@ describe('the lake bucket', () => {
     expect(statements.every((s: Json) => s.Effect === 'Deny')).toBe(true);
   });
 
-  it('expires each prefix after its configured days (lake/ from the stage parameter)', () => {
-    const rules = resources.LakeBucket.Properties.LifecycleConfiguration.Rules;
-    expect(Object.fromEntries(rules.map((r: Json) => [r.Prefix, r.ExpirationInDays]))).toEqual({
-      'lake/': 45,
-      'exports/': 1,
-      'quarantine/': 30,
-      'rollups/': 760,
-      'athena-results/': 30,
-    });
-    for (const r of rules) expect(r.Status).toBe('Enabled');
+  it('keeps lake/ forever by default; expires it only when RetentionDays is set; other prefixes as configured', () => {
+    const days = (t: Json) =>
+      Object.fromEntries(t.Resources.LakeBucket.Properties.LifecycleConfiguration.Rules.map((r: Json) => [r.Prefix, r.ExpirationInDays]));
+    const others = { 'exports/': 1, 'quarantine/': 30, 'rollups/': 760, 'athena-results/': 30 };
+    // No rule on lake/ at all (a rule with a huge number of days would still be a deletion date).
+    expect(days(deployed())).toEqual(others);
+    expect(days(deployed({ RetentionDays: '400' }))).toEqual({ 'lake/': '400', ...others });
+    for (const r of deployed({ RetentionDays: '400' }).Resources.LakeBucket.Properties.LifecycleConfiguration.Rules) {
+      expect(r.Status).toBe('Enabled');
+    }
+    const pattern = new RegExp(template.Parameters.RetentionDays.AllowedPattern);
+    expect(['none', '1', '400', '36500'].every((v) => pattern.test(v))).toBe(true);
+    expect(['0', '-1', '30d', '', '1.5'].some((v) => pattern.test(v))).toBe(false);
   });
 
   it('notifies analyze directly for new .jsonl under lake/usage/, lake/events/ and quarantine/ only', () => {
@@ -373,15 +537,27 @@ describe('events and the HTTP API', () => {
     expect(routeKeys).toEqual(expected);
   });
 
-  it('configures CORS and throttles the stage', () => {
+  it('configures CORS for exactly the methods the routes use, and throttles the stage', () => {
     const cors = resources.HttpApi.Properties.CorsConfiguration;
     expect(cors.AllowOrigins).toEqual(['*']);
     expect(cors.AllowHeaders).toEqual(['authorization', 'content-type', 'if-none-match']);
+    const routeMethods = new Set(ofType('AWS::ApiGatewayV2::Route').map(([, r]) => String(r.Properties.RouteKey).split(' ')[0]));
+    expect([...cors.AllowMethods].sort()).toEqual([...routeMethods].sort());
+    expect(cors.AllowMethods).not.toContain('DELETE');
     expect(resources.HttpApiStage.Properties.DefaultRouteSettings).toEqual({
       DetailedMetricsEnabled: true,
       ThrottlingRateLimit: 25,
       ThrottlingBurstLimit: 50,
     });
+  });
+
+  it('writes access logs of the stage to a log group kept 30 days', () => {
+    const logs = resources.HttpApiStage.Properties.AccessLogSettings;
+    expect(logs.DestinationArn).toEqual({ 'Fn::GetAtt': ['HttpApiLogGroup', 'Arn'] });
+    expect(resources.HttpApiLogGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(resources.HttpApiLogGroup.Properties.RetentionInDays).toBe(30);
+    const format = JSON.parse(logs.Format);
+    expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', routeKey: '$context.routeKey' });
   });
 
   it('schedules sync at the stage rate and compact nightly; ingest listens to the six families', () => {
@@ -411,6 +587,35 @@ describe('alarms', () => {
     expect(dlq?.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'QueueName'] } }]);
     expect(dlq?.Threshold).toBe(0);
     for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+  });
+
+  it('publish to a topic encrypted with a rotated key that CloudWatch (of this account only) may use', () => {
+    expect(resources.AlarmTopic.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': ['AlarmTopicKey', 'Arn'] });
+    const key = resources.AlarmTopicKey.Properties;
+    expect(resources.AlarmTopicKey.Type).toBe('AWS::KMS::Key');
+    expect(key.EnableKeyRotation).toBe(true);
+    const cloudwatch = key.KeyPolicy.Statement.filter((s: Json) => s.Principal?.Service === 'cloudwatch.amazonaws.com');
+    expect(cloudwatch).toEqual([
+      {
+        Sid: 'CloudWatchAlarmsPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        Resource: '*',
+        Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+      },
+    ]);
+    // Every other statement is the account's own administration of its key.
+    for (const s of key.KeyPolicy.Statement.filter((x: Json) => x !== cloudwatch[0])) {
+      expect(s.Principal).toEqual({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } });
+    }
+    // The e-mail subscription exists only when an address is set.
+    expect(deployed().Resources.AlarmEmailSubscription).toBeUndefined();
+    expect(deployed({ AlarmEmail: 'ops@example.com' }).Resources.AlarmEmailSubscription.Properties).toEqual({
+      TopicArn: { Ref: 'AlarmTopic' },
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
   });
 });
 
@@ -467,13 +672,18 @@ describe('Athena', () => {
     const glue = input.StorageDescriptor.Columns.map((c: Json) => [c.Name, c.Type]);
     expect(glue.map((c: string[]) => c[0])).toEqual(Object.keys(schema.shape));
     expect(glue).toEqual(columns);
-    expect(input.StorageDescriptor.SerdeInfo.SerializationLibrary).toBe('org.openx.data.jsonserde.JsonSerDe');
+    expect(input.StorageDescriptor.SerdeInfo).toEqual({
+      SerializationLibrary: 'org.openx.data.jsonserde.JsonSerDe',
+      // A malformed line reads as nulls instead of failing the query.
+      Parameters: { 'ignore.malformed.json': 'true' },
+    });
     expect(input.PartitionKeys).toEqual([{ Name: 'dt', Type: 'string' }]);
     expect(input.Parameters).toMatchObject({
       'projection.enabled': 'true',
       'projection.dt.type': 'date',
       'projection.dt.format': 'yyyy-MM-dd',
-      'projection.dt.range': 'NOW-3YEARS,NOW',
+      // Tomorrow included (clock skew, late midnight writes); a fixed start, since the lake is kept.
+      'projection.dt.range': '2020-01-01,NOW+1DAYS',
       'storage.location.template': {
         'Fn::Sub': `s3://tokenlake-test-\${AWS::AccountId}-\${AWS::Region}/lake/${dataset}/dt=\${!dt}/`,
       },
@@ -481,7 +691,10 @@ describe('Athena', () => {
     const ddl = await readFile(join(root, `infra/athena/${dataset}_table.sql`), 'utf8');
     expect(ddlColumns(ddl)).toEqual(columns);
     expect(ddl).toContain("'storage.location.template' = 's3://{{bucket}}/lake/" + dataset + "/dt=${dt}/'");
-    expect(ddl).toContain("'projection.dt.range' = 'NOW-3YEARS,NOW'");
+    expect(ddl).toContain("'projection.dt.range' = '2020-01-01,NOW+1DAYS'");
+    expect(ddl).toMatch(
+      /ROW FORMAT SERDE 'org\.openx\.data\.jsonserde\.JsonSerDe'\s+WITH SERDEPROPERTIES \('ignore\.malformed\.json' = 'true'\)/,
+    );
   });
 
   it('has a workgroup writing results under athena-results/ with a bytes-scanned limit', () => {

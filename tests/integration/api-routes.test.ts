@@ -12,7 +12,7 @@ import { allRoutes } from '../../lib/api/all-routes.ts';
 import { entryForPlainKey } from '../../lib/api/auth.ts';
 import { parseConfig } from '../../lib/config.ts';
 import { pseudonym } from '../../lib/export/anonymize.ts';
-import { FOCUS_COLUMNS } from '../../lib/export/focus.ts';
+import { FOCUS_COLUMNS, focusMetadata } from '../../lib/export/focus.ts';
 import { createApiKey } from '../../lib/keys.ts';
 import { readUsageObject } from '../../lib/lake.ts';
 import { totalTokens, type UsageRecord, usageRecordSchema } from '../../lib/record.ts';
@@ -20,6 +20,7 @@ import { dedupeRecords } from '../../lib/rollup.ts';
 import { ANONYMIZATION_KEY_KEY, datasetPrefix } from '../../lib/store/layout.ts';
 import { startHttpAdapter } from '../../local/http-adapter.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { checkHeader, checkRows } from '../support/focus-conformance.ts';
 
 const NOW = new Date('2026-03-15T12:34:56.000Z');
 /** The demo source writes the 90 UTC days ending today. */
@@ -495,18 +496,23 @@ describe('GET /v1/export', () => {
   });
 
   it('exports FOCUS rows whose BilledCost sums to the window cost', async () => {
-    const res = await call('/v1/export?format=focus&window=30d');
-    const month = within('2026-02-14', '2026-03-16');
-    expect(res.headers.get('content-disposition')).toBe('attachment; filename="tokenlake-focus-2026-02-14-to-2026-03-15.csv"');
+    // 7 days: a row per token kind makes 30 demo days larger than the inline limit.
+    const res = await call('/v1/export?format=focus&window=7d');
+    const week = within('2026-03-09', '2026-03-16');
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="tokenlake-focus-2026-03-09-to-2026-03-15.csv"');
     const rows = csvObjects(res.text);
     expect(Object.keys(rows[0]!)).toEqual(FOCUS_COLUMNS.map((c) => c.name));
     expect(res.headers.get('x-row-count')).toBe(String(rows.length));
     const billed = rows.reduce((a, r) => a + Number(r.BilledCost), 0);
-    expect(billed).toBeCloseTo(costOf(month), 9);
-    const costs = await getJson('/v1/costs?window=30d');
+    expect(billed).toBeCloseTo(costOf(week), 9);
+    const costs = await getJson('/v1/costs?window=7d');
     expect(billed).toBeCloseTo(costs.totals.cost_usd, 9);
-    expect(rows.reduce((a, r) => a + Number(r.ConsumedQuantity), 0)).toBe(tokensOf(month));
-    expect(rows.reduce((a, r) => a + Number(r.x_Records), 0)).toBe(month.length);
+    expect(rows.reduce((a, r) => a + Number(r.ConsumedQuantity), 0)).toBe(tokensOf(week));
+    // Priced and reported rows pass every FOCUS 1.2 column constraint (tests/support/focus-conformance.ts).
+    expect(checkHeader(Object.keys(rows[0]!))).toEqual([]);
+    expect(checkRows(rows.filter((r) => r.x_CostSource !== 'unpriced'))).toEqual([]);
+    expect(res.headers.get('x-focus-version')).toBe('1.2');
+    expect(res.headers.get('x-focus-schema-id')).toBe(focusMetadata().SchemaId);
     expect(new Set(rows.map((r) => r.ServiceCategory))).toEqual(new Set(['AI and Machine Learning']));
     expect(new Set(rows.map((r) => r.ChargeCategory))).toEqual(new Set(['Usage']));
     expect(new Set(rows.map((r) => r.ConsumedUnit))).toEqual(new Set(['Tokens']));

@@ -60,6 +60,17 @@ describe('runCompaction', () => {
     expect(store.keys('rollups/')).toEqual(['rollups/usage/dt=2026-01-01.json']);
   });
 
+  it('keeps every raw day when no retention is configured (the default), still expiring old rollups', async () => {
+    const store = new MemoryStore();
+    await seed(store);
+    const result = await runCompaction({ store, now: () => new Date('2026-03-10T03:00:00Z'), log: silentLogger, retentionDays: null });
+    expect(result.expiredDays).toEqual([]);
+    expect(result.compactedDays).toEqual(['2026-03-05']);
+    expect(store.keys('lake/usage/dt=2025-01-01/')).toEqual(['lake/usage/dt=2025-01-01/claude-code-a.jsonl']);
+    expect(result.expiredRollups).toBe(1);
+    expect(store.keys('rollups/')).toEqual(['rollups/usage/dt=2026-01-01.json']);
+  });
+
   it('is idempotent: a second run changes nothing', async () => {
     const store = new MemoryStore();
     await seed(store);

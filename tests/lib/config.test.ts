@@ -11,6 +11,13 @@ describe('parseConfig', () => {
     expect(c.claudeConfigDirs).toEqual(['/home/u/.claude', '/home/u/.config/claude']);
     expect(c.timeZone).toBe('UTC');
     expect(c.syncMinutes).toBe(5);
+    // Retention is opt-in: by default the raw lake is kept forever.
+    expect(c.retentionDays).toBeNull();
+  });
+
+  it('turns raw-lake expiry on with TOKENLAKE_RETENTION_DAYS', () => {
+    expect(parseConfig({ TOKENLAKE_RETENTION_DAYS: '400' }).retentionDays).toBe(400);
+    expect(parseConfig({ TOKENLAKE_RETENTION_DAYS: ' ' }).retentionDays).toBeNull();
   });
 
   it('picks claude-code when a projects folder holds transcripts, and splits CLAUDE_CONFIG_DIR', () => {
@@ -24,6 +31,8 @@ describe('parseConfig', () => {
     [{ TOKENLAKE_TIMEZONE: 'Mars/Olympus' }, 'TOKENLAKE_TIMEZONE'],
     [{ TOKENLAKE_SOURCES: 'claude-code,bogus' }, 'TOKENLAKE_SOURCES'],
     [{ TOKENLAKE_SYNC_MINUTES: '0' }, 'TOKENLAKE_SYNC_MINUTES'],
+    [{ TOKENLAKE_RETENTION_DAYS: '0' }, 'TOKENLAKE_RETENTION_DAYS'],
+    [{ TOKENLAKE_RETENTION_DAYS: '180d' }, 'TOKENLAKE_RETENTION_DAYS'],
     [{ TOKENLAKE_API_KEY: 'short' }, 'TOKENLAKE_API_KEY'],
     [{ TOKENLAKE_BUCKET: 'Bad_Bucket' }, 'TOKENLAKE_BUCKET'],
     [{ TOKENLAKE_S3_ENDPOINT: 'not a url' }, 'TOKENLAKE_S3_ENDPOINT'],

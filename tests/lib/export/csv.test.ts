@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvCell, toCsv } from '../../../lib/export/csv.ts';
+import { csvCell, plainNumber, toCsv } from '../../../lib/export/csv.ts';
 import type { ExportTable } from '../../../lib/export/table.ts';
 
 /** A strict RFC 4180 reader (CRLF records, quoted fields), independent of the writer. */
@@ -101,5 +102,37 @@ describe('toCsv', () => {
 
   it('writes only the header for no rows', () => {
     expect(toCsv({ columns: [{ name: 'a', type: 'int' }], rows: [] })).toBe('a\r\n');
+  });
+});
+
+describe('plainNumber', () => {
+  it.each([
+    [4.18e-7, '0.000000418'],
+    [1e-7, '0.0000001'],
+    [-2.5e-10, '-0.00000000025'],
+    [0.000001, '0.000001'],
+    [1.5e21, '1500000000000000000000'],
+    [1.2345e22, '12345000000000000000000'],
+    [123.45, '123.45'],
+    [0, '0'],
+    [-0, '0'],
+    [42, '42'],
+  ])('writes %s as %s', (n, text) => {
+    expect(plainNumber(n)).toBe(text);
+  });
+
+  it('never writes an exponent and always reads back as the same number', () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (n) => {
+        const text = plainNumber(n);
+        expect(text).toMatch(/^-?\d+(\.\d+)?$/);
+        expect(Number(text)).toBe(n === 0 ? 0 : n);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('is how CSV cells carry numbers', () => {
+    expect(csvCell(4.18e-7)).toBe('0.000000418');
   });
 });
