@@ -1,0 +1,84 @@
+// Which of Claude Code's two reports of the same requests lands for a session: its api_request
+// events or its token/cost counters, never both. The first of the two to carry usage for a session
+// claims it with a create-only write of state/otlp/sessions/<hash>.json; the other is then
+// acknowledged and dropped for that session's whole life. Claims never change, so a warm
+// function keeps them in memory.
+
+import { recordId } from '../record.ts';
+import type { ObjectStore } from '../storage.ts';
+import type { ClaimSignal } from './mapping.ts';
+
+export const CLAIMS_PREFIX = 'state/otlp/sessions/';
+
+/** The session id is hashed: state/ holds no identifiers in clear. */
+export function claimKey(session: string): string {
+  return `${CLAIMS_PREFIX}${recordId('claude-code-session', session)}.json`;
+}
+
+const MAX_CACHED = 10_000;
+const cache = new WeakMap<ObjectStore, Map<string, ClaimSignal>>();
+
+function cacheFor(store: ObjectStore): Map<string, ClaimSignal> {
+  let c = cache.get(store);
+  if (!c) {
+    c = new Map();
+    cache.set(store, c);
+  }
+  return c;
+}
+
+function isConflict(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return status === 412 || status === 409 || (error as { name?: string }).name === 'PreconditionFailed';
+}
+
+async function readClaim(store: ObjectStore, key: string): Promise<ClaimSignal | null> {
+  const got = await store.getText(key);
+  if (!got) return null;
+  try {
+    const signal = (JSON.parse(got.text) as { signal?: unknown }).signal;
+    if (signal === 'events' || signal === 'metrics') return signal;
+  } catch {
+    // Falls through: an unreadable claim.
+  }
+  // A damaged claim favours events, the richer report; metrics for it are then dropped.
+  return 'events';
+}
+
+/**
+ * The owner of each session: an existing claim, or `wanted`'s signal written create-only. When
+ * another request claimed it in between, the write fails (412) and its claim is read back.
+ */
+export async function claimSessions(
+  store: ObjectStore,
+  wanted: ReadonlyMap<string, ClaimSignal>,
+  now: Date,
+): Promise<Map<string, ClaimSignal>> {
+  const known = cacheFor(store);
+  const owners = new Map<string, ClaimSignal>();
+  for (const [session, signal] of wanted) {
+    const cached = known.get(session);
+    if (cached) {
+      owners.set(session, cached);
+      continue;
+    }
+    const key = claimKey(session);
+    let owner = await readClaim(store, key);
+    if (!owner) {
+      try {
+        await store.put(key, JSON.stringify({ version: 1, signal, claimed_at: now.toISOString() }), {
+          ifNoneMatch: '*',
+          contentType: 'application/json',
+        });
+        owner = signal;
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+        owner = (await readClaim(store, key)) ?? signal;
+      }
+    }
+    if (known.size >= MAX_CACHED) known.clear();
+    known.set(session, owner);
+    owners.set(session, owner);
+  }
+  return owners;
+}
