@@ -60,7 +60,11 @@ describe('ingestOtlp', () => {
       '1 log records rejected: resourceLogs[0].scopeLogs[0].logRecords[1] (claude_code.api_request): input_tokens must be a whole number ≥ 0, got "1e3"',
     );
     expect(store.keys('lake/usage/')).toEqual([expect.stringMatching(/^lake\/usage\/dt=2026-08-01\/otlp-[0-9a-f]{20}\.jsonl$/)]);
-    expect(usage(store).map((r) => [r.input_tokens, r.cost_usd, r.cost_source]).sort()).toEqual([
+    expect(
+      usage(store)
+        .map((r) => [r.input_tokens, r.cost_usd, r.cost_source])
+        .sort(),
+    ).toEqual([
       [1001, 0.01, 'reported'],
       [1002, 0.01, 'reported'],
     ]);
