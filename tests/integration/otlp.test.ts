@@ -346,7 +346,7 @@ describe('OTLP receiver with OpenTelemetry exporters', () => {
         ],
       },
     ]);
-    const partial = await post('metrics', encodeRequest('metrics', counters), { 'content-type': 'application/x-protobuf' });
+    const partial = await post('metrics', new Uint8Array(encodeRequest('metrics', counters)), { 'content-type': 'application/x-protobuf' });
     expect(partial.status).toBe(200);
     const answer = decodeResponse('metrics', partial.bytes) as { partialSuccess: { rejectedDataPoints: number; errorMessage: string } };
     expect(answer.partialSuccess.rejectedDataPoints).toBe(2);
