@@ -1,8 +1,7 @@
 // One OTLP export request into the lake: map it (pure), settle Claude Code's session claims, price
-// and anonymise the records as sync does, and write usage, twin events and quarantine under keys
-// that name their content, so an exporter's retry finds its objects and writes nothing. Rejected
-// items go to quarantine with their reason and are counted in the answer (OTLP partial success).
-// A store failure is a 503 with Retry-After: every write is idempotent, so a retry is safe.
+// and anonymise as sync does, write usage, twin events and quarantine (rejects, with reasons) under
+// keys that name their content, so an exporter's retry writes nothing. A store failure is a 503
+// with Retry-After: every write is idempotent, so the retry is safe.
 
 import type { Config } from '../config.ts';
 import { errorMessage, HttpError, ServiceUnavailableError } from '../errors.ts';
@@ -125,7 +124,12 @@ async function writeStatus(deps: OtlpIngestDeps, run: SourceStatus['last_run']):
     last_error_at: null,
     last_run: run,
   };
-  await deps.store.put(statusKey(OTLP_SOURCE, ''), JSON.stringify(status), { contentType: 'application/json' });
+  try {
+    await deps.store.put(statusKey(OTLP_SOURCE, ''), JSON.stringify(status), { contentType: 'application/json' });
+  } catch (error) {
+    // The usage is stored; a missing status line must not make the exporter send it again.
+    deps.log.warn('otlp status not written', { error: errorMessage(error) });
+  }
 }
 
 export async function ingestOtlp<S extends Signal>(deps: OtlpIngestDeps, signal: S, request: ExportRequests[S]): Promise<OtlpIngestResult> {

@@ -1,13 +1,14 @@
-// The OTLP protobuf wire format for the three export requests and their answers, decoded and
+// The OTLP protobuf wire format of the three export requests and their answers, decoded and
 // encoded by protobufjs from a reflection descriptor. Owns field numbers and types only; what the
-// fields mean is lib/otlp/schema.ts's concern, and no mapping happens here.
-//
-// The descriptor follows opentelemetry-proto (opentelemetry/proto/{common,resource,logs,metrics,
-// trace}/v1/*.proto and collector/*/v1/*_service.proto, v1.x) for the fields tokenlake reads;
-// fields it leaves out are skipped by protobufjs as unknown fields, which is what the spec asks of
-// receivers. google.rpc.Status (googleapis google/rpc/status.proto) is the body of error answers.
+// fields mean is lib/otlp/schema.ts's, and no mapping happens here.
 
 import protobuf from 'protobufjs/light.js';
+
+// The descriptor follows opentelemetry-proto (opentelemetry/proto/{common,resource,logs,metrics,
+// trace}/v1/*.proto, collector/*/v1/*_service.proto, v1.x) for the fields tokenlake reads; others
+// are skipped by protobufjs as unknown fields, as the spec asks of receivers. google.rpc.Status
+// (googleapis google/rpc/status.proto) is the body of error answers. tests/lib/otlp/proto.test.ts
+// holds it to OpenTelemetry's own serializers.
 
 const repeated = (type: string, id: number) => ({ rule: 'repeated', type, id });
 const field = (type: string, id: number) => ({ type, id });

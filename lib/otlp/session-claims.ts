@@ -1,8 +1,7 @@
-// Which of Claude Code's two reports of the same requests lands for a session: its api_request
-// events or its token/cost counters, never both. The first of the two to carry usage for a session
-// claims it with a create-only write of state/otlp/sessions/<hash>.json; the other is then
-// acknowledged and dropped for that session's whole life. Claims never change, so a warm
-// function keeps them in memory.
+// Which of Claude Code's two reports of the same requests lands for a session (its api_request
+// events or its token/cost counters, never both): the first to carry usage claims the session with
+// a create-only write of state/otlp/sessions/<hash>.json, and the other is dropped for the
+// session's whole life. Claims never change, so a warm function keeps them in memory.
 
 import { recordId } from '../record.ts';
 import type { ObjectStore } from '../storage.ts';

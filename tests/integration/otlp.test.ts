@@ -387,5 +387,14 @@ describe('OTLP receiver with OpenTelemetry exporters', () => {
     expect(a.data_quality.sources.map((s) => s.source)).toContain('otlp');
     expect(a.data_quality.quarantined_lines).toBeGreaterThanOrEqual(3);
     expect(a.data_quality.unpriced_models).toEqual(expect.arrayContaining(['acme-llm-1', 'gpt-internal-x']));
+    // The labels went to twin events, one per landed request, read back by the events rollup.
+    const byType = new Map(a.windows['7d'].events.by_type.map((t) => [t.event_type, t]));
+    expect(byType.get('claude_code.api_request')).toMatchObject({
+      count: 4,
+      metrics: { input_tokens: expect.objectContaining({ sum: 1200 + 15 + 420 + 10 }) },
+    });
+    expect([byType.get('codex.sse_event')?.count, byType.get('gemini_cli.api_response')?.count, byType.get('gen_ai.chat')?.count]).toEqual([
+      2, 1, 2,
+    ]);
   });
 });
