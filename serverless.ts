@@ -130,12 +130,17 @@ const permissions: Record<FunctionKey, Statement[]> = {
   // Anonymised exports may create the HMAC key on first use. API keys are salted hashes in
   // config/api-keys.json (lib/keys.ts, managed with `tokenlake keys`), so no SSM read is needed.
   // PUT /v1/budgets and POST /v1/aggregate recompute analytics before answering, so the api may
-  // write what analyze writes (rollups, analytics.json, alert claims) and publish alerts.
+  // write what analyze writes (rollups, analytics.json, alert claims) and publish alerts. The
+  // OTLP receiver (lib/otlp) also quarantines what it rejects, claims Claude Code sessions under
+  // state/otlp/ and keeps its status in state/status/otlp.json.
   api: [
     get('analytics/*', 'rollups/*', 'lake/*', 'config/*', 'state/*', 'exports/*', 'quarantine/*'),
     put(
       'lake/events/*',
       'lake/usage/*',
+      'quarantine/*',
+      'state/otlp/*',
+      'state/status/otlp.json',
       'exports/*',
       'config/budgets.json',
       'config/anonymization-key',

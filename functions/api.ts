@@ -41,6 +41,7 @@ export function createApiHandler(getRuntime: RuntimeProvider, keysOverride?: rea
       log: rt.log,
       timeZone: rt.config.timeZone,
       analysis: analyzeDeps(rt),
+      anonymize: rt.config.anonymize,
       ...(rt.config.hmacKey ? { anonymizationKey: rt.config.hmacKey } : {}),
       ...(options.exportInlineLimitBytes !== undefined ? { exportInlineLimitBytes: options.exportInlineLimitBytes } : {}),
     });

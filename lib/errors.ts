@@ -58,6 +58,17 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+/** Overloaded or a dependency (the store) failed transiently: the client should retry after a pause. */
+export class ServiceUnavailableError extends HttpError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+    options?: { cause?: unknown },
+  ) {
+    super(503, message, [], options);
+  }
+}
+
 /** A bad environment variable: the process must stop before doing anything. */
 export class ConfigError extends Error {
   constructor(

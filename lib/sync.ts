@@ -87,7 +87,11 @@ export function priceRecords(records: UsageRecord[], pricer: Pricer): void {
 }
 
 /** Replaces the configured labels by their keyed pseudonyms before anything is written. */
-export async function anonymizeRecords(records: UsageRecord[], store: ObjectStore, config: Config): Promise<void> {
+export async function anonymizeRecords(
+  records: UsageRecord[],
+  store: ObjectStore,
+  config: Pick<Config, 'anonymize' | 'hmacKey'>,
+): Promise<void> {
   if (config.anonymize.length === 0 || records.length === 0) return;
   const anonymizer = createAnonymizer(await resolveAnonymizationKey(store, config.hmacKey), config.anonymize);
   for (const r of records) {

@@ -7,8 +7,17 @@ import { analysisRoutes } from './analysis-routes.ts';
 import { eventsRoute } from './events-route.ts';
 import { exportRoutes } from './export-route.ts';
 import { createOpenApiRoute } from './openapi.ts';
+import { otlpRoutes } from './otlp-route.ts';
 import type { Route } from './router.ts';
 import { coreRoutes } from './routes.ts';
 
-export const allRoutes: Route[] = [...coreRoutes, eventsRoute, ...dashboardRoutes, ...analysisRoutes, ...exportRoutes, ...adminRoutes];
+export const allRoutes: Route[] = [
+  ...coreRoutes,
+  eventsRoute,
+  ...dashboardRoutes,
+  ...analysisRoutes,
+  ...exportRoutes,
+  ...adminRoutes,
+  ...otlpRoutes,
+];
 allRoutes.push(createOpenApiRoute(() => allRoutes));

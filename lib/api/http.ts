@@ -11,6 +11,8 @@ export interface ApiRequest {
   repeatedQuery: string[];
   headers: Record<string, string>;
   body: string | null;
+  /** The body's bytes when API Gateway passed it base64-encoded (binary: protobuf, gzip); else null. */
+  rawBody?: Buffer | null;
   requestId: string;
 }
 
@@ -32,7 +34,11 @@ export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
     for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
   }
   let body: string | null = event.body ?? null;
-  if (body !== null && event.isBase64Encoded) body = Buffer.from(body, 'base64').toString('utf8');
+  let rawBody: Buffer | null = null;
+  if (body !== null && event.isBase64Encoded) {
+    rawBody = Buffer.from(body, 'base64');
+    body = rawBody.toString('utf8');
+  }
   return {
     method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
     path: event.rawPath || event.requestContext?.http?.path || '/',
@@ -40,6 +46,7 @@ export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
     repeatedQuery: [...repeated],
     headers,
     body,
+    rawBody,
     requestId: event.requestContext?.requestId ?? '',
   };
 }

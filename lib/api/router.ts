@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { AnalyzeDeps } from '../analyze.ts';
 import { HttpError, NotFoundError } from '../errors.ts';
+import type { AnonymizableField } from '../export/anonymize.ts';
 import type { Logger } from '../log.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { type ApiKeyEntry, authenticate, type Scope } from './auth.ts';
@@ -23,6 +24,8 @@ export interface ApiDeps {
   exportInlineLimitBytes?: number;
   /** HMAC key for anonymised exports (TOKENLAKE_HMAC_KEY); without one a key kept in the bucket is used. */
   anonymizationKey?: string;
+  /** Labels pseudonymised at ingestion (TOKENLAKE_ANONYMIZE), for the routes that land usage. */
+  anonymize?: AnonymizableField[];
   /** What re-aggregation and budget changes recompute with (store, pricer, zone, alerts). */
   analysis?: AnalyzeDeps;
 }

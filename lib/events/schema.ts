@@ -29,7 +29,8 @@ export function familyOf(eventType: string): EventFamily {
   return (EVENT_FAMILIES as readonly string[]).includes(prefix) && prefix !== 'other' ? (prefix as EventFamily) : 'other';
 }
 
-export const eventSourceSchema = z.enum(['api', 'eventbridge']);
+/** `otlp`: the twin of a usage record the OTLP receiver landed, carrying the telemetry's labels. */
+export const eventSourceSchema = z.enum(['api', 'eventbridge', 'otlp']);
 export type EventSource = z.infer<typeof eventSourceSchema>;
 
 // Limits keep one event small (a batch of 1,000 must fit in 1 MiB) and the lake queryable.

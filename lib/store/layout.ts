@@ -27,6 +27,8 @@ export const STATUS_PREFIX = 'state/status/';
 export const MACHINES_PREFIX = 'state/machines/';
 export const ALERTS_PREFIX = 'state/alerts/';
 export const BUDGETS_LAST_GOOD_KEY = 'state/budgets-last-good.json';
+/** Which report (events or metrics) claimed a Claude Code session that exports over OTLP. */
+export const OTLP_CLAIMS_PREFIX = 'state/otlp/sessions/';
 export const CONFIG_PREFIX = 'config/';
 export const API_KEYS_KEY = 'config/api-keys.json';
 export const BUDGETS_KEY = 'config/budgets.json';
