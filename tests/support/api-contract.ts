@@ -26,10 +26,11 @@ export interface Exchange {
  */
 export function createRecorder(isApi: (url: URL) => boolean) {
   const exchanges: Exchange[] = [];
-  async function recordingFetch(input: string, init: RequestInit = {}): Promise<Response> {
+  async function recordingFetch(input: string | URL | Request, init: RequestInit = {}): Promise<Response> {
+    if (input instanceof Request) throw new Error('recordingFetch takes a URL and init, not a Request');
     const url = new URL(input);
-    if (!isApi(url)) return fetch(input, init);
-    const res = await fetch(input, { ...init, redirect: 'manual' });
+    if (!isApi(url)) return fetch(url, init);
+    const res = await fetch(url, { ...init, redirect: 'manual' });
     const body = Buffer.from(await res.arrayBuffer());
     exchanges.push({
       method: (init.method ?? 'GET').toUpperCase(),
