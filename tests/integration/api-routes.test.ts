@@ -717,6 +717,7 @@ describe('failures', () => {
     ['/v1/export?format=csv&window=7d&to=2026-03-01', 'window'],
     ['/v1/export?metrics=cost', 'metrics'],
     ['/v1/windows/1y', 'window'],
+    ['/v1/windows/%E0%A4%A', 'window'],
     ['/v1/analytics?x=1', 'x'],
     ['/openapi.json?x=1', 'x'],
   ];
