@@ -63,7 +63,7 @@ function acceptsUnknownKeys(schema: z.ZodObject): boolean {
 }
 
 /** Validates a query against its schema; unknown (unless the schema is loose) and repeated parameters are a 400 too. */
-export function parseQuery<S extends z.ZodObject>(request: Pick<ApiRequest, 'query' | 'repeatedQuery'>, schema: S): z.output<S> {
+function parseQuery<S extends z.ZodObject>(request: Pick<ApiRequest, 'query' | 'repeatedQuery'>, schema: S): z.output<S> {
   const { query, repeatedQuery } = request;
   const allowed = Object.keys(schema.shape);
   const unknown = acceptsUnknownKeys(schema) ? [] : Object.keys(query).filter((k) => !allowed.includes(k));

@@ -68,7 +68,7 @@ const analyticsErrors = { 503: 'analytics.json is not computed yet (no sync has 
  * Liveness.
  * @example {"ok":true,"time":"2026-03-15T12:34:56.000Z"}
  */
-export const healthSchema = z.object({ ok: z.literal(true), time: z.iso.datetime() });
+const healthSchema = z.object({ ok: z.literal(true), time: z.iso.datetime() });
 
 const healthRoute = defineRoute({
   method: 'GET',
@@ -107,7 +107,7 @@ const analyticsRoute = defineRoute({
  * One window of the analytics document, with the document's clock and zone.
  * @example {"window":"7d","as_of":"2026-03-15","timezone":"UTC","generated_at":"2026-03-15T12:00:00.000Z","days":7,…}
  */
-export const windowAnswerSchema = windowSchema.extend({
+const windowAnswerSchema = windowSchema.extend({
   window: windowNameSchema,
   as_of: analyticsSchema.shape.as_of,
   timezone: analyticsSchema.shape.timezone,
@@ -120,7 +120,7 @@ const windowRoute = defineRoute({
   scope: 'read',
   tag: 'analytics',
   summary: 'One window (the 7, 30 or 90 local days ending today) of the analytics document.',
-  params: z.object({ window: windowNameSchema.describe('7d, 30d or 90d.') }),
+  params: z.object({ window: z.enum(windowNameSchema.options, { error: 'expected one of 7d, 30d, 90d' }).describe('7d, 30d or 90d.') }),
   responses: { 200: jsonResponse('The window.', windowAnswerSchema, { name: 'WindowAnswer' }) },
   errors: analyticsErrors,
 }).handle(async (input) => {
