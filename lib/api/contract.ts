@@ -244,7 +244,10 @@ export interface RouteSpec<Q extends z.ZodObject, P extends z.ZodObject, B exten
   params?: P;
   /** Without it, a non-empty body is a 400. */
   body?: B;
-  /** Every answer the handler returns, by status. */
+  /**
+   * Every answer the handler returns, by status. A route that declares its own 400 must let it
+   * also be `errorBodySchema`: the router answers bad input with that before the handler runs.
+   */
   responses: R;
   errors?: ErrorSpecs;
 }

@@ -70,8 +70,10 @@ function requestBody(body: BodySpec, components: Components): JsonObject {
             schema: components.schema(media.schema, 'input', media.name),
             ...(media.example !== undefined ? { example: media.example } : {}),
           }
-        : // Binary: no schema (OpenAPI 3.1 describes raw bytes by their media type alone).
-          {};
+        : // Binary: no type (OpenAPI 3.1 describes raw bytes by their media type alone).
+          media.description
+          ? { schema: { description: media.description } }
+          : {};
   }
   const encodings = body.encodings?.length ? ` Content-Encoding ${body.encodings.join(', ')} accepted.` : '';
   return { description: `${body.description} At most ${body.maxBytes} bytes.${encodings}`, required: true, content };
