@@ -1,6 +1,7 @@
-// run_aggregation: rebuild the rollups of a period from the lake, whatever their ETags say, with
-// the price table in force at each record's time — how a price fix or a newly priced model
-// corrects the past. Reported costs are kept; priced ones are recomputed. Then analytics.json.
+// Rebuilding a period (POST /v1/aggregate, `tokenlake aggregate`): its rollups from the lake,
+// whatever their ETags say, with the price table in force at each record's time — how a price fix
+// or a newly priced model corrects the past. Reported costs are kept; priced ones are recomputed.
+// Then analytics.json.
 
 import { type AnalyzeDeps, refreshDay, runAnalyze } from './analyze.ts';
 import { dayRange, utcDay } from './calendar.ts';

@@ -7,14 +7,18 @@ export interface FieldIssue {
 }
 
 export class HttpError extends Error {
+  /** Sent with the answer, e.g. Retry-After on a 429 or 503 (lowercase names). */
+  readonly headers: Readonly<Record<string, string>>;
+
   constructor(
     readonly statusCode: number,
     message: string,
     readonly details: FieldIssue[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; headers?: Record<string, string> },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    this.headers = options?.headers ?? {};
   }
 
   toJSON(): { error: string; details: FieldIssue[] } {

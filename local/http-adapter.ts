@@ -31,7 +31,7 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewa
   }
   const queryStringParameters: Record<string, string> = {};
   for (const [k, v] of url.searchParams) queryStringParameters[k] = k in queryStringParameters ? `${queryStringParameters[k]},${v}` : v;
-  // A content-encoded body (gzip) is bytes whatever its type; API Gateway passes it base64 too.
+  // A compressed body is bytes whatever its media type, as API Gateway passes it (base64).
   const encoded = (headers['content-encoding'] ?? 'identity').trim().toLowerCase() !== 'identity';
   const textual = (!encoded && /json|text|csv|x-ndjson|xml|form-urlencoded/i.test(headers['content-type'] ?? '')) || body.length === 0;
   const now = new Date();

@@ -1,13 +1,12 @@
-// The seed's AnalyticsService queries as routes: summary (a metric's total, series and change),
-// usage (one entity's numbers, or the ranked entities), performance (latency, throughput) and
-// costs (breakdown with shares). All answer from the daily rollups for any period, so their cost
+// The query routes: summary (a metric's total, series and change), usage (one entity's numbers,
+// or the ranked entities), performance (latency, throughput) and costs (breakdown with shares). All answer from the daily rollups for any period, so their cost
 // is one small GET per day and never depends on how many lake lines there are.
 
 import { z } from 'zod';
 import { latencySchema, totalsSchema } from '../analytics.ts';
 import { BadRequestError } from '../errors.ts';
 import type { UsageSums } from '../rollup.ts';
-import { json } from './http.ts';
+import { defineRoute, jsonResponse, type Route, type RouteContext } from './contract.ts';
 import {
   alignToHours,
   bucketOf,
@@ -32,21 +31,9 @@ import {
   sumRows,
   toTotals,
 } from './rollup-query.ts';
-import type { Route, RouteContext } from './router.ts';
-import { parseQuery } from './routes.ts';
 
-const errorSchema = z.object({
-  error: z.string(),
-  details: z.array(z.object({ field: z.string(), reason: z.string() })),
-});
-
-/** The answers every query route shares. */
-const commonResponses = {
-  '400': { description: 'A bad or unknown query parameter; `details` names each field and why.', schema: errorSchema },
-  '401': { description: 'No or an unknown bearer key.', schema: errorSchema },
-  '403': { description: 'The key lacks the `read` scope.', schema: errorSchema },
-  '503': { description: 'A rollup of the period is corrupt; rebuild it with POST /v1/aggregate.', schema: errorSchema },
-};
+/** The error every query route can give besides bad input and keys. */
+const rollupErrors = { 503: 'A daily rollup of the period is corrupt; the message names the POST /v1/aggregate call that rebuilds it.' };
 
 function periodOf(
   context: RouteContext,
@@ -131,16 +118,16 @@ export const summaryResponseSchema = z.object({
   }),
 });
 
-const summaryRoute: Route = {
+const summaryRoute = defineRoute({
   method: 'GET',
   path: '/v1/summary',
   scope: 'read',
+  tag: 'queries',
   summary: "A metric's total over a period, its series by hour/day/week/month, and the change against the previous period of equal length.",
   query: summaryQuerySchema,
   responses: {
-    '200': {
-      description: 'Total, series and change.',
-      schema: summaryResponseSchema,
+    200: jsonResponse('Total, series and change.', summaryResponseSchema, {
+      name: 'Summary',
       example: {
         metric: 'cost',
         unit: 'USD',
@@ -158,36 +145,37 @@ const summaryRoute: Route = {
         },
         change: { absolute: 2.5, ratio: 0.25 },
       },
-    },
-    ...commonResponses,
+    }),
   },
-  async handle(context) {
-    const q = parseQuery(context, summaryQuerySchema);
-    const period = periodOf(context, q);
-    const previous = previousPeriod(period);
-    const { rows } = await loadPeriodRollups(context.deps.store, { start: previous.start, end: period.end }, context.deps.log);
-    const current = inPeriod(rows, period);
-    const total = sumRows(current);
-    const before = sumRows(inPeriod(rows, previous));
-    const byBucket = sumBy(current, (r) => bucketOf(r.at, q.granularity, period.timeZone));
-    const value = metricValue(total, q.metric);
-    const previousValue = metricValue(before, q.metric);
-    return json(200, {
-      metric: q.metric,
-      unit: q.metric === 'cost' ? 'USD' : q.metric === 'requests' ? 'requests' : 'tokens',
-      granularity: q.granularity,
-      period: describePeriod(period),
-      total: value,
-      unpriced_records: total.unpriced_records,
-      series: bucketsOf(period, q.granularity).map((b) => {
-        const s = byBucket.get(b.bucket);
-        return { bucket: b.bucket, start: new Date(b.start).toISOString(), value: s ? metricValue(s, q.metric) : 0 };
-      }),
-      previous: { period: describePeriod(previous), total: previousValue },
-      change: { absolute: value - previousValue, ratio: previousValue !== 0 ? (value - previousValue) / previousValue : null },
-    });
-  },
-};
+  errors: rollupErrors,
+}).handle(async (context) => {
+  const q = context.query;
+  const period = periodOf(context, q);
+  const previous = previousPeriod(period);
+  const { rows } = await loadPeriodRollups(context.deps.store, { start: previous.start, end: period.end }, context.deps.log);
+  const current = inPeriod(rows, period);
+  const total = sumRows(current);
+  const before = sumRows(inPeriod(rows, previous));
+  const byBucket = sumBy(current, (r) => bucketOf(r.at, q.granularity, period.timeZone));
+  const value = metricValue(total, q.metric);
+  const previousValue = metricValue(before, q.metric);
+  const unit = q.metric === 'cost' ? 'USD' : q.metric === 'requests' ? 'requests' : 'tokens';
+  const body: z.output<typeof summaryResponseSchema> = {
+    metric: q.metric,
+    unit,
+    granularity: q.granularity,
+    period: describePeriod(period),
+    total: value,
+    unpriced_records: total.unpriced_records,
+    series: bucketsOf(period, q.granularity).map((b) => {
+      const s = byBucket.get(b.bucket);
+      return { bucket: b.bucket, start: new Date(b.start).toISOString(), value: s ? metricValue(s, q.metric) : 0 };
+    }),
+    previous: { period: describePeriod(previous), total: previousValue },
+    change: { absolute: value - previousValue, ratio: previousValue !== 0 ? (value - previousValue) / previousValue : null },
+  };
+  return { status: 200, body };
+});
 
 // ── GET /v1/usage ────────────────────────────────────────────────────────────────────────────
 
@@ -277,36 +265,41 @@ function decodeCursor(text: string, expected: Omit<UsageCursor, 'offset'>): numb
   return offset;
 }
 
-const usageRoute: Route = {
+const usageRoute = defineRoute({
   method: 'GET',
   path: '/v1/usage',
   scope: 'read',
-  summary:
-    'Usage per entity (model, provider, project, user, api_key, workspace, machine, source): with entity_id its totals, ' +
-    'daily series and top breakdowns; without, the entities ranked by cost with limit/cursor paging.',
+  tag: 'queries',
+  summary: 'Usage per model, provider, project, user, API key, workspace, machine or source: ranked, or one entity in detail.',
+  description:
+    "With entity_id: that entity's totals, daily series and top breakdowns by every other entity type. " +
+    'Without: the entities ranked by cost, paged with limit and cursor.',
   query: usageQuerySchema,
   responses: {
-    '200': {
-      description: 'The ranked list (no entity_id) or the one entity (entity_id given).',
-      schema: z.union([usageListResponseSchema, usageEntityResponseSchema]),
-    },
-    ...commonResponses,
+    200: jsonResponse(
+      'The ranked list (no entity_id) or the one entity (entity_id given).',
+      z.union([usageListResponseSchema, usageEntityResponseSchema]),
+      { name: 'Usage' },
+    ),
   },
-  async handle(context) {
-    const q = parseQuery(context, usageQuerySchema);
-    const period = periodOf(context, q);
-    const { rows } = await loadPeriodRollups(context.deps.store, period, context.deps.log);
-    const type = q.entity_type;
-    const all = sumRows(rows);
-    if (q.entity_id === undefined) {
-      const cursorBase = { entity_type: type, start: period.start.getTime(), end: period.end.getTime() };
-      const offset = q.cursor === undefined ? 0 : decodeCursor(q.cursor, cursorBase);
-      const ranked = [...sumBy(rows, (r) => entityKey(r.row, type)).entries()]
-        .map(([key, s]) => ({ key, totals: toTotals(s) }))
-        .sort(byCostThenKey);
-      const page = ranked.slice(offset, offset + q.limit);
-      const nextOffset = offset + page.length;
-      return json(200, {
+  errors: rollupErrors,
+}).handle(async (context) => {
+  const q = context.query;
+  const period = periodOf(context, q);
+  const { rows } = await loadPeriodRollups(context.deps.store, period, context.deps.log);
+  const type = q.entity_type;
+  const all = sumRows(rows);
+  if (q.entity_id === undefined) {
+    const cursorBase = { entity_type: type, start: period.start.getTime(), end: period.end.getTime() };
+    const offset = q.cursor === undefined ? 0 : decodeCursor(q.cursor, cursorBase);
+    const ranked = [...sumBy(rows, (r) => entityKey(r.row, type)).entries()]
+      .map(([key, s]) => ({ key, totals: toTotals(s) }))
+      .sort(byCostThenKey);
+    const page = ranked.slice(offset, offset + q.limit);
+    const nextOffset = offset + page.length;
+    return {
+      status: 200,
+      body: {
         entity_type: type,
         period: describePeriod(period),
         totals: toTotals(all),
@@ -318,32 +311,35 @@ const usageRoute: Route = {
           share: share(item.totals.cost_usd, all.cost_usd),
         })),
         next_cursor: nextOffset < ranked.length ? encodeCursor({ ...cursorBase, offset: nextOffset }) : null,
-      });
-    }
-    if (q.cursor !== undefined) {
-      throw new BadRequestError('invalid query parameters', [{ field: 'cursor', reason: 'pages the ranked list only; drop entity_id' }]);
-    }
-    const mine = rows.filter((r) => entityKey(r.row, type) === q.entity_id);
-    const total = sumRows(mine);
-    const byDay = sumBy(mine, (r) => bucketOf(r.at, 'day', period.timeZone));
-    const days = bucketsOf(period, 'day').map((b) => b.bucket);
-    const breakdowns: Record<string, z.infer<typeof breakdownItemSchema>[]> = {};
-    for (const other of entityTypes) {
-      if (other === type) continue;
-      breakdowns[other] = [...sumBy(mine, (r) => entityKey(r.row, other)).entries()]
-        .map(([key, s]) => ({ key, totals: toTotals(s) }))
-        .sort(byCostThenKey)
-        .slice(0, q.limit)
-        .map(({ key, totals }) => ({
-          key,
-          cost_usd: totals.cost_usd,
-          total_tokens: totals.total_tokens,
-          requests: totals.requests,
-          records: totals.records,
-          share: share(totals.cost_usd, total.cost_usd),
-        }));
-    }
-    return json(200, {
+      },
+    };
+  }
+  if (q.cursor !== undefined) {
+    throw new BadRequestError('invalid query parameters', [{ field: 'cursor', reason: 'pages the ranked list only; drop entity_id' }]);
+  }
+  const mine = rows.filter((r) => entityKey(r.row, type) === q.entity_id);
+  const total = sumRows(mine);
+  const byDay = sumBy(mine, (r) => bucketOf(r.at, 'day', period.timeZone));
+  const days = bucketsOf(period, 'day').map((b) => b.bucket);
+  const breakdowns: Record<string, z.infer<typeof breakdownItemSchema>[]> = {};
+  for (const other of entityTypes) {
+    if (other === type) continue;
+    breakdowns[other] = [...sumBy(mine, (r) => entityKey(r.row, other)).entries()]
+      .map(([key, s]) => ({ key, totals: toTotals(s) }))
+      .sort(byCostThenKey)
+      .slice(0, q.limit)
+      .map(({ key, totals }) => ({
+        key,
+        cost_usd: totals.cost_usd,
+        total_tokens: totals.total_tokens,
+        requests: totals.requests,
+        records: totals.records,
+        share: share(totals.cost_usd, total.cost_usd),
+      }));
+  }
+  return {
+    status: 200,
+    body: {
       entity_type: type,
       entity_id: q.entity_id,
       period: describePeriod(period),
@@ -354,9 +350,9 @@ const usageRoute: Route = {
         return { day, ...toTotals(s ?? sumRows([])) };
       }),
       breakdowns,
-    });
-  },
-};
+    },
+  };
+});
 
 // ── GET /v1/performance ──────────────────────────────────────────────────────────────────────
 
@@ -376,57 +372,55 @@ export const performanceResponseSchema = z.object({
   groups: z.array(performanceEntrySchema.extend({ key: z.string(), provider: z.string().nullable() })),
 });
 
-const performanceRoute: Route = {
+const performanceRoute = defineRoute({
   method: 'GET',
   path: '/v1/performance',
   scope: 'read',
-  summary:
-    'Latency percentiles (p50/p90/p95/p99, ±1 %), mean, output tokens per second, request counts and peak requests per minute; ' +
-    'null with a reason where no source reported latency.',
+  tag: 'queries',
+  summary: 'Latency percentiles, mean, output tokens per second, requests and peak requests per minute over a period.',
+  description:
+    'Percentiles p50/p90/p95/p99 come from mergeable sketches (±1 %); they are null, with a reason, where no source ' +
+    'reported latency. With group_by, also per model or provider.',
   query: performanceQuerySchema,
   responses: {
-    '200': { description: 'Overall and (with group_by) per group.', schema: performanceResponseSchema },
-    ...commonResponses,
+    200: jsonResponse('Overall and (with group_by) per group.', performanceResponseSchema, { name: 'Performance' }),
   },
-  async handle(context) {
-    const q = parseQuery(context, performanceQuerySchema);
-    const period = periodOf(context, q);
-    const { rows, rollups } = await loadPeriodRollups(context.deps.store, period, context.deps.log);
-    const latencyDays = new Set(latencyDaysOf(period));
-    const sketchRollups = rollups.filter((r) => latencyDays.has(r.day));
-    const noneReason =
-      latencyDays.size === 0
-        ? 'latency is kept per UTC day and this period holds no day whose 12:00 UTC lies inside it'
-        : 'no source reported request latency in this period';
-    const totals = sumRows(rows);
-    const overall = {
-      ...mergeLatency(sketchRollups, () => true, noneReason),
-      requests: totals.requests,
-      records: totals.records,
-    };
-    const groups: Array<z.infer<typeof performanceResponseSchema>['groups'][number]> = [];
-    if (q.group_by) {
-      const by = q.group_by;
-      const sums = sumBy(rows, (r) => (by === 'model' ? `${r.row.provider}\u0000${r.row.model}` : r.row.provider));
-      const keys = new Set(sums.keys());
-      for (const r of sketchRollups) for (const l of r.latency) keys.add(by === 'model' ? `${l.provider}\u0000${l.model}` : l.provider);
-      for (const k of keys) {
-        const [provider, model] = by === 'model' ? (k.split('\u0000') as [string, string]) : [k, null];
-        const s = sums.get(k);
-        const latency = mergeLatency(sketchRollups, (p, m) => p === provider && (model === null || m === model), noneReason);
-        groups.push({ key: model ?? provider, provider, ...latency, requests: s?.requests ?? 0, records: s?.records ?? 0 });
-      }
-      groups.sort((a, b) => b.requests - a.requests || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  errors: rollupErrors,
+}).handle(async (context) => {
+  const q = context.query;
+  const period = periodOf(context, q);
+  const { rows, rollups } = await loadPeriodRollups(context.deps.store, period, context.deps.log);
+  const latencyDays = new Set(latencyDaysOf(period));
+  const sketchRollups = rollups.filter((r) => latencyDays.has(r.day));
+  const noneReason =
+    latencyDays.size === 0
+      ? 'latency is kept per UTC day and this period holds no day whose 12:00 UTC lies inside it'
+      : 'no source reported request latency in this period';
+  const totals = sumRows(rows);
+  const overall = {
+    ...mergeLatency(sketchRollups, () => true, noneReason),
+    requests: totals.requests,
+    records: totals.records,
+  };
+  const groups: Array<z.infer<typeof performanceResponseSchema>['groups'][number]> = [];
+  if (q.group_by) {
+    const by = q.group_by;
+    const sums = sumBy(rows, (r) => (by === 'model' ? `${r.row.provider}\u0000${r.row.model}` : r.row.provider));
+    const keys = new Set(sums.keys());
+    for (const r of sketchRollups) for (const l of r.latency) keys.add(by === 'model' ? `${l.provider}\u0000${l.model}` : l.provider);
+    for (const k of keys) {
+      const [provider, model] = by === 'model' ? (k.split('\u0000') as [string, string]) : [k, null];
+      const s = sums.get(k);
+      const latency = mergeLatency(sketchRollups, (p, m) => p === provider && (model === null || m === model), noneReason);
+      groups.push({ key: model ?? provider, provider, ...latency, requests: s?.requests ?? 0, records: s?.records ?? 0 });
     }
-    return json(200, {
-      period: describePeriod(period),
-      latency_days: [...latencyDays].sort(),
-      overall,
-      group_by: q.group_by ?? null,
-      groups,
-    });
-  },
-};
+    groups.sort((a, b) => b.requests - a.requests || b.count - a.count || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+  return {
+    status: 200,
+    body: { period: describePeriod(period), latency_days: [...latencyDays].sort(), overall, group_by: q.group_by ?? null, groups },
+  };
+});
 
 // ── GET /v1/costs ────────────────────────────────────────────────────────────────────────────
 
@@ -477,45 +471,50 @@ function costTotals(s: UsageSums): z.infer<typeof costTotalsSchema> {
   };
 }
 
-const costsRoute: Route = {
+const costsRoute = defineRoute({
   method: 'GET',
   path: '/v1/costs',
   scope: 'read',
+  tag: 'queries',
   summary: 'Cost breakdown by model, provider, project, user or day, with each share of the total and the reported vs priced split.',
   query: costsQuerySchema,
   responses: {
-    '200': { description: 'Totals and the breakdown (by cost, or by day ascending for group_by=day).', schema: costsResponseSchema },
-    ...commonResponses,
+    200: jsonResponse('Totals and the breakdown (by cost, or by day ascending for group_by=day).', costsResponseSchema, {
+      name: 'Costs',
+    }),
   },
-  async handle(context) {
-    const q = parseQuery(context, costsQuerySchema);
-    const period = periodOf(context, q);
-    const { rows } = await loadPeriodRollups(context.deps.store, period, context.deps.log);
-    const total = sumRows(rows);
-    let items: z.infer<typeof costsResponseSchema>['items'];
-    if (q.group_by === 'day') {
-      const byDay = sumBy(rows, (r) => bucketOf(r.at, 'day', period.timeZone));
-      const days = bucketsOf(period, 'day').map((b) => b.bucket);
-      items = days.map((day) => {
-        const s = costTotals(byDay.get(day) ?? sumRows([]));
-        return { key: day, ...s, share: share(s.cost_usd, total.cost_usd) };
-      });
-    } else {
-      const by = q.group_by;
-      const providerOf = new Map<string, string>();
-      if (by === 'model') for (const r of rows) providerOf.set(r.row.model, r.row.provider);
-      items = [...sumBy(rows, (r) => entityKey(r.row, by)).entries()]
-        .map(([key, s]) => ({ key, totals: toTotals(s), sums: s }))
-        .sort(byCostThenKey)
-        .map(({ key, sums }) => ({
-          key,
-          ...(by === 'model' ? { provider: providerOf.get(key) ?? 'unknown' } : {}),
-          ...costTotals(sums),
-          share: share(sums.cost_usd, total.cost_usd),
-        }));
-    }
-    return json(200, { period: describePeriod(period), group_by: q.group_by, currency: 'USD', totals: costTotals(total), items });
-  },
-};
+  errors: rollupErrors,
+}).handle(async (context) => {
+  const q = context.query;
+  const period = periodOf(context, q);
+  const { rows } = await loadPeriodRollups(context.deps.store, period, context.deps.log);
+  const total = sumRows(rows);
+  let items: z.infer<typeof costsResponseSchema>['items'];
+  if (q.group_by === 'day') {
+    const byDay = sumBy(rows, (r) => bucketOf(r.at, 'day', period.timeZone));
+    const days = bucketsOf(period, 'day').map((b) => b.bucket);
+    items = days.map((day) => {
+      const s = costTotals(byDay.get(day) ?? sumRows([]));
+      return { key: day, ...s, share: share(s.cost_usd, total.cost_usd) };
+    });
+  } else {
+    const by = q.group_by;
+    const providerOf = new Map<string, string>();
+    if (by === 'model') for (const r of rows) providerOf.set(r.row.model, r.row.provider);
+    items = [...sumBy(rows, (r) => entityKey(r.row, by)).entries()]
+      .map(([key, s]) => ({ key, totals: toTotals(s), sums: s }))
+      .sort(byCostThenKey)
+      .map(({ key, sums }) => ({
+        key,
+        ...(by === 'model' ? { provider: providerOf.get(key) ?? 'unknown' } : {}),
+        ...costTotals(sums),
+        share: share(sums.cost_usd, total.cost_usd),
+      }));
+  }
+  return {
+    status: 200,
+    body: { period: describePeriod(period), group_by: q.group_by, currency: 'USD', totals: costTotals(total), items },
+  };
+});
 
 export const analysisRoutes: Route[] = [summaryRoute, usageRoute, performanceRoute, costsRoute];

@@ -1,13 +1,18 @@
-// POST /v1/events: the seed's `record_event`, in batches. Each event is validated on its own; the
-// answer lists what was accepted and, per rejected event, its index, field and reason:
+// POST /v1/events: record events in batches. Each event is validated on its own; the answer lists
+// what was accepted and, per rejected event, its index, field and reason:
 // 200 all accepted, 207 some rejected, 400 none valid, 413 too large, 415 not JSON.
 
 import { z } from 'zod';
-import { UnsupportedMediaTypeError } from '../errors.ts';
-import { MAX_BATCH_BYTES, MAX_BATCH_EVENTS, parseEventBatchBody, validateEvents, writeEvents } from '../events/ingest.ts';
-import { json } from './http.ts';
-import type { Route } from './router.ts';
-import { parseQuery } from './routes.ts';
+import {
+  eventBatchEnvelopeSchema,
+  eventBatchItems,
+  eventBatchSchema,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_EVENTS,
+  validateEvents,
+  writeEvents,
+} from '../events/ingest.ts';
+import { defineRoute, errorBodySchema, jsonBody, jsonResponse } from './contract.ts';
 
 /**
  * The answer to a batch.
@@ -24,50 +29,58 @@ export const eventBatchResultSchema = z.object({
 });
 export type EventBatchResult = z.infer<typeof eventBatchResultSchema>;
 
-const noQuery = z.object({});
+/** A 400: no event was valid (the batch result with each event's field), or the body itself was refused. */
+const eventBatchRefusedSchema = z.union([errorBodySchema.extend(eventBatchResultSchema.shape), errorBodySchema]);
 
-function isJson(contentType: string | undefined): boolean {
-  return contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'application/json';
-}
+const eventResponses = {
+  200: jsonResponse('Every event accepted.', eventBatchResultSchema, { name: 'EventBatchResult' }),
+  207: jsonResponse('Some events rejected (index, field, reason); the others were stored.', eventBatchResultSchema, {
+    name: 'EventBatchResult',
+  }),
+  400: jsonResponse('No event was valid (`details` names `events.<index>.<field>`), or the body is not a batch.', eventBatchRefusedSchema, {
+    name: 'EventBatchRefused',
+  }),
+};
 
-export const eventsRoute: Route = {
+export const eventsRoute = defineRoute({
   method: 'POST',
   path: '/v1/events',
   scope: 'ingest',
-  summary:
-    `Record a batch of events (≤ ${MAX_BATCH_EVENTS}, ≤ 1 MiB) as a JSON array or {"events": [...]}, each ` +
-    '{event_type, ts, event_id?, entity_type?, entity_id?, attributes?, metrics?}. Idempotent by event_id; ' +
-    'llm.usage events (or with provider, model and token metrics) also count as usage.',
-  query: noQuery,
-  responses: {
-    '200': { description: 'every event accepted', schema: eventBatchResultSchema },
-    '207': { description: 'some events rejected (index, field, reason); the others were stored', schema: eventBatchResultSchema },
-    '400': { description: 'no valid event, or the body is not a batch' },
-    '413': { description: `more than ${MAX_BATCH_EVENTS} events or ${MAX_BATCH_BYTES} bytes` },
-    '415': { description: 'content-type is not application/json' },
+  tag: 'ingest',
+  summary: `Record a batch of up to ${MAX_BATCH_EVENTS} events (jobs, tasks, tools, LLM usage); idempotent by event_id.`,
+  description:
+    `A JSON array of events or {"events": [...]}, at most ${MAX_BATCH_BYTES} bytes. Each event is checked on its own: ` +
+    'the valid ones are stored even when others are rejected. Events of type llm.usage (or carrying provider, model ' +
+    'and token metrics) also count as usage in analytics.',
+  body: {
+    description: 'The events.',
+    content: { 'application/json': jsonBody(eventBatchSchema, { check: eventBatchEnvelopeSchema, name: 'EventBatch' }) },
+    maxBytes: MAX_BATCH_BYTES,
   },
-  async handle(context) {
-    parseQuery(context, noQuery);
-    if (!isJson(context.request.headers['content-type'])) throw new UnsupportedMediaTypeError();
-    const items = parseEventBatchBody(context.request.body);
-    const batch = validateEvents(items, { source: 'api', now: context.deps.now() });
-    const result: EventBatchResult = {
-      accepted: batch.accepted.length + batch.duplicates,
-      duplicates: batch.duplicates,
-      usage_records: batch.accepted.filter((a) => a.usage !== null).length,
-      rejected: batch.rejected,
-    };
-    if (batch.accepted.length === 0) {
-      const details = batch.rejected.map((r) => ({ field: `events.${r.index}.${r.field}`, reason: r.reason }));
-      return json(400, { error: 'no valid event in the batch', details, ...result });
-    }
-    const written = await writeEvents(context.deps.store, batch.accepted, { pricer: context.deps.analysis?.pricer ?? null });
-    context.deps.log.info('events recorded', {
-      accepted: result.accepted,
-      rejected: result.rejected.length,
-      objects_written: written.written.length,
-      objects_unchanged: written.unchanged.length,
-    });
-    return json(result.rejected.length === 0 ? 200 : 207, result);
+  responses: eventResponses,
+  errors: {
+    413: `More than ${MAX_BATCH_EVENTS} events or ${MAX_BATCH_BYTES} bytes.`,
+    415: 'content-type is not application/json.',
   },
-};
+}).handle(async ({ body, deps }) => {
+  const batch = validateEvents(eventBatchItems(body.value), { source: 'api', now: deps.now() });
+  const result: EventBatchResult = {
+    accepted: batch.accepted.length + batch.duplicates,
+    duplicates: batch.duplicates,
+    usage_records: batch.accepted.filter((a) => a.usage !== null).length,
+    rejected: batch.rejected,
+  };
+  if (batch.accepted.length === 0) {
+    const details = batch.rejected.map((r) => ({ field: `events.${r.index}.${r.field}`, reason: r.reason }));
+    return { status: 400, body: { error: 'no valid event in the batch', details, ...result } };
+  }
+  const written = await writeEvents(deps.store, batch.accepted, { pricer: deps.analysis?.pricer ?? null });
+  deps.log.info('events recorded', {
+    accepted: result.accepted,
+    rejected: result.rejected.length,
+    objects_written: written.written.length,
+    objects_unchanged: written.unchanged.length,
+  });
+  if (result.rejected.length > 0) return { status: 207, body: result };
+  return { status: 200, body: result };
+});

@@ -1,7 +1,7 @@
-// GET /v1/export: the seed's `export_data`. Reads the lake objects of the period (usage, events)
-// or its rollups (daily), writes CSV, JSON, NDJSON, Parquet or FOCUS, and answers inline when the
+// GET /v1/export: a period's lake records (usage, events) or daily sums (from the rollups) as CSV,
+// JSON, NDJSON, Parquet or FOCUS. Answered inline (200, Content-Disposition, x-row-count) when the
 // encoded answer fits the Lambda response limit; a larger one is written to `exports/` and answered
-// with a presigned GET URL valid 15 minutes. Always with Content-Disposition and x-row-count.
+// 303 See Other with the presigned GET URL (valid 15 minutes) in Location and a JSON link body.
 
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -26,12 +26,9 @@ import { toParquet } from '../export/parquet.ts';
 import { type ColumnSpec, type ExportTable, selectColumns } from '../export/table.ts';
 import { createPricer, type Pricer } from '../pricing/price.ts';
 import { datasetPrefix, EXPORTS_PREFIX } from '../store/layout.ts';
-import type { ApiResponse } from './http.ts';
-import { json } from './http.ts';
+import { contentResponse, defineRoute, jsonResponse, type Route, type RouteContext } from './contract.ts';
 import { alignToHours, type Period, periodQueryShape, resolvePeriod } from './period.ts';
 import { loadPeriodRollups } from './rollup-query.ts';
-import type { Route, RouteContext } from './router.ts';
-import { parseQuery } from './routes.ts';
 
 /** Lambda answers at most 6 MB; keep a margin for headers and the response envelope. */
 export const DEFAULT_EXPORT_INLINE_LIMIT_BYTES = 5_000_000;
@@ -42,13 +39,13 @@ type ExportFormat = (typeof formats)[number];
 const datasets = ['usage', 'daily', 'events'] as const;
 type ExportDataset = (typeof datasets)[number];
 
-const FORMAT_MEDIA: Record<ExportFormat, { contentType: string; extension: string; binary: boolean }> = {
-  csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv', binary: false },
-  focus: { contentType: 'text/csv; charset=utf-8', extension: 'csv', binary: false },
-  json: { contentType: 'application/json; charset=utf-8', extension: 'json', binary: false },
-  ndjson: { contentType: 'application/x-ndjson; charset=utf-8', extension: 'ndjson', binary: false },
-  parquet: { contentType: 'application/vnd.apache.parquet', extension: 'parquet', binary: true },
-};
+const FORMAT_MEDIA = {
+  csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
+  focus: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
+  json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
+  ndjson: { contentType: 'application/x-ndjson; charset=utf-8', extension: 'ndjson' },
+  parquet: { contentType: 'application/vnd.apache.parquet', extension: 'parquet' },
+} as const satisfies Record<ExportFormat, { contentType: string; extension: string }>;
 
 const COLUMNS: Record<ExportDataset, ColumnSpec[]> = { usage: USAGE_COLUMNS, daily: DAILY_COLUMNS, events: EVENT_COLUMNS };
 
@@ -71,18 +68,34 @@ export const exportQuerySchema = z.object({
   ...periodQueryShape,
 });
 
+/**
+ * Where to fetch an export too large to answer inline (also in the 303's Location header).
+ * @example {"url":"https://acme-llm-lake.s3.amazonaws.com/exports/3f…c1.csv?X-Amz-Signature=…","expires_at":"2026-03-15T12:49:56.000Z",
+ *  "key":"exports/3f…c1.csv","format":"csv","dataset":"usage","rows":120000,"bytes":31000000,"content_type":"text/csv; charset=utf-8",
+ *  "filename":"tokenlake-usage-2026-02-14-to-2026-03-15.csv"}
+ */
 export const exportLinkResponseSchema = z.object({
-  /** Presigned GET URL of the export; no key needed. */
+  /** Presigned GET URL of the export; no key needed (send none: the URL is its own credential). */
   url: z.string(),
-  expires_at: z.string(),
+  expires_at: z.iso.datetime(),
+  /** The object's key in the bucket, under exports/. */
   key: z.string(),
   format: z.enum(formats),
   dataset: z.enum(datasets),
-  rows: z.int(),
-  bytes: z.int(),
+  rows: z.int().nonnegative(),
+  bytes: z.int().nonnegative(),
   content_type: z.string(),
   filename: z.string(),
 });
+
+/** A JSON export: one array of flat records (events keep their attributes and metrics objects). */
+const exportJsonSchema = z.array(z.record(z.string(), z.unknown()));
+
+const rowCountHeader = {
+  description: 'Rows in the export (CSV: without the header line).',
+  schema: z.string().regex(/^\d+$/),
+  required: true,
+} as const;
 
 function splitList(value: string | undefined): string[] {
   if (value === undefined) return [];
@@ -128,6 +141,11 @@ function focusPricer(context: RouteContext): Pricer {
 }
 
 /** FOCUS metadata reference, readable without opening the data (metadata/schema/schema.mdpp). */
+const focusHeaderSpecs = {
+  'x-focus-version': { description: 'format=focus: the FOCUS specification version the file follows (1.2).', required: false },
+  'x-focus-schema-id': { description: 'format=focus: the id of the column schema (see docs/focus.md).', required: false },
+};
+
 function focusHeaders(format: ExportFormat): Record<string, string> {
   return format === 'focus' ? { 'x-focus-version': FOCUS_VERSION, 'x-focus-schema-id': focusMetadata().SchemaId } : {};
 }
@@ -211,100 +229,122 @@ function encodedSize(body: string | Uint8Array, limit: number): number {
   return raw > limit ? raw : Buffer.byteLength(JSON.stringify(body), 'utf8');
 }
 
-const exportRoute: Route = {
+const exportRoute = defineRoute({
   method: 'GET',
   path: '/v1/export',
   scope: 'read',
-  summary:
-    'Export a period as CSV, JSON, NDJSON, Parquet or FOCUS. Inline when the answer is small; otherwise written to exports/ ' +
-    'and answered with a presigned URL valid 15 minutes. Always with Content-Disposition and x-row-count.',
+  tag: 'export',
+  summary: 'Export a period as CSV, JSON, NDJSON, Parquet or FinOps FOCUS: inline, or through a download link when large.',
+  description:
+    'An export up to the inline limit (5 MB encoded) is the answer itself. A larger one is written to exports/ and answered ' +
+    '303 See Other: Location holds a presigned URL valid 15 minutes (HTTP clients that follow redirects download the file; ' +
+    'they must not forward the bearer key), and the body describes the link.',
   query: exportQuerySchema,
   responses: {
-    '200': {
-      description:
-        'The export itself (inline; Content-Disposition: attachment; x-row-count), or — when larger than the inline limit — ' +
-        'a JSON link to it (content-type application/json, same x-row-count).',
-      contentType: ['text/csv', 'application/json', 'application/x-ndjson', 'application/vnd.apache.parquet'],
-    },
-    '400': { description: 'A bad or unknown query parameter; `details` names each field and why.' },
-    '401': { description: 'No or an unknown bearer key.' },
-    '403': { description: 'The key lacks the `read` scope.' },
+    200: contentResponse(
+      'The export (Content-Disposition: attachment).',
+      {
+        'text/csv': { description: 'format=csv or focus (RFC 4180, CRLF line ends, a header line).' },
+        'application/json': { schema: exportJsonSchema, description: 'format=json: one array of records.' },
+        'application/x-ndjson': { description: 'format=ndjson: one JSON record per line.' },
+        'application/vnd.apache.parquet': { binary: true, description: 'format=parquet: typed columns.' },
+      },
+      {
+        headers: {
+          'content-disposition': {
+            description: 'attachment; filename="tokenlake-<dataset>-<first day>-to-<last day>.<ext>"',
+            required: true,
+          },
+          'x-row-count': rowCountHeader,
+          ...focusHeaderSpecs,
+        },
+      },
+    ),
+    303: jsonResponse('The export is over the inline limit: download it from Location.', exportLinkResponseSchema, {
+      name: 'ExportLink',
+      headers: {
+        location: { description: 'The presigned download URL (the `url` of the body).', required: true },
+        'x-row-count': rowCountHeader,
+        ...focusHeaderSpecs,
+      },
+    }),
   },
-  async handle(context) {
-    const q = parseQuery(context, exportQuerySchema);
-    if (q.format === 'focus' && q.dataset !== 'usage') {
-      throw new BadRequestError('invalid query parameters', [{ field: 'dataset', reason: 'format=focus is built from the usage dataset' }]);
-    }
-    if (q.format === 'focus' && q.fields !== undefined) {
-      throw new BadRequestError('invalid query parameters', [{ field: 'fields', reason: 'FOCUS has a fixed column set; drop fields' }]);
-    }
-    const fields = checkFields(splitList(q.fields), q.dataset);
-    if (q.fields !== undefined && fields.length === 0) {
-      throw new BadRequestError('invalid query parameters', [{ field: 'fields', reason: 'names no column' }]);
-    }
-    const anonymize = checkAnonymize(splitList(q.anonymize));
-    const exact = resolvePeriod(q, context.deps.now(), context.deps.timeZone);
-    // Daily sums come from the hourly rollups: whole hours.
-    const period = q.dataset === 'daily' ? alignToHours(exact) : exact;
+  errors: {
+    503: 'The export is over the inline limit and this store cannot presign a download URL, or a daily rollup of the period is corrupt.',
+  },
+}).handle(async (context) => {
+  const q = context.query;
+  if (q.format === 'focus' && q.dataset !== 'usage') {
+    throw new BadRequestError('invalid query parameters', [{ field: 'dataset', reason: 'format=focus is built from the usage dataset' }]);
+  }
+  if (q.format === 'focus' && q.fields !== undefined) {
+    throw new BadRequestError('invalid query parameters', [{ field: 'fields', reason: 'FOCUS has a fixed column set; drop fields' }]);
+  }
+  const fields = checkFields(splitList(q.fields), q.dataset);
+  if (q.fields !== undefined && fields.length === 0) {
+    throw new BadRequestError('invalid query parameters', [{ field: 'fields', reason: 'names no column' }]);
+  }
+  const anonymize = checkAnonymize(splitList(q.anonymize));
+  const exact = resolvePeriod(q, context.deps.now(), context.deps.timeZone);
+  // Daily sums come from the hourly rollups: whole hours.
+  const period = q.dataset === 'daily' ? alignToHours(exact) : exact;
 
-    let body: string | Uint8Array;
-    let rowCount: number;
-    if (q.dataset === 'usage' && q.format !== 'parquet') {
-      ({ body, rows: rowCount } = await serialiseUsageByDay(context, q.format, period, anonymize, fields));
-    } else {
-      let table = await buildTable(context, q.dataset, q.format, period, anonymize);
-      if (fields.length > 0) table = selectColumns(table, fields);
-      body = serialise(table, q.format);
-      rowCount = table.rows.length;
-    }
-    const media = FORMAT_MEDIA[q.format];
-    const filename = fileName(q.dataset, q.format, period);
-    const rows = String(rowCount);
-    const limit = context.deps.exportInlineLimitBytes ?? DEFAULT_EXPORT_INLINE_LIMIT_BYTES;
-    const size = encodedSize(body, limit);
+  let body: string | Uint8Array;
+  let rowCount: number;
+  if (q.dataset === 'usage' && q.format !== 'parquet') {
+    ({ body, rows: rowCount } = await serialiseUsageByDay(context, q.format, period, anonymize, fields));
+  } else {
+    let table = await buildTable(context, q.dataset, q.format, period, anonymize);
+    if (fields.length > 0) table = selectColumns(table, fields);
+    body = serialise(table, q.format);
+    rowCount = table.rows.length;
+  }
+  const media = FORMAT_MEDIA[q.format];
+  const filename = fileName(q.dataset, q.format, period);
+  const rows = String(rowCount);
+  const limit = context.deps.exportInlineLimitBytes ?? DEFAULT_EXPORT_INLINE_LIMIT_BYTES;
+  const size = encodedSize(body, limit);
 
-    if (size <= limit) {
-      const headers = {
-        'content-type': media.contentType,
+  if (size <= limit) {
+    return {
+      status: 200,
+      contentType: media.contentType,
+      body,
+      headers: {
         'content-disposition': `attachment; filename="${filename}"`,
         'x-row-count': rows,
         'cache-control': 'no-store',
         ...focusHeaders(q.format),
-      };
-      const response: ApiResponse =
-        typeof body === 'string'
-          ? { statusCode: 200, headers, body }
-          : { statusCode: 200, headers, body: Buffer.from(body).toString('base64'), isBase64Encoded: true };
-      return response;
-    }
+      },
+    };
+  }
 
-    const { store } = context.deps;
-    if (!store.presignGet) {
-      throw new HttpError(503, `the export is ${size} bytes, over the inline limit of ${limit}, and this store cannot presign URLs`, [
-        { field: 'from', reason: 'narrow the period (or use fields=) to answer inline' },
-      ]);
-    }
-    const key = `${EXPORTS_PREFIX}${randomBytes(16).toString('hex')}.${media.extension}`;
-    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-    await store.put(key, bytes, { contentType: media.contentType });
-    const url = await store.presignGet(key, EXPORT_URL_SECONDS, { downloadName: filename });
-    context.deps.log.info('export written for download', { key, bytes: bytes.byteLength, rows: rowCount });
-    return json(
-      200,
-      {
-        url,
-        expires_at: new Date(context.deps.now().getTime() + EXPORT_URL_SECONDS * 1000).toISOString(),
-        key,
-        format: q.format,
-        dataset: q.dataset,
-        rows: rowCount,
-        bytes: bytes.byteLength,
-        content_type: media.contentType,
-        filename,
-      } satisfies z.infer<typeof exportLinkResponseSchema>,
-      { 'x-row-count': rows, 'content-disposition': 'inline', ...focusHeaders(q.format) },
-    );
-  },
-};
+  const { store } = context.deps;
+  if (!store.presignGet) {
+    throw new HttpError(503, `the export is ${size} bytes, over the inline limit of ${limit}, and this store cannot presign URLs`, [
+      { field: 'from', reason: 'narrow the period (or use fields=) to answer inline' },
+    ]);
+  }
+  const key = `${EXPORTS_PREFIX}${randomBytes(16).toString('hex')}.${media.extension}`;
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  await store.put(key, bytes, { contentType: media.contentType });
+  const url = await store.presignGet(key, EXPORT_URL_SECONDS, { downloadName: filename });
+  context.deps.log.info('export written for download', { key, bytes: bytes.byteLength, rows: rowCount });
+  return {
+    status: 303,
+    headers: { location: url, 'x-row-count': rows, ...focusHeaders(q.format) },
+    body: {
+      url,
+      expires_at: new Date(context.deps.now().getTime() + EXPORT_URL_SECONDS * 1000).toISOString(),
+      key,
+      format: q.format,
+      dataset: q.dataset,
+      rows: rowCount,
+      bytes: bytes.byteLength,
+      content_type: media.contentType,
+      filename,
+    },
+  };
+});
 
 export const exportRoutes: Route[] = [exportRoute];

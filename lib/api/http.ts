@@ -10,9 +10,10 @@ export interface ApiRequest {
   /** Parameters given more than once, for a clear 400. */
   repeatedQuery: string[];
   headers: Record<string, string>;
+  /** The body as UTF-8 text (what JSON routes read). */
   body: string | null;
-  /** The body's bytes when API Gateway passed it base64-encoded (binary: protobuf, gzip); else null. */
-  rawBody?: Buffer | null;
+  /** The exact bytes, when the body arrived base64-encoded (binary or compressed bodies). */
+  bodyBytes?: Buffer;
   requestId: string;
 }
 
@@ -34,10 +35,10 @@ export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
     for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
   }
   let body: string | null = event.body ?? null;
-  let rawBody: Buffer | null = null;
+  let bodyBytes: Buffer | undefined;
   if (body !== null && event.isBase64Encoded) {
-    rawBody = Buffer.from(body, 'base64');
-    body = rawBody.toString('utf8');
+    bodyBytes = Buffer.from(body, 'base64');
+    body = bodyBytes.toString('utf8');
   }
   return {
     method: (event.requestContext?.http?.method ?? 'GET').toUpperCase(),
@@ -46,19 +47,20 @@ export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
     repeatedQuery: [...repeated],
     headers,
     body,
-    rawBody,
+    ...(bodyBytes ? { bodyBytes } : {}),
     requestId: event.requestContext?.requestId ?? '',
   };
 }
 
 export function json(statusCode: number, value: unknown, headers: Record<string, string> = {}): ApiResponse {
+  return jsonText(statusCode, JSON.stringify(value), headers);
+}
+
+/** A JSON answer already serialised (a cached document). */
+export function jsonText(statusCode: number, body: string, headers: Record<string, string> = {}): ApiResponse {
   return {
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
-    body: JSON.stringify(value),
+    body,
   };
-}
-
-export function text(statusCode: number, body: string, contentType: string, headers: Record<string, string> = {}): ApiResponse {
-  return { statusCode, headers: { 'content-type': contentType, ...headers }, body };
 }

@@ -1,61 +1,142 @@
-// The OpenAPI 3.1 document, generated from the route list and the very zod schemas the handlers
-// validate with (zod 4's JSON Schema output, input side: what a client sends), so the document
-// cannot drift from the code. Served at GET /openapi.json without a key.
+// The OpenAPI 3.1 document, generated from the route declarations and the very zod schemas the
+// router validates requests with and the handlers' replies are typed by (zod 4's JSON Schema
+// output: the input side for what a client sends, the output side for what it receives), so the
+// document cannot drift from the code. Served at GET /openapi.json without a key.
 
 import { z } from 'zod';
-import type { Route } from './router.ts';
-import { parseQuery } from './routes.ts';
+import {
+  answersOf,
+  type BodySpec,
+  defineRoute,
+  type HeaderSpecs,
+  jsonResponse,
+  pathPlaceholders,
+  type ResponseSpec,
+  type Route,
+  routeTags,
+  toJsonText,
+} from './contract.ts';
 
-type JsonSchema = Record<string, unknown>;
+type JsonObject = Record<string, unknown>;
+type Io = 'input' | 'output';
 
-function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+function toSchema(schema: z.ZodType, io: Io): JsonObject {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonObject;
   delete out.$schema;
   return out;
 }
 
-function queryParameters(query: z.ZodObject): JsonSchema[] {
-  return Object.entries(query.shape).map(([name, field]) => {
-    const schema = toSchema(field as z.ZodType, 'input');
-    const description = typeof schema.description === 'string' ? schema.description : undefined;
-    delete schema.description;
-    const optional = (field as z.ZodType).safeParse(undefined).success;
-    return { name, in: 'query', required: !optional, ...(description ? { description } : {}), schema };
-  });
+/**
+ * Named schemas, listed once under `#/components/schemas` and referenced. A name stands for one
+ * schema read one way (input or output); reusing it for another is a mistake caught here.
+ */
+class Components {
+  private readonly byName = new Map<string, { schema: z.ZodType; io: Io; json: JsonObject }>();
+
+  schema(schema: z.ZodType, io: Io, name?: string): JsonObject {
+    if (!name) return toSchema(schema, io);
+    const known = this.byName.get(name);
+    if (known && (known.schema !== schema || known.io !== io)) throw new Error(`two different schemas are named ${name}`);
+    if (!known) this.byName.set(name, { schema, io, json: toSchema(schema, io) });
+    return { $ref: `#/components/schemas/${name}` };
+  }
+
+  all(): Record<string, JsonObject> {
+    return Object.fromEntries([...this.byName].sort(([a], [b]) => a.localeCompare(b)).map(([name, c]) => [name, c.json]));
+  }
 }
 
-function pathParameters(path: string): JsonSchema[] {
-  return [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+/** Moves a schema's description up to its parameter, where readers look for it. */
+function parameter(name: string, where: 'path' | 'query', field: z.ZodType): JsonObject {
+  const schema = toSchema(field, 'input');
+  const description = typeof schema.description === 'string' ? schema.description : undefined;
+  delete schema.description;
+  const required = where === 'path' || !field.safeParse(undefined).success;
+  return { name, in: where, required, ...(description ? { description } : {}), schema };
 }
 
-function responses(route: Route): JsonSchema {
-  const docs = route.responses ?? { '200': { description: 'OK' } };
-  const out: JsonSchema = {};
-  for (const [status, doc] of Object.entries(docs)) {
-    const types =
-      doc.contentType === undefined ? ['application/json'] : typeof doc.contentType === 'string' ? [doc.contentType] : doc.contentType;
-    const content: JsonSchema = {};
-    for (const type of types) {
-      content[type] = {
-        ...(doc.schema ? { schema: toSchema(doc.schema, 'output') } : {}),
-        ...(doc.example !== undefined ? { example: doc.example } : {}),
-      };
+function parameters(route: Route): JsonObject[] {
+  const path = pathPlaceholders(route.path).map((name) => parameter(name, 'path', route.params?.shape[name] ?? z.string()));
+  const query = Object.entries(route.query.shape).map(([name, field]) => parameter(name, 'query', field as z.ZodType));
+  return [...path, ...query];
+}
+
+function requestBody(body: BodySpec, components: Components): JsonObject {
+  const content: JsonObject = {};
+  for (const [type, media] of Object.entries(body.content)) {
+    content[type] =
+      media.kind === 'json'
+        ? {
+            schema: components.schema(media.schema, 'input', media.name),
+            ...(media.example !== undefined ? { example: media.example } : {}),
+          }
+        : // Binary: no type (OpenAPI 3.1 describes raw bytes by their media type alone).
+          media.description
+          ? { schema: { description: media.description } }
+          : {};
+  }
+  const encodings = body.encodings?.length ? ` Content-Encoding ${body.encodings.join(', ')} accepted.` : '';
+  return { description: `${body.description} At most ${body.maxBytes} bytes.${encodings}`, required: true, content };
+}
+
+function headers(specs: HeaderSpecs | undefined): JsonObject | undefined {
+  if (!specs || Object.keys(specs).length === 0) return undefined;
+  return Object.fromEntries(
+    Object.entries(specs).map(([name, h]) => [
+      name,
+      { description: h.description, required: h.required ?? false, schema: toSchema(h.schema ?? z.string(), 'output') },
+    ]),
+  );
+}
+
+function response(description: string, spec: ResponseSpec, components: Components): JsonObject {
+  const out: JsonObject = { description };
+  const declaredHeaders = headers(spec.headers);
+  if (declaredHeaders) out.headers = declaredHeaders;
+  if (spec.kind === 'json') {
+    out.content = {
+      'application/json': {
+        schema: components.schema(spec.schema, 'output', spec.name),
+        ...(spec.example !== undefined ? { example: spec.example } : {}),
+      },
+    };
+  } else if (spec.kind === 'content') {
+    const content: JsonObject = {};
+    for (const [type, media] of Object.entries(spec.content)) {
+      // Raw bytes have no type in OpenAPI 3.1: their media type says what they are.
+      const schema: JsonObject = media.schema ? toSchema(media.schema, 'output') : media.binary ? {} : { type: 'string' };
+      if (media.description) schema.description = media.description;
+      content[type] = Object.keys(schema).length > 0 ? { schema } : {};
     }
-    out[status] = { description: doc.description, content };
+    out.content = content;
   }
   return out;
 }
 
-export function buildOpenApiDocument(routes: readonly Route[], info: { title: string; version: string }): JsonSchema {
-  const paths: Record<string, Record<string, unknown>> = {};
+/** `GET /v1/windows/{window}` → `getV1WindowsWindow`; `GET /` → `getRoot`. */
+function operationId(route: Route): string {
+  const words = route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''));
+  return `${route.method.toLowerCase()}${words || 'Root'}`;
+}
+
+export function buildOpenApiDocument(routes: readonly Route[], info: { title: string; version: string }): JsonObject {
+  const components = new Components();
+  const paths: Record<string, JsonObject> = {};
+  const tags = new Set<string>();
   for (const route of routes) {
-    const operation = {
-      operationId: `${route.method.toLowerCase()}${route.path.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    tags.add(route.tag);
+    const responses: JsonObject = {};
+    for (const [status, answer] of answersOf(route)) responses[String(status)] = response(answer.description, answer.spec, components);
+    const operation: JsonObject = {
+      operationId: operationId(route),
       summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      tags: [route.tag],
       security: route.scope ? [{ bearer: [] }] : [],
       'x-scope': route.scope,
-      parameters: [...pathParameters(route.path), ...(route.query ? queryParameters(route.query) : [])],
-      responses: responses(route),
+      parameters: parameters(route),
+      ...(route.body ? { requestBody: requestBody(route.body, components) } : {}),
+      responses,
     };
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = operation;
@@ -64,36 +145,48 @@ export function buildOpenApiDocument(routes: readonly Route[], info: { title: st
     openapi: '3.1.0',
     info: {
       ...info,
-      description: 'tokenlake: LLM usage and cost analytics over an S3 lake. Every route but /health and /openapi.json needs a bearer key.',
+      description:
+        'tokenlake: LLM usage and cost analytics over an S3 lake. Every route but /health, /openapi.json and the dashboard ' +
+        'needs a bearer key. Bad input is answered 400 with `{ error, details: [{ field, reason }] }`, never a 5xx.',
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    // Relative: the document is served by the deployment it describes, wherever that is.
+    servers: [{ url: '/', description: 'The deployment serving this document.' }],
+    tags: Object.entries(routeTags)
+      .filter(([name]) => tags.has(name))
+      .map(([name, description]) => ({ name, description })),
     components: {
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API key; scopes read, ingest, admin (admin implies the others).' },
       },
+      schemas: components.all(),
     },
     paths,
   };
 }
 
+/**
+ * What GET /openapi.json answers; only the outline is checked here (the document's own schema is
+ * the OpenAPI 3.1 specification, which redocly checks in the tests).
+ */
+const openApiDocumentSchema = z.looseObject({
+  openapi: z.literal('3.1.0'),
+  info: z.looseObject({ title: z.string(), version: z.string() }),
+  paths: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+
 /** The route serving the document; takes the list lazily because the list contains it. */
 export function createOpenApiRoute(routes: () => readonly Route[]): Route {
-  let cached: string | null = null;
-  return {
+  let cached: ReturnType<typeof toJsonText<z.output<typeof openApiDocumentSchema>>> | null = null;
+  return defineRoute({
     method: 'GET',
     path: '/openapi.json',
     scope: null,
-    summary: 'This API as an OpenAPI 3.1 document, generated from the schemas the handlers validate with.',
-    query: z.object({}),
-    responses: { '200': { description: 'The OpenAPI document.' } },
-    handle(context) {
-      parseQuery(context, z.object({}));
-      cached ??= JSON.stringify(buildOpenApiDocument(routes(), { title: 'tokenlake API', version: '1' }));
-      return {
-        statusCode: 200,
-        headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'public, max-age=300' },
-        body: cached,
-      };
-    },
-  };
+    tag: 'service',
+    summary: 'This API as an OpenAPI 3.1 document, generated from the schemas the router and the handlers use.',
+    responses: { 200: jsonResponse('The OpenAPI document.', openApiDocumentSchema, { name: 'OpenApiDocument' }) },
+  }).handle(() => {
+    cached ??= toJsonText(openApiDocumentSchema.parse(buildOpenApiDocument(routes(), { title: 'tokenlake API', version: '1' })));
+    return { status: 200, text: cached, headers: { 'cache-control': 'public, max-age=300' } };
+  });
 }

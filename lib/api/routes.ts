@@ -1,29 +1,13 @@
-// The api's routes. Each answers from analytics.json or rollups where it can; only exports read
-// the lake. Query parameters are validated with zod and a bad one is a 400 naming the field.
+// The core routes: liveness, the analytics document (ETag / 304) and one window of it. Each
+// answers from analytics.json; query routes over any period live in analysis-routes.ts.
 
 import { z } from 'zod';
-import { type Analytics, windowNameSchema } from '../analytics.ts';
+import { type Analytics, analyticsSchema, windowNameSchema, windowSchema } from '../analytics.ts';
 import { readAnalytics, runAnalyze } from '../analyze.ts';
-import { BadRequestError, CorruptObjectError, HttpError, issuesToDetails } from '../errors.ts';
+import { CorruptObjectError, HttpError } from '../errors.ts';
 import { ANALYTICS_KEY } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import { json, text } from './http.ts';
-import type { Route, RouteContext } from './router.ts';
-
-/** Validates a query against a schema; unknown parameters are a 400 too. */
-export function parseQuery<S extends z.ZodObject>(context: RouteContext, schema: S): z.infer<S> {
-  const { query, repeatedQuery } = context.request;
-  const allowed = Object.keys(schema.shape);
-  const unknown = Object.keys(query).filter((k) => !allowed.includes(k));
-  const details = [
-    ...unknown.map((field) => ({ field, reason: `unknown parameter (allowed: ${allowed.join(', ') || 'none'})` })),
-    ...repeatedQuery.map((field) => ({ field, reason: 'given more than once' })),
-  ];
-  if (details.length > 0) throw new BadRequestError('invalid query parameters', details);
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) throw new BadRequestError('invalid query parameters', issuesToDetails(parsed.error.issues));
-  return parsed.data;
-}
+import { defineRoute, emptyResponse, type JsonText, jsonResponse, type Route, type RouteContext, toJsonText } from './contract.ts';
 
 /**
  * analytics.json, recomputed from the rollups when it is missing or was written by another
@@ -53,7 +37,7 @@ async function loadAnalyticsOr503(context: RouteContext): Promise<CachedAnalytic
     got = await readAnalytics(store);
   }
   if (!got) throw new HttpError(503, 'analytics not computed yet: run a sync first');
-  const fresh = { analytics: got.analytics, etag: got.etag, body: JSON.stringify(got.analytics), checkedAt: performance.now() };
+  const fresh = { analytics: got.analytics, etag: got.etag, body: toJsonText(got.analytics), checkedAt: performance.now() };
   analyticsCache.set(store, fresh);
   return fresh;
 }
@@ -62,7 +46,7 @@ interface CachedAnalytics {
   analytics: Analytics;
   etag: string;
   /** The document serialised once, served as is. */
-  body: string;
+  body: JsonText<Analytics>;
   /** Monotonic time (ms) of the last check against the store. */
   checkedAt: number;
 }
@@ -78,49 +62,81 @@ export function forgetCachedAnalytics(store: ObjectStore): void {
   analyticsCache.delete(store);
 }
 
-export const coreRoutes: Route[] = [
-  {
-    method: 'GET',
-    path: '/health',
-    scope: null,
-    summary: 'Liveness check; needs no key.',
-    handle: (context) => json(200, { ok: true, time: context.deps.now().toISOString() }),
+/** What the analytics routes answer 503 with. */
+const analyticsErrors = { 503: 'analytics.json is not computed yet (no sync has run) and cannot be computed here.' };
+
+/**
+ * Liveness.
+ * @example {"ok":true,"time":"2026-03-15T12:34:56.000Z"}
+ */
+const healthSchema = z.object({ ok: z.literal(true), time: z.iso.datetime() });
+
+const healthRoute = defineRoute({
+  method: 'GET',
+  path: '/health',
+  scope: null,
+  tag: 'service',
+  summary: 'Liveness check; needs no key.',
+  responses: { 200: jsonResponse('The function runs; `time` is its clock.', healthSchema, { name: 'Health' }) },
+}).handle(({ deps }) => ({ status: 200, body: { ok: true, time: deps.now().toISOString() } }));
+
+const etagHeader = { etag: { description: 'Version of analytics.json; send it back as If-None-Match.', required: true } } as const;
+
+const analyticsRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/analytics',
+  scope: 'read',
+  tag: 'analytics',
+  summary: 'The whole pre-computed analytics document: windows, month to date, budgets, anomalies, data quality.',
+  description: 'Revalidate with If-None-Match: an unchanged document answers 304 without a body.',
+  responses: {
+    200: jsonResponse('The analytics document.', analyticsSchema, { name: 'Analytics', headers: etagHeader }),
+    304: emptyResponse('Unchanged since the ETag sent in If-None-Match.', { headers: etagHeader }),
   },
-  {
-    method: 'GET',
-    path: '/v1/analytics',
-    scope: 'read',
-    summary: 'The whole pre-computed analytics document (ETag; 304 on If-None-Match).',
-    async handle(context) {
-      parseQuery(context, z.object({}));
-      const { body, etag } = await loadAnalyticsOr503(context);
-      const tag = `"${etag}"`;
-      const ifNoneMatch = context.request.headers['if-none-match'];
-      if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tag || t.trim() === '*')) {
-        return { statusCode: 304, headers: { etag: tag }, body: '' };
-      }
-      return text(200, body, 'application/json; charset=utf-8', { etag: tag, 'cache-control': 'private, max-age=0, must-revalidate' });
+  errors: analyticsErrors,
+}).handle(async (input) => {
+  const { body, etag } = await loadAnalyticsOr503(input);
+  const tag = `"${etag}"`;
+  const ifNoneMatch = input.request.headers['if-none-match'];
+  if (ifNoneMatch?.split(',').some((t) => t.trim().replace(/^W\//, '') === tag || t.trim() === '*')) {
+    return { status: 304, headers: { etag: tag } };
+  }
+  return { status: 200, text: body, headers: { etag: tag, 'cache-control': 'private, max-age=0, must-revalidate' } };
+});
+
+/**
+ * One window of the analytics document, with the document's clock and zone.
+ * @example {"window":"7d","as_of":"2026-03-15","timezone":"UTC","generated_at":"2026-03-15T12:00:00.000Z","days":7,…}
+ */
+const windowAnswerSchema = windowSchema.extend({
+  window: windowNameSchema,
+  as_of: analyticsSchema.shape.as_of,
+  timezone: analyticsSchema.shape.timezone,
+  generated_at: analyticsSchema.shape.generated_at,
+});
+
+const windowRoute = defineRoute({
+  method: 'GET',
+  path: '/v1/windows/{window}',
+  scope: 'read',
+  tag: 'analytics',
+  summary: 'One window (the 7, 30 or 90 local days ending today) of the analytics document.',
+  params: z.object({ window: z.enum(windowNameSchema.options, { error: 'expected one of 7d, 30d, 90d' }).describe('7d, 30d or 90d.') }),
+  responses: { 200: jsonResponse('The window.', windowAnswerSchema, { name: 'WindowAnswer' }) },
+  errors: analyticsErrors,
+}).handle(async (input) => {
+  const { analytics } = await loadAnalyticsOr503(input);
+  const window = input.params.window;
+  return {
+    status: 200,
+    body: {
+      window,
+      as_of: analytics.as_of,
+      timezone: analytics.timezone,
+      generated_at: analytics.generated_at,
+      ...analytics.windows[window],
     },
-  },
-  {
-    method: 'GET',
-    path: '/v1/windows/{window}',
-    scope: 'read',
-    summary: 'One window (7d, 30d or 90d) of the analytics document.',
-    async handle(context) {
-      parseQuery(context, z.object({}));
-      const parsed = windowNameSchema.safeParse(context.params.window);
-      if (!parsed.success) {
-        throw new BadRequestError('invalid window', [{ field: 'window', reason: 'expected one of 7d, 30d, 90d' }]);
-      }
-      const { analytics } = await loadAnalyticsOr503(context);
-      return json(200, {
-        window: parsed.data,
-        as_of: analytics.as_of,
-        timezone: analytics.timezone,
-        generated_at: analytics.generated_at,
-        ...analytics.windows[parsed.data],
-      });
-    },
-  },
-];
+  };
+});
+
+export const coreRoutes: Route[] = [healthRoute, analyticsRoute, windowRoute];

@@ -4,8 +4,9 @@
 // it asks the user for a key and calls the API with it.
 
 import { gzipSync } from 'node:zlib';
-import type { ApiResponse } from '../api/http.ts';
-import type { Route, RouteContext } from '../api/router.ts';
+import { z } from 'zod';
+import { contentResponse, defineRoute, emptyResponse, type Route } from '../api/contract.ts';
+import type { ApiRequest } from '../api/http.ts';
 import { NotFoundError } from '../errors.ts';
 import { type DashboardAsset, dashboardAssets, dashboardPage } from './assets.generated.ts';
 
@@ -72,48 +73,71 @@ function matches(ifNoneMatch: string | undefined, tags: readonly string[]): bool
   });
 }
 
-function serve(asset: DashboardAsset, context: RouteContext, headers: Record<string, string>): ApiResponse {
-  const { request } = context;
+/** The asset's media type as one of those its route declares; anything else is a build mistake. */
+function declaredType<M extends string>(asset: DashboardAsset, declared: readonly M[]): M | `${M}; ${string}` {
+  const base = asset.contentType.split(';', 1)[0]!.trim();
+  if (!(declared as readonly string[]).includes(base)) throw new Error(`dashboard asset of undeclared type ${asset.contentType}`);
+  return asset.contentType as M | `${M}; ${string}`;
+}
+
+function serve<M extends string>(asset: DashboardAsset, types: readonly M[], request: ApiRequest, headers: Record<string, string>) {
   const compress = Buffer.byteLength(asset.body) >= GZIP_MIN_BYTES && acceptsGzip(request.headers['accept-encoding']);
   // Each encoding is its own representation, so it has its own ETag; either one revalidates.
   const etag = compress ? gzipEtag(asset.etag) : asset.etag;
   const common = { ...headers, etag, vary: 'accept-encoding' };
   if (matches(request.headers['if-none-match'], [asset.etag, gzipEtag(asset.etag)])) {
-    return { statusCode: 304, headers: common, body: '' };
+    return { status: 304 as const, headers: common };
   }
-  if (!compress) return { statusCode: 200, headers: { ...common, 'content-type': asset.contentType }, body: asset.body };
+  const contentType = declaredType(asset, types);
+  if (!compress) return { status: 200 as const, contentType, headers: common, body: asset.body };
   let body = gzipped.get(asset.etag);
   if (body === undefined) {
     body = gzipSync(asset.body, { level: 9 }).toString('base64');
     gzipped.set(asset.etag, body);
   }
-  return {
-    statusCode: 200,
-    headers: { ...common, 'content-type': asset.contentType, 'content-encoding': 'gzip' },
-    body,
-    isBase64Encoded: true,
-  };
+  return { status: 200 as const, contentType, headers: { ...common, 'content-encoding': 'gzip' }, body, isBase64Encoded: true };
 }
 
-export const dashboardRoutes: Route[] = [
-  {
-    method: 'GET',
-    path: '/',
-    scope: null,
-    summary: 'The dashboard page (HTML); it asks for a key and reads /v1/analytics with it.',
-    handle: (context) => serve(dashboardPage, context, PAGE_HEADERS),
+const etagHeader = { etag: { description: 'Version of the content (its gzip form has its own).', required: true } } as const;
+const PAGE_TYPES = ['text/html'] as const;
+const ASSET_TYPES = ['text/javascript', 'text/css', 'image/svg+xml'] as const;
+
+const pageRoute = defineRoute({
+  method: 'GET',
+  path: '/',
+  scope: null,
+  tag: 'dashboard',
+  summary: 'The dashboard page (HTML); it asks for a key and reads /v1/analytics with it.',
+  // A shared link may carry tracking parameters; the page ignores them.
+  query: z.looseObject({}),
+  responses: {
+    200: contentResponse('The page (gzip when accepted).', { 'text/html': {} }, { headers: etagHeader }),
+    304: emptyResponse('Unchanged since the ETag sent in If-None-Match.', { headers: etagHeader }),
   },
-  {
-    method: 'GET',
-    path: '/assets/{name}',
-    scope: null,
-    summary: "The dashboard's script, styles and icon; names carry a content hash (cached as immutable).",
-    handle(context) {
-      const name = context.params.name ?? '';
-      // hasOwn: a name like "constructor" must not reach Object.prototype.
-      const asset = Object.hasOwn(dashboardAssets, name) ? dashboardAssets[name] : undefined;
-      if (!asset) throw new NotFoundError(`no dashboard asset named ${name}`);
-      return serve(asset, context, ASSET_HEADERS);
-    },
+}).handle(({ request }) => serve(dashboardPage, PAGE_TYPES, request, PAGE_HEADERS));
+
+const assetRoute = defineRoute({
+  method: 'GET',
+  path: '/assets/{name}',
+  scope: null,
+  tag: 'dashboard',
+  summary: "The dashboard's script, styles and icon; names carry a content hash (cached as immutable).",
+  query: z.looseObject({}),
+  params: z.object({ name: z.string().min(1).max(200).describe('An asset name the page refers to, e.g. app-6e7679dad122.js.') }),
+  responses: {
+    200: contentResponse(
+      'The asset (gzip when accepted and worth it).',
+      { 'text/javascript': {}, 'text/css': {}, 'image/svg+xml': {} },
+      { headers: etagHeader },
+    ),
+    304: emptyResponse('Unchanged since the ETag sent in If-None-Match.', { headers: etagHeader }),
   },
-];
+  errors: { 404: 'No asset has that name.' },
+}).handle(({ params, request }) => {
+  // hasOwn: a name like "constructor" must not reach Object.prototype.
+  const asset = Object.hasOwn(dashboardAssets, params.name) ? dashboardAssets[params.name] : undefined;
+  if (!asset) throw new NotFoundError(`no dashboard asset named ${params.name}`);
+  return serve(asset, ASSET_TYPES, request, ASSET_HEADERS);
+});
+
+export const dashboardRoutes: Route[] = [pageRoute, assetRoute];

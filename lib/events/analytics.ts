@@ -1,6 +1,6 @@
 // Event analytics for one window, computed only from daily event rollups (pure): per event type
-// the count and each metric's sum, mean, min and max, and the derived numbers the seed's
-// get_summary asks for: jobs run, task completion rate, tool calls per tool, conversations.
+// the count and each metric's sum, mean, min and max, and derived numbers: jobs run, task
+// completion rate, tool calls per tool, conversations.
 // Glossary: a window of N days = the N local calendar days ending at `asOf` (inclusive).
 
 import { z } from 'zod';

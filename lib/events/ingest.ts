@@ -54,26 +54,26 @@ export interface ValidatedBatch {
 }
 
 /**
- * The events of a POST body: a JSON array, or `{ "events": [...] }`. Too large (bytes or count)
- * is a 413; anything that is not one of the two shapes is a 400.
+ * A batch as documented: a JSON array of events, or `{ "events": [...] }`, 1 to 1,000 of them.
+ * @example [{"event_type":"task.completed","ts":"2026-11-23T09:15:00Z","event_id":"run-42/task-7","metrics":{"duration_ms":5300}}]
  */
-export function parseEventBatchBody(body: string | null): unknown[] {
-  if (body === null || body.trim() === '')
-    throw new BadRequestError('empty body', [{ field: 'body', reason: 'send a JSON array of events' }]);
-  const bytes = Buffer.byteLength(body, 'utf8');
-  if (bytes > MAX_BATCH_BYTES) throw new PayloadTooLargeError(`body is ${bytes} bytes; a batch is at most ${MAX_BATCH_BYTES} bytes`);
-  let json: unknown;
-  try {
-    json = JSON.parse(body);
-  } catch (error) {
-    throw new BadRequestError('body is not JSON', [{ field: 'body', reason: (error as Error).message }]);
-  }
-  let items: unknown;
-  if (Array.isArray(json)) items = json;
-  else if (json !== null && typeof json === 'object' && Object.keys(json).length === 1 && 'events' in json) items = json.events;
-  if (!Array.isArray(items)) {
-    throw new BadRequestError('invalid batch', [{ field: 'body', reason: 'expected a JSON array of events or {"events": [...]}' }]);
-  }
+export const eventBatchSchema = z.union([
+  z.array(eventInputSchema).min(1).max(MAX_BATCH_EVENTS),
+  z.strictObject({ events: z.array(eventInputSchema).min(1).max(MAX_BATCH_EVENTS) }),
+]);
+export type EventBatch = z.input<typeof eventBatchSchema>;
+
+/**
+ * What is checked of a batch as a whole: its envelope. Each event is then validated on its own
+ * (validateEvents, with eventInputSchema), so one bad event never rejects the others.
+ */
+export const eventBatchEnvelopeSchema = z.union([z.array(z.unknown()), z.strictObject({ events: z.array(z.unknown()) })], {
+  error: 'expected a JSON array of events or {"events": [...]}',
+});
+
+/** The events of a parsed envelope; an empty batch is a 400, more than MAX_BATCH_EVENTS a 413. */
+export function eventBatchItems(envelope: z.output<typeof eventBatchEnvelopeSchema>): unknown[] {
+  const items = Array.isArray(envelope) ? envelope : envelope.events;
   if (items.length === 0) throw new BadRequestError('empty batch', [{ field: 'body', reason: 'the batch holds no events' }]);
   if (items.length > MAX_BATCH_EVENTS) {
     throw new PayloadTooLargeError(`the batch holds ${items.length} events; at most ${MAX_BATCH_EVENTS} per request`);

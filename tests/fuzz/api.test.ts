@@ -1,5 +1,5 @@
 // Property test of the api's single entry point: generated paths, query strings, headers and
-// bodies never get a 5xx or a stack trace back.
+// bodies never get a 5xx or a stack trace back, and every answer is one the OpenAPI document declares.
 
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -7,16 +7,19 @@ import { runAnalyze } from '../../lib/analyze.ts';
 import { allRoutes } from '../../lib/api/all-routes.ts';
 import { entryForPlainKey } from '../../lib/api/auth.ts';
 import { toApiRequest } from '../../lib/api/http.ts';
+import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
 import { type ApiDeps, createRouter } from '../../lib/api/router.ts';
 import { serializeUsageObject } from '../../lib/lake.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { demoDay } from '../../lib/sources/demo/index.ts';
+import { createContractChecker } from '../support/api-contract.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const KEY = 'fuzz-key-0123456789abcdef';
 const runs = Number(process.env.FUZZ_RUNS ?? 150);
 const route = createRouter(allRoutes);
+const contract = createContractChecker(buildOpenApiDocument(allRoutes, { title: 'fuzz', version: '1' }));
 let deps: ApiDeps;
 
 beforeAll(async () => {
@@ -101,9 +104,18 @@ describe('fuzzing the api', () => {
           isBase64Encoded: false,
         };
         // biome-ignore lint/suspicious/noExplicitAny: a generated API Gateway v2 event
-        const res = await route(toApiRequest(event as any), deps);
+        const request = toApiRequest(event as any);
+        const res = await route(request, deps);
         expect(res.statusCode, `${r.method} ${r.path}?${rawQueryString}`).toBeLessThan(500);
         expect(String(res.body ?? '')).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+        const exchange = {
+          method: r.method,
+          url: `${request.path}?${rawQueryString}`,
+          status: res.statusCode ?? 200,
+          headers: new Headers(Object.entries(res.headers ?? {}).map(([k, v]): [string, string] => [k, String(v)])),
+          body: Buffer.from(res.body ?? '', res.isBase64Encoded ? 'base64' : 'utf8'),
+        };
+        expect(contract.check(exchange)).toEqual([]);
       }),
       { numRuns: runs, seed: 42 },
     );

@@ -1,4 +1,4 @@
-// Budgets and run_aggregation over real HTTP on the local stack (demo data, fixed clock).
+// Budgets and rebuilding a period's rollups over real HTTP on the local stack (demo data, fixed clock).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,14 +9,16 @@ import { parseConfig } from '../../lib/config.ts';
 import { createApiKey } from '../../lib/keys.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { contractViolations, createRecorder } from '../support/api-contract.ts';
 
 const ADMIN = 'admin-key-0123456789abcdef';
 let dir: string;
 let stack: LocalStack;
 let readKey: string;
+const api = createRecorder((url) => url.origin === new URL(stack.url).origin);
 
 async function call(method: string, path: string, key: string, body?: unknown, contentType = 'application/json') {
-  const res = await fetch(`${stack.url}${path}`, {
+  const res = await api.fetch(`${stack.url}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
@@ -95,8 +97,15 @@ describe('aggregate route', () => {
   });
 
   it('documents both routes in /openapi.json', async () => {
-    const doc = (await (await fetch(`${stack.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await api.fetch(`${stack.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths['/v1/budgets'] ?? {}).sort()).toEqual(['get', 'put']);
     expect(Object.keys(doc.paths['/v1/aggregate'] ?? {})).toEqual(['post']);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('allows every answer given above: status, media type, headers and body schema', async () => {
+    expect(api.exchanges.length).toBeGreaterThan(10);
+    expect(await contractViolations(stack.url, api.exchanges)).toEqual([]);
   });
 });

@@ -20,6 +20,7 @@ import { dedupeRecords } from '../../lib/rollup.ts';
 import { ANONYMIZATION_KEY_KEY, datasetPrefix } from '../../lib/store/layout.ts';
 import { startHttpAdapter } from '../../local/http-adapter.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { contractViolations, createRecorder } from '../support/api-contract.ts';
 import { checkHeader, checkRows } from '../support/focus-conformance.ts';
 
 const NOW = new Date('2026-03-15T12:34:56.000Z');
@@ -40,6 +41,8 @@ let lake: Priced[];
 let readKey: string;
 let ingestKey: string;
 let db: DuckDBInstance;
+/** Every answer of the API in this file, checked against /openapi.json at the end. */
+const api = createRecorder((url) => [stack.url, small.url].some((origin) => new URL(origin).origin === url.origin));
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'tokenlake-api-routes-'));
@@ -73,11 +76,12 @@ afterAll(async () => {
 
 // ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
-async function call(path: string, options: { key?: string | null; base?: string; method?: string } = {}) {
+async function call(path: string, options: { key?: string | null; base?: string; method?: string; redirect?: RequestRedirect } = {}) {
   const key = options.key === undefined ? stack.apiKey : options.key;
-  const res = await fetch(`${options.base ?? stack.url}${path}`, {
+  const res = await api.fetch(`${options.base ?? stack.url}${path}`, {
     method: options.method ?? 'GET',
     headers: key ? { authorization: `Bearer ${key}` } : {},
+    redirect: options.redirect ?? 'follow',
   });
   const bytes = Buffer.from(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, bytes, text: bytes.toString('utf8') };
@@ -557,16 +561,17 @@ describe('GET /v1/export', () => {
     expect(again.text).toBe(res.text);
   });
 
-  it.each(['csv', 'parquet'] as const)(
-    'answers a %s export over the inline limit with a presigned URL to the same bytes',
+  it.each(['csv', 'parquet', 'json'] as const)(
+    'answers a %s export over the inline limit with 303 See Other to a presigned URL of the same bytes',
     async (format) => {
       const inline = await call(`/v1/export?format=${format}&window=30d`);
       expect(inline.bytes.length).toBeGreaterThan(SMALL_INLINE_LIMIT);
-      const res = await call(`/v1/export?format=${format}&window=30d`, { base: small.url });
-      expect(res.status).toBe(200);
+      const res = await call(`/v1/export?format=${format}&window=30d`, { base: small.url, redirect: 'manual' });
+      expect(res.status).toBe(303);
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(res.headers.get('x-row-count')).toBe(inline.headers.get('x-row-count'));
       const link = JSON.parse(res.text);
+      expect(res.headers.get('location')).toBe(link.url);
       expect(link.key).toMatch(new RegExp(`^exports/[0-9a-f]{32}\\.${format}$`));
       expect(link.rows).toBe(Number(inline.headers.get('x-row-count')));
       expect(link.bytes).toBe(inline.bytes.length);
@@ -580,6 +585,12 @@ describe('GET /v1/export', () => {
       expect(download.status).toBe(200);
       expect(download.headers.get('content-disposition')).toBe(inline.headers.get('content-disposition'));
       expect(Buffer.from(await download.arrayBuffer()).equals(inline.bytes)).toBe(true);
+      // A client that follows redirects (fetch's default) gets the file itself.
+      const followed = await fetch(`${small.url}/v1/export?format=${format}&window=30d`, {
+        headers: { authorization: `Bearer ${stack.apiKey}` },
+      });
+      expect(followed.status).toBe(200);
+      expect(Buffer.from(await followed.arrayBuffer()).equals(inline.bytes)).toBe(true);
     },
   );
 
@@ -717,6 +728,7 @@ describe('failures', () => {
     ['/v1/export?format=csv&window=7d&to=2026-03-01', 'window'],
     ['/v1/export?metrics=cost', 'metrics'],
     ['/v1/windows/1y', 'window'],
+    ['/v1/windows/%E0%A4%A', 'window'],
     ['/v1/analytics?x=1', 'x'],
     ['/openapi.json?x=1', 'x'],
   ];
@@ -738,5 +750,14 @@ describe('failures', () => {
       }
     }
     expect(failures).toEqual([]);
+  });
+});
+
+// ── the contract ─────────────────────────────────────────────────────────────────────────────
+
+describe('the OpenAPI document', () => {
+  it('allows every answer given above: status, media type, headers and body schema', async () => {
+    expect(api.exchanges.length).toBeGreaterThan(100);
+    expect(await contractViolations(stack.url, api.exchanges)).toEqual([]);
   });
 });

@@ -9,15 +9,17 @@ import type { Analytics } from '../../lib/analytics.ts';
 import { parseConfig } from '../../lib/config.ts';
 import { silentLogger } from '../../lib/log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { contractViolations, createRecorder } from '../support/api-contract.ts';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');
 /** The stack's clock; moved forward before the replay so a rewrite would show in the bytes. */
 let clock = NOW;
 let data: string;
 let stack: LocalStack;
+const api = createRecorder((url) => url.origin === new URL(stack.url).origin);
 
 async function post(body: string, headers: Record<string, string> = {}) {
-  const res = await fetch(`${stack.url}/v1/events`, {
+  const res = await api.fetch(`${stack.url}/v1/events`, {
     method: 'POST',
     headers: { authorization: `Bearer ${stack.apiKey}`, 'content-type': 'application/json', ...headers },
     body,
@@ -38,7 +40,7 @@ async function linesOf(key: string): Promise<Array<Record<string, unknown>>> {
 }
 
 async function analytics(): Promise<Analytics> {
-  const res = await fetch(`${stack.url}/v1/analytics`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
+  const res = await api.fetch(`${stack.url}/v1/analytics`, { headers: { authorization: `Bearer ${stack.apiKey}` } });
   expect(res.status).toBe(200);
   return (await res.json()) as Analytics;
 }
@@ -199,7 +201,11 @@ describe('POST /v1/events', () => {
       details: [{ field: 'events.0.event_type' }],
     });
 
-    const noKey = await fetch(`${stack.url}/v1/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+    const noKey = await api.fetch(`${stack.url}/v1/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '[]',
+    });
     expect(noKey.status).toBe(401);
 
     const tooBig = await post(
@@ -210,5 +216,12 @@ describe('POST /v1/events', () => {
     const text = await post(JSON.stringify(mixedBatch), { 'content-type': 'text/plain' });
     expect(text.status).toBe(415);
     expect(await lakeObjects()).toEqual(before);
+  });
+});
+
+describe('the OpenAPI document', () => {
+  it('allows every answer given above: status, media type, headers and body schema', async () => {
+    expect(api.exchanges.length).toBeGreaterThan(5);
+    expect(await contractViolations(stack.url, api.exchanges)).toEqual([]);
   });
 });

@@ -176,7 +176,7 @@ describe('the vertical slice', () => {
     expect((await get('/health', {})).status).toBe(200);
     const bad = await get('/v1/windows/8d');
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ error: 'invalid window', details: [{ field: 'window', reason: 'expected one of 7d, 30d, 90d' }] });
+    expect(bad.body).toEqual({ error: 'invalid path parameters', details: [{ field: 'window', reason: 'expected one of 7d, 30d, 90d' }] });
     expect((await get('/v1/nope')).status).toBe(404);
     const win = await get('/v1/windows/30d');
     expect(win.body.totals.cost_usd).toBeCloseTo(0.06228, 12);
