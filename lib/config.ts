@@ -85,6 +85,8 @@ const envSchema = z.object({
   TOKENLAKE_S3_ENDPOINT: urlString,
   AWS_REGION: optionalString,
   TOKENLAKE_PRICES_FILE: optionalString,
+  /** LiteLLM's price file, fetched at most once a day into config/prices/ (off by default: no egress needed). */
+  TOKENLAKE_PRICES_URL: urlString,
   TOKENLAKE_USER: optionalString,
   TOKENLAKE_MACHINE: optionalString,
   ANTHROPIC_ADMIN_API_KEY: optionalString,
@@ -155,6 +157,8 @@ export interface Config {
   s3Endpoint: string | undefined;
   region: string;
   pricesFile: string | undefined;
+  /** Where to refresh prices from (a LiteLLM model_prices_and_context_window.json URL); undefined = never. */
+  pricesUrl: string | undefined;
   user: string;
   machine: string;
   anthropicAdminKey: string | undefined;
@@ -232,6 +236,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     s3Endpoint: e.TOKENLAKE_S3_ENDPOINT,
     region: e.AWS_REGION ?? 'us-east-1',
     pricesFile: e.TOKENLAKE_PRICES_FILE,
+    pricesUrl: e.TOKENLAKE_PRICES_URL,
     user: e.TOKENLAKE_USER ?? safeUserName(),
     machine: e.TOKENLAKE_MACHINE ?? hostname(),
     anthropicAdminKey: e.ANTHROPIC_ADMIN_API_KEY,
