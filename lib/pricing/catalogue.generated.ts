@@ -4,7 +4,7 @@
 
 import type { PriceTable } from './price-table.ts';
 
-export const bundledPriceTable: PriceTable = {"version":"litellm-00035b69-7eff989a","valid_from":"2023-01-01","source":"BerriAI/litellm model_prices_and_context_window.json @ 00035b69f416be24e2e323c13198d9b7d2d1bdf9 (2026-07-18)","origin":{"repository":"BerriAI/litellm","path":"model_prices_and_context_window.json","commit":"00035b69f416be24e2e323c13198d9b7d2d1bdf9","date":"2026-07-18","sha256":"7eff989a298a731184b2e5e1562f3754f84538de38eed1820320f5969169b1e9","url":null,"etag":null,"fetched_at":null,"models_sha256":"324e1189585119906324781937d582ef6f9a16f092c9f3f48c8562a20eada669"}, "models": {
+export const bundledPriceTable: PriceTable = {"version":"litellm-00035b69-7eff989a","valid_from":"2023-01-01","source":"BerriAI/litellm model_prices_and_context_window.json @ 00035b69f416be24e2e323c13198d9b7d2d1bdf9 (2026-07-18)","origin":{"repository":"BerriAI/litellm","path":"model_prices_and_context_window.json","commit":"00035b69f416be24e2e323c13198d9b7d2d1bdf9","date":"2026-07-18","sha256":"7eff989a298a731184b2e5e1562f3754f84538de38eed1820320f5969169b1e9","url":null,"etag":null,"fetched_at":null,"models_sha256":"e77f7c7752e30fd765c355345aef1938584c5b7d496bc2ff38289e0f233c04ac"}, "models": {
   "ai21.j2-mid-v1": {"provider":"bedrock","input":12.5,"output":12.5},
   "ai21.j2-ultra-v1": {"provider":"bedrock","input":18.8,"output":18.8},
   "ai21.jamba-1-5-large-v1:0": {"provider":"bedrock","input":2,"output":8},
@@ -342,7 +342,7 @@ export const bundledPriceTable: PriceTable = {"version":"litellm-00035b69-7eff98
   "bedrock/us.anthropic.claude-3-5-haiku-20241022-v1:0": {"provider":"bedrock","input":0.8,"output":4,"cache_write_5m":1,"cache_write_1h":1.6,"cache_read":0.08},
   "chatgpt-4o-latest": {"provider":"openai","input":5,"output":15},
   "claude-3-7-sonnet-20250219": {"provider":"anthropic","input":3,"output":15,"cache_write_5m":3.75,"cache_write_1h":6,"cache_read":0.3},
-  "claude-3-haiku-20240307": {"provider":"anthropic","input":0.25,"output":1.25,"cache_write_5m":0.3,"cache_write_1h":6,"cache_read":0.03},
+  "claude-3-haiku-20240307": {"provider":"anthropic","input":0.25,"output":1.25,"cache_write_5m":0.3,"cache_write_1h":0.5,"cache_read":0.03},
   "claude-3-opus-20240229": {"provider":"anthropic","input":15,"output":75,"cache_write_5m":18.75,"cache_write_1h":30,"cache_read":1.5},
   "claude-4-opus-20250514": {"provider":"anthropic","input":15,"output":75,"cache_write_5m":18.75,"cache_write_1h":30,"cache_read":1.5},
   "claude-4-sonnet-20250514": {"provider":"anthropic","input":3,"output":15,"cache_write_5m":3.75,"cache_write_1h":6,"cache_read":0.3,"above_200k":{"input":6,"output":22.5,"cache_write_5m":7.5,"cache_write_1h":12,"cache_read":0.6}},

@@ -98,10 +98,11 @@ function withoutUndefined<T extends object>(o: T): T {
 }
 
 /**
- * One entry → our price. Claude's cache prices follow Anthropic's published multipliers (5-minute
- * write 1.25×, 1-hour write 2×, read 0.1× of input); where LiteLLM lacks a Claude cache field, or
- * lists a 1-hour write below the 5-minute one (a copy slip seen on claude-3-opus / claude-3-haiku),
- * the multiplier is used — a rule, applied alike to every refresh, not a hand edit.
+ * One entry → our price. Claude's cache prices follow Anthropic's published multipliers of the
+ * input rate (5-minute write 1.25×, 1-hour write 2×, read 0.1×): where LiteLLM lacks a Claude cache
+ * field, the multiplier fills it, and a 1-hour write that is not 2× input (copy slips seen on
+ * claude-3-opus / claude-3-haiku) is replaced by it — a rule applied alike to every refresh, not a
+ * hand edit. Other providers' fields are taken as they are.
  */
 export function priceFromEntry(key: string, e: LitellmEntry, provider: string): ModelPrice {
   const input = perMillion(e.input_cost_per_token ?? 0);
@@ -141,17 +142,13 @@ export function priceFromEntry(key: string, e: LitellmEntry, provider: string): 
   return price;
 }
 
-function applyClaudeCacheRule(p: ModelPrice): void {
+function applyClaudeCacheRule(p: ModelPrice | LongContextPrice): void {
   const round = (x: number) => Number(x.toPrecision(12));
   p.cache_write_5m ??= round(p.input * 1.25);
   p.cache_read ??= round(p.input * 0.1);
-  if (p.cache_write_1h === undefined || p.cache_write_1h < p.cache_write_5m) p.cache_write_1h = round(p.input * 2);
-  const l = p.above_200k;
-  if (l) {
-    l.cache_write_5m ??= round(l.input * 1.25);
-    l.cache_read ??= round(l.input * 0.1);
-    if (l.cache_write_1h === undefined || l.cache_write_1h < l.cache_write_5m) l.cache_write_1h = round(l.input * 2);
-  }
+  const twice = round(p.input * 2);
+  if (p.cache_write_1h === undefined || Math.abs(p.cache_write_1h - twice) > twice * 0.01) p.cache_write_1h = twice;
+  if ('provider' in p && p.above_200k) applyClaudeCacheRule(p.above_200k);
 }
 
 /** JSON with object keys sorted at every level: the same models always hash the same. */

@@ -149,8 +149,9 @@ function resolve(model: string, index: KeyIndex, dated: ReadonlyMap<string, stri
     add(`gemini/${s}`);
     add(s);
   } else {
-    for (const c of firstParty(s, dated)) add(c);
+    // A bare Gemini name is the Gemini API's (Vertex ids come routed as vertex_ai/…).
     if (s.startsWith('gemini-')) add(`gemini/${s}`);
+    for (const c of firstParty(s, dated)) add(c);
   }
   for (const key of candidates) {
     const provider = index.get(key);
