@@ -186,26 +186,18 @@ export interface BaseTablesInput {
  */
 export async function loadBaseTables(input: BaseTablesInput): Promise<PriceTable[]> {
   const { store, now, log } = input;
+  let refreshError: string | null = null;
   if (input.pricesUrl) {
     try {
       const r = await refreshPriceTable({ store, now, log, source: { url: input.pricesUrl, fetch: input.fetch ?? fetch } });
       if (r.status !== 'fresh') log.info('price table refresh', { status: r.status, version: r.table.version });
     } catch (error) {
-      log.warn('price table refresh failed; the last good table stays in force', { url: input.pricesUrl, error: errorMessage(error) });
+      refreshError = errorMessage(error);
     }
   }
+  let tables: PriceTable[];
   try {
-    const stored = await loadStoredPriceTables(store, log);
-    if (stored.length > 0) {
-      const newest = stored.at(-1)!;
-      log.debug('price tables', {
-        bundled: builtInPriceTable.version,
-        stored: stored.length,
-        newest: newest.version,
-        valid_from: newest.valid_from,
-      });
-    }
-    return [builtInPriceTable, ...stored];
+    tables = [builtInPriceTable, ...(await loadStoredPriceTables(store, log))];
   } catch (error) {
     log.warn('stored price tables unreadable; the bundled table is in force', {
       bundled: builtInPriceTable.version,
@@ -213,4 +205,12 @@ export async function loadBaseTables(input: BaseTablesInput): Promise<PriceTable
     });
     return [builtInPriceTable];
   }
+  const inForce = tables.at(-1)!;
+  if (refreshError !== null) {
+    log.warn(
+      `price table refresh failed; ${inForce === builtInPriceTable ? 'the bundled table' : 'the last good fetched table'} stays in force`,
+      { url: input.pricesUrl, error: refreshError, version: inForce.version, valid_from: inForce.valid_from },
+    );
+  }
+  return tables;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../lib/log.ts';
+import { createLogger, silentLogger } from '../../../lib/log.ts';
 import { builtInPriceTable } from '../../../lib/pricing/price-table.ts';
 import { loadBaseTables, PRICE_TABLES_PREFIX, PRICES_STATE_KEY, pricesStateSchema } from '../../../lib/pricing/stored-tables.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
@@ -60,6 +60,31 @@ describe('price refresh at start-up (TOKENLAKE_PRICES_URL)', () => {
     const afterDown = await loadBaseTables({ ...base, now: at('2026-08-12T08:00:00Z') });
     expect(afterDown.map((t) => t.version)).toEqual(good.map((t) => t.version));
     expect((await state(store)).last_error).toContain('answered HTTP 503');
+  });
+
+  it('says in one log line which table stays in force when a refresh fails', async () => {
+    const store = new MemoryStore();
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', write: (l) => lines.push(l) });
+    const f = fakeFetch([ok(changed, '"v1"'), () => new Response('down', { status: 500 })]);
+    await loadBaseTables({
+      store,
+      log,
+      pricesUrl: URL_,
+      fetch: () => Promise.reject(new TypeError('fetch failed')),
+      now: at('2026-08-09T06:00:00Z'),
+    });
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      message: 'price table refresh failed; the bundled table stays in force',
+      version: builtInPriceTable.version,
+    });
+    await loadBaseTables({ store, log: silentLogger, pricesUrl: URL_, fetch: f.fn, now: at('2026-08-10T06:00:00Z') });
+    await loadBaseTables({ store, log, pricesUrl: URL_, fetch: f.fn, now: at('2026-08-11T06:00:00Z') });
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({
+      message: 'price table refresh failed; the last good fetched table stays in force',
+      error: expect.stringContaining('HTTP 500'),
+      valid_from: '2026-08-10T06:00:00.000Z',
+    });
   });
 
   it('falls back to the bundled table when nothing can be fetched, and skips a corrupt stored table', async () => {
