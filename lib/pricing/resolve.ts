@@ -29,6 +29,8 @@ const AWS_REGION = /^(?:[a-z]{2}(?:-gov)?-[a-z]+-\d)$/;
 /** A Bedrock model version: -v1, -v1:0, -v2:0. */
 const BEDROCK_VERSION = /-v(\d+)(?::(\d+))?$/;
 const DATE8 = /-(\d{8})$/;
+/** A Bedrock model id: `<vendor>.<model>` (anthropic.claude-…, meta.llama…), not "gpt-4.1". */
+const BEDROCK_VENDOR = /^(?:[a-z-]+\.)?[a-z][a-z-]*\.[a-z]/;
 const DATE_ISO = /-(\d{4}-\d{2}-\d{2})$/;
 
 /** Route prefixes (LiteLLM, OpenRouter, Google) → the family they name. */
@@ -54,7 +56,8 @@ export function createModelResolver(index: KeyIndex): (model: string) => Resolve
   const dated = new Map<string, string[]>();
   for (const key of index.keys()) {
     const base = key.replace(DATE8, '').replace(DATE_ISO, '');
-    if (base !== key && !key.includes('/') && !key.includes('.')) dated.set(base, [...(dated.get(base) ?? []), key]);
+    // First-party names only: not routed (azure/…) nor Bedrock (vendor.model) keys.
+    if (base !== key && !key.includes('/') && !BEDROCK_VENDOR.test(key)) dated.set(base, [...(dated.get(base) ?? []), key]);
   }
   const cache = new Map<string, ResolvedModel>();
   return (model) => {

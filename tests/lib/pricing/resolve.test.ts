@@ -20,6 +20,7 @@ const index = new Map<string, string>([
   ['gpt-5.3-codex', 'openai'],
   ['gpt-4o-mini-2024-07-18', 'openai'],
   ['gpt-4o-mini', 'openai'],
+  ['gpt-4.1-nano-2025-04-14', 'openai'],
   ['anthropic.claude-haiku-4-5-20251001-v1:0', 'bedrock'],
   ['jp.anthropic.claude-haiku-4-5-20251001-v1:0', 'bedrock'],
   ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'bedrock'],
@@ -54,6 +55,7 @@ const table: Row[] = [
   ['gpt-5.5', 'gpt-5.5', 'openai', null, null],
   ['gpt-4o-mini-2024-07-18', 'gpt-4o-mini-2024-07-18', 'openai', null, null],
   ['gpt-5-mini-2099-01-01', 'gpt-5-mini', 'openai', null, null],
+  ['gpt-4.1-nano', 'gpt-4.1-nano-2025-04-14', 'openai', null, null], // one dated snapshot, a dotted name
   // provider-routed names
   ['anthropic/claude-haiku-4-5', 'claude-haiku-4-5', 'anthropic', null, null],
   ['openai/gpt-5', 'gpt-5', 'openai', null, null],
