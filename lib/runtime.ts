@@ -138,18 +138,23 @@ export async function createRuntime(
   if (config.eventBus) sinks.push(eventBridgeAlertSink(new EventBridgeClient({ region: config.region }), config.eventBus));
   const store = new S3ObjectStore(client, config.bucket);
   const now = options.now ?? (() => new Date());
+  // Prices: the bundled table and those kept in the bucket (refreshed first when
+  // TOKENLAKE_PRICES_URL is set; never fatal), with the user's TOKENLAKE_PRICES_FILE laid over them.
+  const baseTables = await loadBaseTables({
+    store,
+    now: now(),
+    log,
+    pricesUrl: config.pricesUrl,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const pricer = createPricer(await loadPriceTables(config.pricesFile, baseTables));
   return {
     config,
     alerts: options.alerts ?? combineSinks(...sinks),
     serializeAnalyze: createSerializer(),
     metrics: options.metrics ?? (() => {}),
     store,
-    pricer: createPricer(
-      await loadPriceTables(
-        config.pricesFile,
-        await loadBaseTables({ store, now: now(), log, pricesUrl: config.pricesUrl, ...(options.fetch ? { fetch: options.fetch } : {}) }),
-      ),
-    ),
+    pricer,
     log,
     now,
     sources: options.sources ?? createSources(config.sources),
