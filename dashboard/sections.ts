@@ -180,7 +180,18 @@ function headlineSection(a: Analytics, w: AnalyticsWindow): HTMLElement {
     h(
       'dl',
       { class: 'cards' },
-      card('cost_usd', 'Cost', formatUsd(t.cost_usd), t.cost_usd, t.requests > 0 ? `${formatUsd(perRequest)} per request` : 'no requests'),
+      card(
+        'cost_usd',
+        'Cost',
+        formatUsd(t.cost_usd),
+        t.cost_usd,
+        // Unpriced usage is left out of the sum, and the card says so rather than look complete.
+        t.unpriced_records > 0
+          ? `+ ${formatCompact(t.unpriced_tokens)} unpriced tokens`
+          : t.requests > 0
+            ? `${formatUsd(perRequest)} per request`
+            : 'no requests',
+      ),
       card('total_tokens', 'Tokens', `${formatCompact(t.total_tokens)}`, t.total_tokens, `${formatInt(t.total_tokens)} tokens`),
       card(
         'requests',
