@@ -57,17 +57,17 @@ export function resolveModel(model: string, table: PriceTable = builtInPriceTabl
   return resolverFor(table)(model);
 }
 
-/** The instant a table starts: a day means its first millisecond (UTC). */
+/** The instant a table starts, as toISOString writes it (records' ts compare as strings): a day means its first millisecond (UTC). */
 function startOf(validFrom: string): string {
-  return validFrom.length === 10 ? `${validFrom}T00:00:00.000Z` : validFrom;
+  return validFrom.length === 10 ? `${validFrom}T00:00:00.000Z` : new Date(validFrom).toISOString();
 }
 
 export function createPricer(tables: PriceTable[] = [builtInPriceTable]): Pricer {
-  const sorted = [...tables].sort((a, b) => startOf(a.valid_from).localeCompare(startOf(b.valid_from)));
+  const sorted = tables.map((table) => ({ table, start: startOf(table.valid_from) })).sort((a, b) => a.start.localeCompare(b.start));
   const tableAt = (ts: string): PriceTable | undefined => {
     let found: PriceTable | undefined;
-    for (const t of sorted) if (startOf(t.valid_from) <= ts) found = t;
-    return found ?? sorted[0];
+    for (const t of sorted) if (t.start <= ts) found = t.table;
+    return found ?? sorted[0]?.table;
   };
   const lowered = new Map<PriceTable, Record<string, ModelPrice>>();
   const modelsOf = (t: PriceTable) => {
@@ -97,9 +97,8 @@ export function createPricer(tables: PriceTable[] = [builtInPriceTable]): Pricer
       const first = tableAt(dayStart);
       if (!first) return 'none';
       const versions = [first.version];
-      for (const t of sorted) {
-        const start = startOf(t.valid_from);
-        if (start > dayStart && start.slice(0, 10) === day && !versions.includes(t.version)) versions.push(t.version);
+      for (const { table, start } of sorted) {
+        if (start > dayStart && start.slice(0, 10) === day && !versions.includes(table.version)) versions.push(table.version);
       }
       return versions.join('+');
     },
