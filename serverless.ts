@@ -104,10 +104,11 @@ export const SOURCE_GRANTS: Record<string, Statement[]> = {
 const permissions: Record<FunctionKey, Statement[]> = {
   // Pulls provider usage into the lake; keeps its cursors and status under state/. With label
   // anonymisation on, it reads (or creates once) the HMAC key kept in the bucket
-  // (lib/export/anonymize.ts), since a secret in env is not an option.
+  // (lib/export/anonymize.ts), since a secret in env is not an option. With TOKENLAKE_PRICES_URL
+  // set it refreshes the price tables under config/prices/ once a day (lib/pricing/stored-tables.ts).
   sync: [
-    put('lake/*', 'quarantine/*', 'state/*', 'config/anonymization-key'),
-    get('state/*', 'config/anonymization-key'),
+    put('lake/*', 'quarantine/*', 'state/*', 'config/anonymization-key', 'config/prices/*'),
+    get('state/*', 'config/anonymization-key', 'config/prices/*'),
     list('lake/', 'quarantine/', 'state/', 'config/'),
     // The sync lease (lib/lease.ts) is released by deleting it.
     { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('state/machines/*/lock.json') },
@@ -156,10 +157,11 @@ const permissions: Record<FunctionKey, Statement[]> = {
   // One bus event → lake/events (and lake/usage). It HEADs a key before writing (idempotent
   // replays), which needs GetObject there and ListBucket for an honest 404; a bad event goes to
   // quarantine/ (lib/events/ingest.ts).
+  // Prices usage-bearing events with the tables kept under config/prices/ (read only).
   ingest: [
     put('lake/events/*', 'lake/usage/*', 'quarantine/*'),
-    get('lake/events/*', 'lake/usage/*'),
-    list('lake/events/', 'lake/usage/'),
+    get('lake/events/*', 'lake/usage/*', 'config/prices/*'),
+    list('lake/events/', 'lake/usage/', 'config/prices/'),
     sendToDlq,
   ],
   // Merges a day's small objects into one and deletes the originals; expires rollups older than
@@ -384,6 +386,8 @@ const serverlessConfiguration: AWS = {
       // SSM SecureString NAMES (never values): read by the functions at cold start.
       anthropicAdminKeyParameter: `/${SERVICE}/\${sls:stage}/anthropic-admin-key`,
       openaiAdminKeyParameter: `/${SERVICE}/\${sls:stage}/openai-admin-key`,
+      // LiteLLM's price file for the daily price refresh by sync; '' = off (accounts without egress).
+      pricesUrl: '',
     },
     // The stage the template tests package: the demo source, and values that differ from the
     // defaults so the tests can see the parameters flow through.
@@ -488,6 +492,7 @@ const serverlessConfiguration: AWS = {
       environment: {
         TOKENLAKE_ANTHROPIC_ADMIN_KEY_PARAMETER: '${param:anthropicAdminKeyParameter}',
         TOKENLAKE_OPENAI_ADMIN_KEY_PARAMETER: '${param:openaiAdminKeyParameter}',
+        TOKENLAKE_PRICES_URL: '${param:pricesUrl}',
       },
       events: [{ schedule: { rate: ['${param:syncSchedule}'] } }],
     },

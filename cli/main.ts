@@ -20,6 +20,7 @@ import { startLocalStack } from '../local/stack.ts';
 import { EXPORT_HELP, runExportCommand } from './export.ts';
 import { renderTable, usd } from './format.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
+import { PRICES_HELP, runPricesCommand } from './prices.ts';
 import { createProgress } from './progress.ts';
 import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
 
@@ -39,6 +40,7 @@ Commands:
   keys      create, list or revoke API keys (stored hashed in the bucket)
   export    write a period as CSV, JSON, NDJSON, Parquet or FinOps FOCUS to a file
   push      this machine's coding-agent usage → the team bucket (--install-schedule keeps doing it)
+  prices    update the price table from LiteLLM's price map (a URL or a saved file)
 
 Run "tokenlake <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
@@ -52,6 +54,7 @@ agent whose logs are found on this machine (printed), or else the built-in demo.
 Example: tokenlake sync --since 2026-08-01`,
   keys: KEYS_HELP,
   export: EXPORT_HELP,
+  prices: PRICES_HELP,
   aggregate: `tokenlake aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--quiet]
 
 Rebuilds the daily rollups of the period from the lake with the price table in force at each
@@ -311,6 +314,11 @@ export async function main(argv: string[]): Promise<number> {
         if (rest.includes('--help') || rest.includes('-h')) return help('export');
         return await withStore(config, (rt) =>
           runExportCommand(rest, rt, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }),
+        );
+      case 'prices':
+        if (rest.includes('--help') || rest.includes('-h')) return help('prices');
+        return await withStore(config, (rt) =>
+          runPricesCommand(rest, rt, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }),
         );
       case 'keys':
         if (rest.includes('--help') || rest.includes('-h')) return help('keys');

@@ -22,6 +22,29 @@ function rowsFor(window: AnalyticsWindow, by: ReportBy): Array<Omit<BreakdownRow
   }
 }
 
+/** A cost that leaves out unpriced usage says so: "unpriced" when none of it is priced, "$x + unpriced" when part is. */
+export function costCell(r: { cost_usd: number; records: number; unpriced_records: number }): string {
+  if (r.unpriced_records === 0) return usd(r.cost_usd);
+  return r.unpriced_records >= r.records ? 'unpriced' : `${usd(r.cost_usd)} + unpriced`;
+}
+
+/** One line naming the window's unpriced models (tokens) and how to add a price, or null. */
+export function unpricedLine(window: AnalyticsWindow): string | null {
+  const models = window.by_model.filter((m) => m.unpriced_records > 0).sort((a, b) => b.unpriced_tokens - a.unpriced_tokens);
+  if (models.length === 0) return null;
+  const first = models[0]!;
+  const example = JSON.stringify({
+    version: 'local-1',
+    valid_from: '2023-01-01',
+    models: { [first.key]: { provider: first.provider, input: 1.25, output: 10 } },
+  });
+  return (
+    `Unpriced (no price in the table, not counted as $0): ${models.map((m) => `${m.key} (${int(m.unpriced_tokens)} tokens)`).join(', ')}. ` +
+    `Add a price (USD per million tokens): TOKENLAKE_PRICES_FILE=prices.json with ${example}, ` +
+    `then "tokenlake aggregate --from ${window.from} --to ${window.to}" re-prices the window.`
+  );
+}
+
 export function renderReport(analytics: Analytics, windowName: WindowName, by: ReportBy, color: boolean): string {
   const w = analytics.windows[windowName];
   const header = [
@@ -42,7 +65,7 @@ export function renderReport(analytics: Analytics, windowName: WindowName, by: R
     int(r.cache_read_tokens),
     int(r.total_tokens),
     int(r.requests),
-    usd(r.cost_usd),
+    costCell(r),
   ]);
   const t = w.totals;
   const footer = [
@@ -53,7 +76,7 @@ export function renderReport(analytics: Analytics, windowName: WindowName, by: R
     int(t.cache_read_tokens),
     int(t.total_tokens),
     int(t.requests),
-    usd(t.cost_usd),
+    costCell(t),
   ];
   const table = renderTable(header, rows, footer, { color, numeric: new Set([1, 2, 3, 4, 5, 6, 7]) });
   const m = analytics.month_to_date;
@@ -67,9 +90,10 @@ export function renderReport(analytics: Analytics, windowName: WindowName, by: R
   const dq = analytics.data_quality;
   const warnings: string[] = [];
   if (dq.quarantined_lines > 0) warnings.push(`${int(dq.quarantined_lines)} lines quarantined`);
-  if (dq.unpriced_records > 0) warnings.push(`${int(dq.unpriced_records)} records unpriced (${dq.unpriced_models.join(', ')})`);
   for (const s of dq.sources) if (!s.ok) warnings.push(`source ${s.source} failing: ${s.last_error}`);
   if (warnings.length > 0) lines.push(`Data quality: ${warnings.join(' · ')}`);
+  const unpriced = unpricedLine(w);
+  if (unpriced) lines.push(unpriced);
   return lines.join('\n');
 }
 

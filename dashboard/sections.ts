@@ -97,12 +97,15 @@ function collectWarnings(a: Analytics): Warning[] {
       text: [h('strong', {}, 'The budgets file is invalid'), ` (the last good version is used): ${budgetsError}`],
     });
   if (q.unpriced_models.length > 0 || q.unpriced_records > 0) {
-    const models = q.unpriced_models.length > 0 ? q.unpriced_models.join(', ') : 'some models';
+    const models =
+      q.unpriced_models.length > 0
+        ? q.unpriced_models.map((m) => `${m.model} (${formatCompact(m.tokens)} tokens)`).join(', ')
+        : 'some models';
     out.push({
       level: 'warning',
       text: [
         h('strong', {}, 'No price known'),
-        ` for ${models}: ${formatInt(q.unpriced_records)} ${q.unpriced_records === 1 ? 'record' : 'records'} (${formatCompact(q.unpriced_tokens)} tokens) in the last 90 days ${q.unpriced_records === 1 ? 'is' : 'are'} counted without cost, so costs are understated.`,
+        ` for ${models}: ${formatInt(q.unpriced_records)} ${q.unpriced_records === 1 ? 'record' : 'records'} in the last 90 days ${q.unpriced_records === 1 ? 'is' : 'are'} shown as unpriced, not as $0, so costs are understated. Add a price with TOKENLAKE_PRICES_FILE, then re-aggregate.`,
       ],
     });
   }
@@ -177,7 +180,18 @@ function headlineSection(a: Analytics, w: AnalyticsWindow): HTMLElement {
     h(
       'dl',
       { class: 'cards' },
-      card('cost_usd', 'Cost', formatUsd(t.cost_usd), t.cost_usd, t.requests > 0 ? `${formatUsd(perRequest)} per request` : 'no requests'),
+      card(
+        'cost_usd',
+        'Cost',
+        formatUsd(t.cost_usd),
+        t.cost_usd,
+        // Unpriced usage is left out of the sum, and the card says so rather than look complete.
+        t.unpriced_records > 0
+          ? `+ ${formatCompact(t.unpriced_tokens)} unpriced tokens`
+          : t.requests > 0
+            ? `${formatUsd(perRequest)} per request`
+            : 'no requests',
+      ),
       card('total_tokens', 'Tokens', `${formatCompact(t.total_tokens)}`, t.total_tokens, `${formatInt(t.total_tokens)} tokens`),
       card(
         'requests',
@@ -265,7 +279,7 @@ function costChartSection(a: Analytics, w: AnalyticsWindow, mount: (fn: () => Ch
     caption: 'Daily cost by model (USD)',
     columns: [
       { header: 'Day', cell: (d: AnalyticsWindow['daily'][number]) => formatDayLong(d.day) },
-      { header: 'Total', numeric: true, cell: (d) => formatUsd(d.cost_usd), raw: (d) => d.cost_usd },
+      { header: 'Total', numeric: true, cell: (d) => costCell(d), raw: (d) => d.cost_usd },
       ...series.map((s, i) => ({
         header: s.label,
         numeric: true,
@@ -425,6 +439,13 @@ function budgetsSection(a: Analytics): HTMLElement {
 
 // ── top projects, users, models ─────────────────────────────────────────────────────────────
 
+/** A cost that leaves out unpriced usage says so, never a bare $0.00 for it. */
+function costCell(r: { cost_usd: number; records: number; unpriced_records: number }): Node | string {
+  if (r.unpriced_records === 0) return formatUsd(r.cost_usd);
+  if (r.unpriced_records >= r.records) return h('span', { class: 'badge badge-warning' }, 'no price');
+  return fragment(formatUsd(r.cost_usd), h('span', { class: 'muted' }, ' + unpriced'));
+}
+
 function breakdownTable(id: string, caption: string, keyHeader: string, rows: readonly Breakdown[]): HTMLElement {
   const top = rows.slice(0, TOP_ROWS);
   const restCount = rows.length - top.length;
@@ -436,7 +457,7 @@ function breakdownTable(id: string, caption: string, keyHeader: string, rows: re
       captionHidden: true,
       columns: [
         { header: keyHeader, cell: (r) => r.key },
-        { header: 'Cost', numeric: true, cell: (r) => formatUsd(r.cost_usd), raw: (r) => r.cost_usd },
+        { header: 'Cost', numeric: true, cell: (r) => costCell(r), raw: (r) => r.cost_usd },
         { header: 'Share', numeric: true, cell: (r) => fragment(formatShare(r.share), meter(r.share)), raw: (r) => r.share },
         { header: 'Tokens', numeric: true, cell: (r) => formatCompact(r.total_tokens), raw: (r) => r.total_tokens },
         { header: 'Requests', numeric: true, cell: (r) => formatInt(r.requests), raw: (r) => r.requests },
@@ -472,12 +493,7 @@ function modelsSection(a: Analytics, w: AnalyticsWindow): HTMLElement {
           header: 'Cost',
           numeric: true,
           // A model without a price shows that, not a misleading $0.00.
-          cell: (r) =>
-            r.unpriced_records === 0
-              ? formatUsd(r.cost_usd)
-              : r.unpriced_records === r.records
-                ? h('span', { class: 'badge badge-warning' }, 'no price')
-                : fragment(formatUsd(r.cost_usd), h('span', { class: 'muted' }, ' + unpriced')),
+          cell: (r) => costCell(r),
           raw: (r) => r.cost_usd,
         },
         { header: 'Share', numeric: true, cell: (r) => formatShare(r.share), raw: (r) => r.share },
@@ -656,7 +672,7 @@ function sourcesSection(a: Analytics, now: number): HTMLElement {
     h(
       'p',
       { class: 'muted' },
-      `Last 90 days: ${formatInt(q.quarantined_lines)} quarantined lines, ${formatInt(q.duplicates_dropped)} duplicates dropped, ${formatInt(q.unpriced_records)} unpriced records. Prices: ${a.price_table}.`,
+      `Last 90 days: ${formatInt(q.quarantined_lines)} quarantined lines, ${formatInt(q.duplicates_dropped)} duplicates dropped, ${formatInt(q.unpriced_records)} unpriced records. Prices: ${a.price_table}${q.price_tables['90d'].length > 1 ? ` (90 days priced with ${q.price_tables['90d'].join(', ')})` : ''}.`,
     ),
   );
 }

@@ -129,7 +129,8 @@ export const sourceQualitySchema = z.object({
  * @example {"schema_version":1,"generated_at":"2026-11-23T10:00:00.000Z","as_of":"2026-11-23","timezone":"UTC","currency":"USD",
  *  "price_table":"litellm-00035b69","windows":{"7d":{…},"30d":{…},"90d":{…}},"hourly":[…],
  *  "month_to_date":{"month":"2026-11","from":"2026-11-01","to":"2026-11-23","cost_usd":812.5,…},
- *  "data_quality":{"quarantined_lines":3,"duplicates_dropped":120,…}}
+ *  "data_quality":{"quarantined_lines":3,"duplicates_dropped":120,"unpriced_models":[{"model":"acme-large-1","provider":"acme",
+ *   "records":12,"tokens":48000}],"price_tables":{"7d":["litellm-00035b69-7eff989a"],…},…}}
  */
 export const analyticsSchema = z.object({
   schema_version: z.literal(1),
@@ -173,7 +174,10 @@ export const analyticsSchema = z.object({
     refused_records: count,
     unpriced_records: count,
     unpriced_tokens: count,
-    unpriced_models: z.array(z.string()),
+    /** Models with usage but no price in the last 90 days, most tokens first: never counted as $0. */
+    unpriced_models: z.array(z.object({ model: z.string(), provider: z.string(), records: count, tokens: count })),
+    /** The price table version(s) that priced each window's days (rollup labels; "a+b" = two tables that day). */
+    price_tables: z.object({ '7d': z.array(z.string()), '30d': z.array(z.string()), '90d': z.array(z.string()) }),
     sources: z.array(sourceQualitySchema),
   }),
 });
@@ -439,8 +443,27 @@ export function computeAnalytics(input: ComputeInput): Analytics {
 
   const longest = windows['90d'];
   const inLongest = input.rollups.filter((r) => r.day >= addDays(longest.from, -1) && r.day <= addDays(asOf, 1));
-  const unpricedModels = new Set<string>();
-  for (const r of rows) if (r.day >= longest.from && r.row.unpriced_records > 0) unpricedModels.add(r.row.model);
+  const unpricedModels = new Map<string, { model: string; provider: string; records: number; tokens: number }>();
+  for (const r of rows) {
+    if (r.day < longest.from || r.day > asOf || r.row.unpriced_records === 0) continue;
+    const key = `${r.row.provider}\u0000${r.row.model}`;
+    const u = unpricedModels.get(key) ?? { model: r.row.model, provider: r.row.provider, records: 0, tokens: 0 };
+    u.records += r.row.unpriced_records;
+    u.tokens += r.row.unpriced_tokens;
+    unpricedModels.set(key, u);
+  }
+  // Rollups are per UTC day; a window takes the days whose midday falls inside it (as latency does).
+  const tablesOf = (w: AnalyticsWindow) => [
+    ...new Set(
+      input.rollups
+        .filter((r) => {
+          const day = localDay(new Date(`${r.day}T12:00:00Z`), timeZone);
+          return day >= w.from && day <= w.to && r.rows.length > 0;
+        })
+        .sort((a, b) => a.day.localeCompare(b.day))
+        .map((r) => r.price_table),
+    ),
+  ];
 
   return {
     schema_version: 1,
@@ -473,7 +496,8 @@ export function computeAnalytics(input: ComputeInput): Analytics {
       refused_records: inLongest.reduce((a, r) => a + (r.stats.refused_records ?? 0), 0),
       unpriced_records: longest.totals.unpriced_records,
       unpriced_tokens: longest.totals.unpriced_tokens,
-      unpriced_models: [...unpricedModels].sort(),
+      unpriced_models: [...unpricedModels.values()].sort((a, b) => b.tokens - a.tokens || a.model.localeCompare(b.model)),
+      price_tables: { '7d': tablesOf(windows['7d']), '30d': tablesOf(windows['30d']), '90d': tablesOf(windows['90d']) },
       sources: input.statuses
         .map((s) => ({
           source: s.source,

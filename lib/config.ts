@@ -139,6 +139,8 @@ const envSchema = z.object({
     }),
   AWS_REGION: optionalString,
   TOKENLAKE_PRICES_FILE: optionalString,
+  /** LiteLLM's price file, fetched at most once a day into config/prices/ (off by default: no egress needed). */
+  TOKENLAKE_PRICES_URL: urlString,
   TOKENLAKE_USER: optionalString,
   TOKENLAKE_MACHINE: optionalString,
   ANTHROPIC_ADMIN_API_KEY: optionalString,
@@ -227,6 +229,8 @@ export interface Config {
   store: 'local' | 's3';
   region: string;
   pricesFile: string | undefined;
+  /** Where to refresh prices from (a LiteLLM model_prices_and_context_window.json URL); undefined = never. */
+  pricesUrl: string | undefined;
   user: string;
   machine: string;
   anthropicAdminKey: string | undefined;
@@ -333,6 +337,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     store: e.TOKENLAKE_STORE,
     region: e.AWS_REGION ?? 'us-east-1',
     pricesFile: e.TOKENLAKE_PRICES_FILE,
+    pricesUrl: e.TOKENLAKE_PRICES_URL,
     user: e.TOKENLAKE_USER ?? safeUserName(),
     machine: e.TOKENLAKE_MACHINE ?? hostname(),
     anthropicAdminKey: e.ANTHROPIC_ADMIN_API_KEY,

@@ -10,12 +10,12 @@ import { defaultAnomalyOptions } from './anomalies.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createPricer, type Pricer } from './pricing/price.ts';
+import { composePriceTables, createPricer, type Pricer } from './pricing/price.ts';
 import { builtInPriceTable, type PriceTable, priceTableSchema } from './pricing/price-table.ts';
+import { loadBaseTables } from './pricing/stored-tables.ts';
 import { createSources } from './sources/registry.ts';
 import type { Source } from './sources/source.ts';
 import type { ObjectStore } from './store/object-store.ts';
-import { createS3Client, S3ObjectStore } from './store/s3-store.ts';
 
 export interface Runtime {
   config: Config;
@@ -69,12 +69,12 @@ export function analyzeDeps(rt: Runtime): AnalyzeDeps {
 }
 
 /**
- * Price tables: the built-in snapshot plus the user's file (one table or a list). A user table
- * with the same valid_from as the built-in one extends it model by model, so an override file can
- * hold just the models to add or correct.
+ * Price tables: the base tables (bundled, then those fetched into the bucket) with the user's file
+ * (one table or a list) laid over them model by model, so an override file can hold just the
+ * models to add or correct. A bad file is a ConfigError naming the file, the model and the field.
  */
-export async function loadPriceTables(pricesFile: string | undefined): Promise<PriceTable[]> {
-  if (!pricesFile) return [builtInPriceTable];
+export async function loadPriceTables(pricesFile: string | undefined, base: PriceTable[] = [builtInPriceTable]): Promise<PriceTable[]> {
+  if (!pricesFile) return base;
   let text: string;
   try {
     text = await readFile(pricesFile, 'utf8');
@@ -88,13 +88,30 @@ export async function loadPriceTables(pricesFile: string | undefined): Promise<P
     throw new ConfigError('TOKENLAKE_PRICES_FILE', `${pricesFile} is not JSON: ${(error as Error).message}`);
   }
   const parsed = z.union([priceTableSchema, z.array(priceTableSchema)]).safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError('TOKENLAKE_PRICES_FILE', `${issue?.path.join('.') || 'file'}: ${issue?.message}`);
+  if (!parsed.success)
+    throw new ConfigError('TOKENLAKE_PRICES_FILE', `${pricesFile}: ${describePriceFileIssue(json, parsed.error.issues)}`);
+  return composePriceTables(base, Array.isArray(parsed.data) ? parsed.data : [parsed.data]);
+}
+
+/** "model \"gpt-9\", field input: expected number" — the deepest issue, located the way a person edits the file. */
+function describePriceFileIssue(json: unknown, issues: readonly z.core.$ZodIssue[]): string {
+  // A union reports each branch; the branch matching the file's shape (object or list) is the one to show.
+  const flat: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'invalid_union') {
+      const branch = issue.errors[Array.isArray(json) ? 1 : 0];
+      for (const i of branch ?? []) flat.push({ ...i, path: [...issue.path, ...i.path] });
+    } else flat.push(issue);
   }
-  const user = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-  const merged = user.map((t) => ({ ...t, models: { ...builtInPriceTable.models, ...t.models } }));
-  return merged.some((t) => t.valid_from <= builtInPriceTable.valid_from) ? merged : [builtInPriceTable, ...merged];
+  const issue = flat[0];
+  if (!issue) return 'does not match the price table format';
+  const path = issue.path.map(String);
+  const at = Array.isArray(json) ? `table ${Number(path.shift()) + 1}, ` : '';
+  if (path[0] === 'models' && path.length >= 2) {
+    const field = path.slice(2).join('.') || '(the model entry)';
+    return `${at}model "${path[1]}", field ${field}: ${issue.message}`;
+  }
+  return `${at}field ${path.join('.') || '(file)'}: ${issue.message}`;
 }
 
 export async function createRuntime(
@@ -106,21 +123,35 @@ export async function createRuntime(
     sources?: Source[];
     alerts?: AlertSink;
     metrics?: (document: Record<string, unknown>) => void;
+    /** For the price refresh (TOKENLAKE_PRICES_URL); the global fetch when not given. */
+    fetch?: typeof fetch;
   },
 ): Promise<Runtime> {
   const log = options.log ?? createLogger({ level: config.logLevel, fields: { service: 'tokenlake' } });
   const sinks: AlertSink[] = [logAlertSink(log)];
   if (config.alertWebhook) sinks.push(webhookAlertSink(config.alertWebhook));
   if (config.eventBus && !options.alerts) sinks.push(await eventBridgeAlertSink(config.region, config.eventBus));
+  const store = options.store;
+  const now = options.now ?? (() => new Date());
+  // Prices: the bundled table and those kept in the bucket (refreshed first when
+  // TOKENLAKE_PRICES_URL is set; never fatal), with the user's TOKENLAKE_PRICES_FILE laid over them.
+  const baseTables = await loadBaseTables({
+    store,
+    now: now(),
+    log,
+    pricesUrl: config.pricesUrl,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const pricer = createPricer(await loadPriceTables(config.pricesFile, baseTables));
   return {
     config,
     alerts: options.alerts ?? combineSinks(...sinks),
     serializeAnalyze: createSerializer(),
     metrics: options.metrics ?? (() => {}),
-    store: options.store,
-    pricer: createPricer(await loadPriceTables(config.pricesFile)),
+    store,
+    pricer,
     log,
-    now: options.now ?? (() => new Date()),
+    now,
     sources: options.sources ?? createSources(config.sources),
   };
 }

@@ -222,7 +222,9 @@ export function dailyTable(rows: ReadonlyArray<{ at: number; row: RollupRow }>, 
       sums.input_tokens + sums.output_tokens + sums.cache_creation_tokens + sums.cache_read_tokens,
       sums.requests,
       sums.records,
-      sums.cost_usd,
+      // Unknown is null (an empty CSV cell), never 0: a group none of whose records has a price or a
+      // reported cost has no cost; a partly priced one gives the known part and unpriced_records.
+      sums.records > 0 && sums.unpriced_records >= sums.records ? null : sums.cost_usd,
       sums.reported_cost_usd,
       sums.unpriced_records,
     ]),

@@ -9,7 +9,7 @@
 //   rollups/events/dt=YYYY-MM-DD.json                  daily event rollups
 //   analytics/analytics.json                           the pre-computed document
 //   state/…                                            cursors, statuses, leases, alert claims
-//   config/…                                           API keys, budgets, the anonymisation key, price tables
+//   config/…                                           API keys, budgets, the anonymisation key, fetched price tables
 //   exports/…                                          large exports behind a presigned URL
 
 export type Dataset = 'usage' | 'events';
@@ -33,6 +33,9 @@ export const CONFIG_PREFIX = 'config/';
 export const API_KEYS_KEY = 'config/api-keys.json';
 export const BUDGETS_KEY = 'config/budgets.json';
 export const ANONYMIZATION_KEY_KEY = 'config/anonymization-key';
+/** Price tables fetched from LiteLLM's price map (dated by the fetch) and the fetch's own state. */
+export const PRICE_TABLES_PREFIX = 'config/prices/tables/';
+export const PRICES_STATE_KEY = 'config/prices/state.json';
 export const EXPORTS_PREFIX = 'exports/';
 
 const DAY = '\\d{4}-\\d{2}-\\d{2}';

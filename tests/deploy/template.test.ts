@@ -183,6 +183,8 @@ describe('functions', () => {
     }
     expect(envOf('sync').TOKENLAKE_ANTHROPIC_ADMIN_KEY_PARAMETER).toBe('/tokenlake/test/anthropic-admin-key');
     expect(envOf('sync').TOKENLAKE_OPENAI_ADMIN_KEY_PARAMETER).toBe('/tokenlake/test/openai-admin-key');
+    // The daily price refresh is off unless a stage sets pricesUrl (some accounts have no egress).
+    expect(envOf('sync').TOKENLAKE_PRICES_URL).toBe('');
   });
 
   it("serialise analyze (reserved concurrency 1) and send every async function's final failures to the DLQ", () => {
@@ -234,8 +236,8 @@ describe('IAM', () => {
 
   it('gives each function exactly the S3 access the issue lists', () => {
     expect(s3Grants('sync')).toEqual({
-      's3:PutObject': ['config/anonymization-key', 'lake/*', 'quarantine/*', 'state/*'],
-      's3:GetObject': ['config/anonymization-key', 'state/*'],
+      's3:PutObject': ['config/anonymization-key', 'config/prices/*', 'lake/*', 'quarantine/*', 'state/*'],
+      's3:GetObject': ['config/anonymization-key', 'config/prices/*', 'state/*'],
       's3:ListBucket': ['(bucket)'],
       's3:DeleteObject': ['state/machines/*/lock.json'],
     });
@@ -266,7 +268,7 @@ describe('IAM', () => {
     });
     expect(s3Grants('ingest')).toEqual({
       's3:PutObject': ['lake/events/*', 'lake/usage/*', 'quarantine/*'],
-      's3:GetObject': ['lake/events/*', 'lake/usage/*'],
+      's3:GetObject': ['config/prices/*', 'lake/events/*', 'lake/usage/*'],
       's3:ListBucket': ['(bucket)'],
     });
     expect(s3Grants('compact')).toEqual({

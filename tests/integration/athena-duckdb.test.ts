@@ -171,7 +171,7 @@ describe('the lake as written', () => {
     expect(objects.filter((f) => f.endsWith('.jsonl'))).toHaveLength(2);
     expect(analytics.as_of).toBe(AS_OF);
     expect(analytics.data_quality.duplicates_dropped).toBe(1);
-    expect(analytics.data_quality.unpriced_models).toEqual(['acme-frontier-9']);
+    expect(analytics.data_quality.unpriced_models).toEqual([{ model: 'acme-frontier-9', provider: 'acme', records: 1, tokens: 5_700 }]);
     expect(analytics.windows['90d'].totals.reported_cost_usd).toBeCloseTo(1.2345, 10);
   });
 

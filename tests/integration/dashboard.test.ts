@@ -259,14 +259,16 @@ describe('dashboard in Chromium', () => {
     const q = analytics.data_quality;
     expect(q.sources.find((s) => s.source === 'flaky-api')?.ok).toBe(false);
     expect(q.quarantined_lines).toBe(2);
-    expect(q.unpriced_models).toEqual(['acme-large-1']);
+    expect(q.unpriced_models).toEqual([{ model: 'acme-large-1', provider: 'acme', records: 1, tokens: 1_500 }]);
     const { page } = await openPage(`/#key=${KEY}`);
     await page.waitForSelector('#headline');
 
     const warnings = await page.locator('#warnings li').allTextContents();
     expect(warnings.find((w) => w.includes('“flaky-api”'))).toContain('provider answered 503 Service Unavailable');
     expect(warnings.find((w) => w.includes('quarantined'))).toContain('2 quarantined lines');
-    expect(warnings.find((w) => w.includes('No price known'))).toContain('acme-large-1: 1 record (1.5 k tokens)');
+    expect(warnings.find((w) => w.includes('No price known'))).toContain(
+      'for acme-large-1 (1.5 k tokens): 1 record in the last 90 days is shown as unpriced, not as $0',
+    );
     expect(await page.locator('#sources tbody tr[data-key="flaky-api/"] .badge').textContent()).toBe('Failing');
     expect(await page.locator('#models tbody tr[data-key="acme-large-1"] td:nth-child(3)').textContent()).toBe('no price');
     expect(analytics.month_to_date.budgets).toEqual([]);

@@ -386,7 +386,7 @@ describe('OTLP receiver with OpenTelemetry exporters', () => {
     expect(otlp?.reported_cost_usd).toBeCloseTo(expected.reported, 9);
     expect(a.data_quality.sources.map((s) => s.source)).toContain('otlp');
     expect(a.data_quality.quarantined_lines).toBeGreaterThanOrEqual(3);
-    expect(a.data_quality.unpriced_models).toEqual(expect.arrayContaining(['acme-llm-1', 'gpt-internal-x']));
+    expect(a.data_quality.unpriced_models.map((m) => m.model)).toEqual(expect.arrayContaining(['acme-llm-1', 'gpt-internal-x']));
     // The labels went to twin events, one per landed request, read back by the events rollup.
     const byType = new Map(a.windows['7d'].events.by_type.map((t) => [t.event_type, t]));
     expect(byType.get('claude_code.api_request')).toMatchObject({

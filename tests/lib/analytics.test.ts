@@ -74,10 +74,23 @@ describe('computeAnalytics', () => {
     expect(w.daily.find((d) => d.day === '2026-02-21')?.cost_usd).toBe(0);
   });
 
+  it('says which price tables priced each window (a day rebuilt with an older table keeps its label)', () => {
+    const rollups = rollupsOf(records).map((r) => (r.day === '2026-02-20' ? { ...r, price_table: 'litellm-old' } : r));
+    const current = pricer.versionAt(now.toISOString());
+    const b = computeAnalytics({ now, timeZone: 'UTC', priceTable: current, rollups, statuses: [] });
+    expect(b.data_quality.price_tables).toEqual({ '7d': [current], '30d': ['litellm-old', current], '90d': ['litellm-old', current] });
+  });
+
   it('reports unpriced models and quarantined lines instead of pricing them at zero', () => {
     expect(a.data_quality.unpriced_records).toBe(1);
     expect(a.data_quality.unpriced_tokens).toBe(500);
-    expect(a.data_quality.unpriced_models).toEqual(['mystery-1']);
+    expect(a.data_quality.unpriced_models).toEqual([{ model: 'mystery-1', provider: 'anthropic', records: 1, tokens: 500 }]);
+    // Every rollup was built with the one built-in table.
+    expect(a.data_quality.price_tables).toEqual({
+      '7d': [pricer.versionAt(now.toISOString())],
+      '30d': [pricer.versionAt(now.toISOString())],
+      '90d': [pricer.versionAt(now.toISOString())],
+    });
     expect(a.data_quality.quarantined_lines).toBe(2);
   });
 

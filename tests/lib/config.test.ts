@@ -11,6 +11,9 @@ describe('parseConfig', () => {
     expect(c.claudeConfigDirs).toEqual(['/home/u/.claude', '/home/u/.config/claude']);
     expect(c.timeZone).toBe('UTC');
     expect(c.syncMinutes).toBe(5);
+    // No price refresh unless asked for: some accounts have no egress.
+    expect(c.pricesUrl).toBeUndefined();
+    expect(parseConfig({ TOKENLAKE_PRICES_URL: 'https://prices.example/p.json' }).pricesUrl).toBe('https://prices.example/p.json');
     // Retention is opt-in: by default the raw lake is kept forever.
     expect(c.retentionDays).toBeNull();
   });
@@ -36,6 +39,7 @@ describe('parseConfig', () => {
     [{ TOKENLAKE_API_KEY: 'short' }, 'TOKENLAKE_API_KEY'],
     [{ TOKENLAKE_BUCKET: 'Bad_Bucket' }, 'TOKENLAKE_BUCKET'],
     [{ TOKENLAKE_S3_ENDPOINT: 'not a url' }, 'TOKENLAKE_S3_ENDPOINT'],
+    [{ TOKENLAKE_PRICES_URL: 'prices.json' }, 'TOKENLAKE_PRICES_URL'],
   ])('rejects %o naming %s', (env, variable) => {
     let caught: unknown;
     try {

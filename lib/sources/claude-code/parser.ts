@@ -2,9 +2,20 @@
 // by design) or a reject (a line that should carry usage but cannot be trusted).
 
 import { describeIssues } from '../../jsonl.ts';
+import { resolveModel } from '../../pricing/price.ts';
 import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
 import { projectName } from './paths.ts';
 import { claudeAssistantLineSchema, parseAssistantLineFast } from './schema.ts';
+
+/**
+ * Who bills a Claude Code response: Anthropic, unless the model id names Bedrock (a profile such
+ * as us.anthropic.claude-…-v1:0, an ARN) or Vertex AI (claude-…@date), as Claude Code on those
+ * platforms logs it. Cached per id by the resolver.
+ */
+function billedBy(model: string): string {
+  const family = resolveModel(model).provider;
+  return family === 'bedrock' || family === 'vertex_ai' ? family : 'anthropic';
+}
 
 export type LineOutcome =
   | { kind: 'record'; record: UsageRecord }
@@ -70,7 +81,7 @@ export function parseClaudeLine(text: string, context: LineContext): LineOutcome
     id,
     ts: new Date(l.timestamp).toISOString(),
     source: 'claude-code',
-    provider: 'anthropic',
+    provider: billedBy(l.message.model),
     model: intern(l.message.model),
     project: intern(projectName(l.cwd, context.projectFolder)),
     user: context.user,

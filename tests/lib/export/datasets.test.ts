@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createAnonymizer, pseudonym } from '../../../lib/export/anonymize.ts';
+import { toCsv } from '../../../lib/export/csv.ts';
 import { DAILY_COLUMNS, dailyTable, USAGE_COLUMNS, usageTable } from '../../../lib/export/datasets.ts';
+import { toNdjson } from '../../../lib/export/ndjson.ts';
 import { rowObject, selectColumns } from '../../../lib/export/table.ts';
 import { makeRecord, usageRecordSchema } from '../../../lib/record.ts';
 import { emptySums, type RollupRow } from '../../../lib/rollup.ts';
@@ -90,5 +92,49 @@ describe('dailyTable', () => {
       { day: '2026-03-01', input_tokens: 12, cost_usd: 3, records: 3 },
       { day: '2026-03-02', input_tokens: 11, cost_usd: 4, records: 1 },
     ]);
+  });
+
+  it('writes an unknown cost as null (an empty CSV cell), never 0; a partly priced group keeps its known part', () => {
+    const at = Date.parse('2026-03-01T10:00:00Z');
+    const unknown = row(10, { model: 'mystery-1', input_tokens: 500, records: 2, requests: 2, unpriced_records: 2, unpriced_tokens: 500 });
+    const partly = row(10, {
+      model: 'claude-haiku-4-5',
+      input_tokens: 900,
+      cost_usd: 0.25,
+      records: 3,
+      requests: 3,
+      unpriced_records: 1,
+      unpriced_tokens: 300,
+    });
+    const table = dailyTable(
+      [
+        { at, row: unknown },
+        { at, row: partly },
+      ],
+      'UTC',
+      createAnonymizer('', []),
+    );
+    const objects = table.rows.map((r) => rowObject(DAILY_COLUMNS, r));
+    expect(objects.find((o) => o.model === 'mystery-1')).toMatchObject({ cost_usd: null, unpriced_records: 2 });
+    expect(objects.find((o) => o.model === 'claude-haiku-4-5')).toMatchObject({ cost_usd: 0.25, unpriced_records: 1 });
+    const csv = toCsv(table).split('\r\n');
+    const costAt = DAILY_COLUMNS.findIndex((c) => c.name === 'cost_usd');
+    expect(csv.find((l) => l.includes('mystery-1'))?.split(',')[costAt]).toBe('');
+  });
+
+  it('keeps an unpriced record’s cost null in the usage export (CSV empty, NDJSON null)', () => {
+    const r = makeRecord({
+      id: 'u'.repeat(32),
+      ts: '2026-03-01T10:00:00.000Z',
+      source: 't',
+      provider: 'acme',
+      model: 'mystery-1',
+      input_tokens: 5,
+    });
+    expect([r.cost_usd, r.cost_source]).toEqual([null, 'unpriced']);
+    const table = usageTable([r], createAnonymizer('', []));
+    expect(JSON.parse(toNdjson(table)).cost_usd).toBeNull();
+    const costAt = USAGE_COLUMNS.findIndex((c) => c.name === 'cost_usd');
+    expect(toCsv(table).split('\r\n')[1]?.split(',')[costAt]).toBe('');
   });
 });

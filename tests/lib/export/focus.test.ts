@@ -9,7 +9,7 @@ import { makeRecord, type UsageRecord } from '../../../lib/record.ts';
 import { checkHeader, checkRows, readCsv } from '../../support/focus-conformance.ts';
 
 const pricer = createPricer();
-const LIST = 'litellm-00035b69';
+const LIST = builtInPriceTable.version;
 const noAnon = createAnonymizer('', []);
 
 const claude = { source: 'claude-code', provider: 'anthropic', model: 'claude-sonnet-4-5', project: 'web', user: 'alice', machine: 'mbp' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createPricer, modelKeyCandidates } from '../../../lib/pricing/price.ts';
+import { composePriceTables, createPricer } from '../../../lib/pricing/price.ts';
 import { builtInPriceTable } from '../../../lib/pricing/price-table.ts';
 import { makeRecord } from '../../../lib/record.ts';
 
@@ -89,7 +89,6 @@ describe('pricing', () => {
   });
 
   it('resolves provider prefixes and dated ids to the table key', () => {
-    expect(modelKeyCandidates('anthropic/claude-haiku-4-5')).toContain('claude-haiku-4-5');
     expect(pricer.lookup('anthropic/claude-haiku-4-5', base.ts)?.input).toBe(1);
     expect(pricer.lookup('gpt-4o-mini-2024-07-18', base.ts)?.input).toBe(0.15);
     expect(pricer.lookup('gpt-5-mini-2099-01-01', base.ts)?.input).toBe(0.25);
@@ -132,6 +131,97 @@ describe('pricing', () => {
     expect(dated.price(before)).toBe(1);
     expect(dated.price(after)).toBe(2);
     expect(dated.versionAt(after.ts)).toBe('v2');
+  });
+});
+
+describe('pricing the models of the real-world report', () => {
+  it('prices Codex models at OpenAI list price and a Bedrock Japan profile at its regional rate', () => {
+    const codex = makeRecord({
+      ...base,
+      provider: 'openai',
+      model: 'gpt-5.3-codex',
+      input_tokens: 10_000,
+      output_tokens: 2_000,
+      cache_read_tokens: 50_000,
+    });
+    // 10000×1.75 + 2000×14 + 50000×0.175 = 54,250 per million
+    expect(pricer.price(codex)).toBeCloseTo(0.05425, 12);
+    const gpt55 = makeRecord({
+      ...base,
+      provider: 'openai',
+      model: 'gpt-5.5',
+      input_tokens: 10_000,
+      output_tokens: 2_000,
+      cache_read_tokens: 50_000,
+    });
+    // 10000×5 + 2000×30 + 50000×0.5 = 135,000 per million
+    expect(pricer.price(gpt55)).toBeCloseTo(0.135, 12);
+    const jp = makeRecord({
+      ...base,
+      provider: 'bedrock',
+      model: 'converse/jp.anthropic.claude-haiku-4-5-20251001-v1:0',
+      input_tokens: 1000,
+      output_tokens: 500,
+      cache_creation_tokens: 2000,
+      cache_read_tokens: 10_000,
+    });
+    // Japan's rates (10 % above the base 1/5): 1000×1.1 + 500×5.5 + 2000×1.375 + 10000×0.11 = 7,700 per million
+    expect(pricer.price(jp)).toBeCloseTo(0.0077, 12);
+  });
+
+  it('bills a whole OpenAI request at the 272k tier once its input passes 272k (gpt-5.5)', () => {
+    const long = makeRecord({
+      ...base,
+      provider: 'openai',
+      model: 'gpt-5.5',
+      input_tokens: 200_000,
+      output_tokens: 1000,
+      cache_read_tokens: 80_000,
+    });
+    // 280k input > 272k: 200000×10 + 1000×45 + 80000×1 = 2,125,000 per million
+    expect(pricer.price(long)).toBeCloseTo(2.125, 10);
+    const atLimit = makeRecord({
+      ...base,
+      provider: 'openai',
+      model: 'gpt-5.5',
+      input_tokens: 192_000,
+      output_tokens: 1000,
+      cache_read_tokens: 80_000,
+    });
+    // exactly 272k: 192000×5 + 1000×30 + 80000×0.5 = 1,030,000 per million
+    expect(pricer.price(atLimit)).toBeCloseTo(1.03, 10);
+  });
+});
+
+describe('tables over time', () => {
+  const t = (version: string, valid_from: string, input: number) => ({
+    version,
+    valid_from,
+    models: { 'acme-1': { provider: 'acme', input, output: 0 } },
+  });
+  const usage = (ts: string) => makeRecord({ ...base, model: 'acme-1', ts, input_tokens: 1_000_000 });
+
+  it('a table valid from an instant prices what comes after it; the day it starts carries both labels', () => {
+    const p = createPricer([t('a', '2023-01-01', 1), t('b', '2026-03-01T14:00:00.000Z', 2)]);
+    expect(p.price(usage('2026-03-01T13:59:59.999Z'))).toBe(1);
+    expect(p.price(usage('2026-03-01T14:00:00.000Z'))).toBe(2);
+    expect([
+      p.versionAt('2026-02-28T12:00:00.000Z'),
+      p.versionAt('2026-03-01T12:00:00.000Z'),
+      p.versionAt('2026-03-02T12:00:00.000Z'),
+    ]).toEqual(['a', 'a+b', 'b']);
+  });
+
+  it('lays a user table over every base table in force, so its models survive a fetched table', () => {
+    const composed = composePriceTables(
+      [t('bundled', '2023-01-01', 1), t('fetched', '2026-05-01T00:00:00.000Z', 3)],
+      [{ version: 'mine', valid_from: '2026-01-01', models: { 'private-9': { provider: 'acme', input: 7, output: 0 } } }],
+    );
+    const p = createPricer(composed);
+    expect(composed.map((c) => c.version)).toEqual(['bundled', 'bundled+mine', 'fetched+mine']);
+    expect(p.price(makeRecord({ ...base, model: 'private-9', ts: '2025-12-31T00:00:00.000Z', input_tokens: 1_000_000 }))).toBeNull();
+    expect(p.price(makeRecord({ ...base, model: 'private-9', ts: '2026-06-01T00:00:00.000Z', input_tokens: 1_000_000 }))).toBe(7);
+    expect(p.price(usage('2026-06-01T00:00:00.000Z'))).toBe(3);
   });
 });
 
