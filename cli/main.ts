@@ -3,26 +3,16 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runAggregation } from '../lib/aggregate.ts';
-import { windowNameSchema } from '../lib/analytics.ts';
-import { readAnalytics, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
-import { budgetsFileSchema } from '../lib/budgets.ts';
 import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
 import { type Config, knownSources, parseConfig, type SourceName } from '../lib/config.ts';
 import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
-import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
+import type { Runtime } from '../lib/runtime.ts';
 import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
-import { FileObjectStore } from '../lib/store/file-store.ts';
 import { BUDGETS_KEY, datasetPrefix } from '../lib/store/layout.ts';
-import { runSync } from '../lib/sync.ts';
-import { startLocalStack } from '../local/stack.ts';
-import { EXPORT_HELP, runExportCommand } from './export.ts';
-import { renderTable, usd } from './format.ts';
-import { KEYS_HELP, runKeysCommand } from './keys.ts';
-import { PRICES_HELP, runPricesCommand } from './prices.ts';
-import { createProgress } from './progress.ts';
-import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
+
+// Each command imports what it needs when it runs (the bundle splits there): a `sync` does not
+// load the API, the dashboard or the export writers, and `--help` loads almost nothing.
 
 class UsageError extends Error {}
 
@@ -52,9 +42,6 @@ Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
 One sync into the local lake, then analyze: the sources in TOKENLAKE_SOURCES, or else every coding
 agent whose logs are found on this machine (printed), or else the built-in demo.
 Example: tokenlake sync --since 2026-08-01`,
-  keys: KEYS_HELP,
-  export: EXPORT_HELP,
-  prices: PRICES_HELP,
   aggregate: `tokenlake aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--quiet]
 
 Rebuilds the daily rollups of the period from the lake with the price table in force at each
@@ -81,8 +68,9 @@ function color(): boolean {
  * TOKENLAKE_S3_ENDPOINT for S3-compatible stores) — e.g. to manage the deployed stack's keys. The
  * AWS SDK is loaded only then.
  */
-async function withStore<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>): Promise<T> {
+async function withStore<T>(config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
   const log = createLogger({ level: process.env.TOKENLAKE_LOG_LEVEL ? config.logLevel : 'warn' });
+  const { createRuntime } = await import('../lib/runtime.ts');
   if (config.store === 's3') {
     const { createS3Client, S3ObjectStore } = await import('../lib/store/s3-store.ts');
     const client = createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) });
@@ -92,6 +80,7 @@ async function withStore<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof c
       client.destroy();
     }
   }
+  const { FileObjectStore } = await import('../lib/store/file-store.ts');
   return fn(await createRuntime(config, { store: FileObjectStore.open(config.dataDir, config.bucket), log }));
 }
 
@@ -116,6 +105,12 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
   const runConfig = only ? { ...config, sources: only as SourceName[], demoFallback: false } : config;
   // Which agents were found and where, before reading them (on stderr: stdout stays the summary).
   if (!values.quiet) for (const line of describeFoundAgents(runConfig, homedir())) process.stderr.write(`${line}\n`);
+  const [{ runSync }, { analyzeDeps }, { runAnalyze, touchedDays, touchedEventDays }, { createProgress }] = await Promise.all([
+    import('../lib/sync.ts'),
+    import('../lib/runtime.ts'),
+    import('../lib/analyze.ts'),
+    import('./progress.ts'),
+  ]);
   return withStore(runConfig, async (rt) => {
     const progress = createProgress('sync', { quiet: values.quiet ?? false });
     const result = await runSync(rt, {
@@ -123,7 +118,8 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
       progress: (done, total, label) => progress.update(done, total, label),
     });
     progress.done();
-    await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
+    // Nothing written, nothing to fold in: analytics.json stays as it is (report recomputes a stale day).
+    if (result.keys.length > 0) await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
     if (result.skipped) {
       process.stderr.write('another sync of this machine is running (its lease in state/machines/); nothing done\n');
       return 0;
@@ -146,11 +142,13 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
 }
 
 async function commandReport(config: Config, args: string[]): Promise<number> {
+  const [{ formatReport, reportBys, reportOptions }, { windowNameSchema }, { readAnalytics, runAnalyze }, { analyzeDeps }] =
+    await Promise.all([import('./report.ts'), import('../lib/analytics.ts'), import('../lib/analyze.ts'), import('../lib/runtime.ts')]);
   const { values } = parseArgs({ args, options: reportOptions });
   if (values.help) return help('report');
   const windowName = windowNameSchema.safeParse(values.window);
   if (!windowName.success) throw new UsageError(`--window: expected 7d, 30d or 90d, got "${values.window}"`);
-  const by = values.by as ReportBy;
+  const by = values.by as (typeof reportBys)[number];
   if (!reportBys.includes(by)) {
     throw new UsageError(`--by: expected model, project, provider, user, machine or day, got "${values.by}"`);
   }
@@ -185,6 +183,11 @@ async function commandAggregate(config: Config, args: string[]): Promise<number>
   ] as const) {
     if (value === undefined || !isValidDay(value)) throw new UsageError(`${name}: expected a day as YYYY-MM-DD, got "${value ?? ''}"`);
   }
+  const [{ runAggregation }, { analyzeDeps }, { createProgress }] = await Promise.all([
+    import('../lib/aggregate.ts'),
+    import('../lib/runtime.ts'),
+    import('./progress.ts'),
+  ]);
   return withStore(config, async (rt) => {
     const progress = createProgress('aggregate', { quiet: values.quiet ?? false });
     try {
@@ -214,6 +217,12 @@ async function commandBudgets(config: Config, args: string[]): Promise<number> {
   if (values.help) return help('budgets');
   const [action, file] = positionals;
   if (action !== 'show' && action !== 'set') throw new UsageError('budgets: expected "show" or "set FILE.json"');
+  const [{ budgetsFileSchema }, { runAnalyze }, { analyzeDeps }, { renderTable, usd }] = await Promise.all([
+    import('../lib/budgets.ts'),
+    import('../lib/analyze.ts'),
+    import('../lib/runtime.ts'),
+    import('./format.ts'),
+  ]);
   return withStore(config, async (rt) => {
     if (action === 'set') {
       if (!file) throw new UsageError('budgets set: expected a file');
@@ -259,6 +268,7 @@ async function commandBudgets(config: Config, args: string[]): Promise<number> {
 async function commandServe(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { help: { type: 'boolean' } } });
   if (values.help) return help('serve');
+  const { startLocalStack } = await import('../local/stack.ts');
   const stack = await startLocalStack({ config });
   process.stdout.write(
     [
@@ -282,20 +292,30 @@ async function commandServe(config: Config, args: string[]): Promise<number> {
   return 0;
 }
 
+/** Help texts kept beside their command's code, loaded only when asked for. */
+const LAZY_HELP: Record<string, () => Promise<string>> = {
+  keys: async () => (await import('./keys.ts')).KEYS_HELP,
+  export: async () => (await import('./export.ts')).EXPORT_HELP,
+  prices: async () => (await import('./prices.ts')).PRICES_HELP,
+  push: async () => (await import('./push.ts')).PUSH_HELP,
+};
+
 function help(command: string): number {
   process.stdout.write(`${HELP[command] ?? HELP.main}\n`);
+  return 0;
+}
+
+async function lazyHelp(command: string): Promise<number> {
+  const load = LAZY_HELP[command];
+  if (!load) return help(command);
+  process.stdout.write(`${await load()}\n`);
   return 0;
 }
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    // push loads the AWS SDK, so it is imported only when used.
-    if ((!command || command === '--help' || command === '-h' || command === 'help') && rest[0] === 'push') {
-      process.stdout.write(`${(await import('./push.ts')).PUSH_HELP}\n`);
-      return 0;
-    }
-    if (!command || command === '--help' || command === '-h' || command === 'help') return help(rest[0] ?? 'main');
+    if (!command || command === '--help' || command === '-h' || command === 'help') return await lazyHelp(rest[0] ?? 'main');
     // push builds its own configuration from its flags (another bucket, its own credentials).
     if (command === 'push') return await (await import('./push.ts')).commandPush(rest, process.env);
     const config = parseConfig(process.env, { detectAgents });
@@ -310,18 +330,23 @@ export async function main(argv: string[]): Promise<number> {
         return await commandAggregate(config, rest);
       case 'budgets':
         return await commandBudgets(config, rest);
-      case 'export':
-        if (rest.includes('--help') || rest.includes('-h')) return help('export');
+      case 'export': {
+        if (rest.includes('--help') || rest.includes('-h')) return await lazyHelp('export');
+        const { runExportCommand } = await import('./export.ts');
         return await withStore(config, (rt) =>
           runExportCommand(rest, rt, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }),
         );
-      case 'prices':
-        if (rest.includes('--help') || rest.includes('-h')) return help('prices');
+      }
+      case 'prices': {
+        if (rest.includes('--help') || rest.includes('-h')) return await lazyHelp('prices');
+        const { runPricesCommand } = await import('./prices.ts');
         return await withStore(config, (rt) =>
           runPricesCommand(rest, rt, { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }),
         );
-      case 'keys':
-        if (rest.includes('--help') || rest.includes('-h')) return help('keys');
+      }
+      case 'keys': {
+        if (rest.includes('--help') || rest.includes('-h')) return await lazyHelp('keys');
+        const { runKeysCommand } = await import('./keys.ts');
         return await withStore(config, (rt) =>
           runKeysCommand(rest, {
             store: rt.store,
@@ -330,6 +355,7 @@ export async function main(argv: string[]): Promise<number> {
             stderr: (t) => process.stderr.write(t),
           }),
         );
+      }
       default:
         throw new UsageError(`unknown command "${command}" (try: tokenlake --help)`);
     }

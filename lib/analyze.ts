@@ -13,7 +13,19 @@ import { listUsageDay, listUsageDays, readUsageObject } from './lake.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
-import { buildDailyRollup, type Rollup, readRollup, rollupIsCurrent, rollupSchema, writeRollup } from './rollup.ts';
+import {
+  buildDay,
+  checkRollup,
+  DayRollupBuilder,
+  inputsFingerprint,
+  type Rollup,
+  readRollup,
+  readUsageIdIndex,
+  rollupIsCurrent,
+  type UsageIdIndex,
+  writeRollup,
+  writeUsageIdIndex,
+} from './rollup.ts';
 import {
   ANALYTICS_KEY,
   dayOfDayObject,
@@ -24,7 +36,7 @@ import {
   quarantinePrefix,
   USAGE_ROLLUP_PREFIX,
 } from './store/layout.ts';
-import type { ObjectStore } from './store/object-store.ts';
+import type { ObjectStore, StoredObject } from './store/object-store.ts';
 import { readStoredJson } from './stored-json.ts';
 import { readAllStatuses } from './sync.ts';
 
@@ -143,11 +155,26 @@ export function touchedDays(keys: readonly string[]): string[] {
   return [...days].sort();
 }
 
-/** Rebuilds one day's rollup from its lake objects unless its inputs are unchanged. */
+/**
+ * What a sync hands over for a day it wrote: the objects (key → ETag) and a builder that has seen
+ * every record of them and nothing else. When these are all of the day's lake objects and the day
+ * has no rollup yet (a first sync), the rollup is finished from it without reading the lake back.
+ */
+export interface FreshDay {
+  objects: ReadonlyMap<string, string>;
+  builder: DayRollupBuilder;
+}
+
+/**
+ * Brings one day's rollup up to date with its lake objects: nothing when they are unchanged; a
+ * fold when objects were only added (reading just those, deduplicated against the day's id
+ * index); the handed-over builder of a first sync; otherwise a rebuild from every object.
+ */
 export async function refreshDay(
   deps: AnalyzeDeps,
   day: string,
   force: boolean,
+  fresh?: FreshDay,
 ): Promise<{ rollup: Rollup | null; rebuilt: boolean; lakeObjectsRead: number }> {
   const objects = await listUsageDay(deps.store, day);
   const quarantine = await deps.store.list(quarantinePrefix(day));
@@ -167,43 +194,113 @@ export async function refreshDay(
     // Nothing left for this day (retention or compaction removed it): drop the rollup's data.
     if (!existing) return { rollup: null, rebuilt: false, lakeObjectsRead: 0 };
   }
+  if (!force && existing && existing.price_table === priceTable) {
+    const folded = await foldDay(deps, existing, objects, quarantine);
+    if (folded) return folded;
+  }
+  if (!force && !existing && fresh && !fresh.builder.conflicted && coversExactly(fresh, objects)) {
+    fresh.builder.quarantinedLines += await countQuarantined(deps.store, quarantine);
+    return {
+      rollup: await storeDay(deps, day, () => fresh.builder.finish(deps.now().toISOString(), inputs)),
+      rebuilt: true,
+      lakeObjectsRead: 0,
+    };
+  }
   const records: UsageRecord[] = [];
   let invalid = 0;
   for (const o of objects) {
     const content = await readUsageObject(deps.store, o.key);
     for (const r of content.records) records.push(r);
     invalid += content.rejects.length;
-    if (content.rejects.length > 0) {
-      deps.log.warn('lake lines failed validation and were not counted', {
-        key: o.key,
-        lines: content.rejects.length,
-        first: content.rejects[0]?.reason,
-      });
+    warnInvalid(deps, o.key, content.rejects);
+  }
+  const quarantined = await countQuarantined(deps.store, quarantine);
+  const rollup = await storeDay(deps, day, () =>
+    buildDay({
+      day,
+      builtAt: deps.now().toISOString(),
+      pricer: deps.pricer,
+      inputs,
+      records,
+      invalidLines: invalid,
+      quarantinedLines: quarantined,
+    }),
+  );
+  return { rollup, rebuilt: true, lakeObjectsRead: objects.length };
+}
+
+/** Whether the handed-over objects are exactly the day's lake objects, at the same ETags. */
+function coversExactly(fresh: FreshDay, objects: readonly StoredObject[]): boolean {
+  return objects.length === fresh.objects.size && objects.every((o) => fresh.objects.get(o.key) === o.etag);
+}
+
+/**
+ * Adds the day's new objects to its rollup when the others are unchanged and the id index written
+ * with the rollup is there; null when that is not the case (or a new copy of an id outgrows the
+ * counted one), and the caller rebuilds.
+ */
+async function foldDay(
+  deps: AnalyzeDeps,
+  existing: Rollup,
+  objects: readonly StoredObject[],
+  quarantine: readonly StoredObject[],
+): Promise<{ rollup: Rollup; rebuilt: boolean; lakeObjectsRead: number } | null> {
+  const recorded = new Map(existing.inputs.map((i) => [i.key, i.etag]));
+  const inputs = [...objects, ...quarantine];
+  const present = new Set(inputs.map((o) => o.key));
+  if (existing.inputs.some((i) => !present.has(i.key))) return null;
+  if (inputs.some((o) => recorded.has(o.key) && recorded.get(o.key) !== o.etag)) return null;
+  const added = (list: readonly StoredObject[]) => list.filter((o) => !recorded.has(o.key));
+  const newObjects = added(objects);
+  const newQuarantine = added(quarantine);
+  if (newObjects.length + newQuarantine.length === 0) return null;
+  const index = await readUsageIdIndex(deps.store, existing.day);
+  if (!index || index.inputs !== inputsFingerprint(existing.inputs)) return null;
+  const builder = DayRollupBuilder.resume(existing, index, deps.pricer);
+  for (const o of newObjects) {
+    const content = await readUsageObject(deps.store, o.key);
+    try {
+      for (const r of content.records) if (builder.add(r) === 'conflict') return null;
+    } catch (error) {
+      throw new DayRollupError(existing.day, 'usage', { cause: error });
     }
+    builder.invalidLines += content.rejects.length;
+    warnInvalid(deps, o.key, content.rejects);
   }
-  let quarantined = 0;
-  for (const q of quarantine) {
-    const got = await deps.store.getText(q.key);
-    if (got) quarantined += got.text.split('\n').filter((l) => l.trim() !== '').length;
+  builder.quarantinedLines += await countQuarantined(deps.store, newQuarantine);
+  const rollup = await storeDay(deps, existing.day, () => builder.finish(deps.now().toISOString(), inputs));
+  return { rollup, rebuilt: true, lakeObjectsRead: newObjects.length };
+}
+
+function warnInvalid(deps: AnalyzeDeps, key: string, rejects: ReadonlyArray<{ reason: string }>): void {
+  if (rejects.length === 0) return;
+  deps.log.warn('lake lines failed validation and were not counted', { key, lines: rejects.length, first: rejects[0]?.reason });
+}
+
+async function countQuarantined(store: ObjectStore, objects: readonly StoredObject[]): Promise<number> {
+  let lines = 0;
+  for (const q of objects) {
+    const got = await store.getText(q.key);
+    if (got) lines += got.text.split('\n').filter((l) => l.trim() !== '').length;
   }
-  let rollup: Rollup;
+  return lines;
+}
+
+/**
+ * Builds (pure), checks and stores a day's rollup and its id index. The index goes first: a crash
+ * between the two leaves an index whose fingerprint matches no rollup, which is never used.
+ */
+async function storeDay(deps: AnalyzeDeps, day: string, build: () => { rollup: Rollup; index: UsageIdIndex }): Promise<Rollup> {
+  let built: { rollup: Rollup; index: UsageIdIndex };
   try {
-    rollup = rollupSchema.parse(
-      buildDailyRollup({
-        day,
-        builtAt: deps.now().toISOString(),
-        pricer: deps.pricer,
-        inputs,
-        records,
-        invalidLines: invalid,
-        quarantinedLines: quarantined,
-      }),
-    );
+    built = build();
+    checkRollup(built.rollup);
   } catch (error) {
     throw new DayRollupError(day, 'usage', { cause: error });
   }
-  await writeRollup(deps.store, rollup);
-  return { rollup, rebuilt: true, lakeObjectsRead: objects.length };
+  await writeUsageIdIndex(deps.store, built.index);
+  await writeRollup(deps.store, built.rollup);
+  return built.rollup;
 }
 
 /** The UTC days the analytics document needs: the longest window and the month, in the zone. */

@@ -2,11 +2,12 @@
 // model, and the ETags of the lake objects it was built from, so an unchanged day is never read
 // again. Building one is pure; reading and writing them goes through the store.
 
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { LatencySketch, latencySketchSchema } from './latency-sketch.ts';
 import type { Pricer } from './pricing/price.ts';
 import { preferredCopy, RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
-import { usageRollupKey } from './store/layout.ts';
+import { usageIdsKey, usageRollupKey } from './store/layout.ts';
 import type { ObjectStore, StoredObject } from './store/object-store.ts';
 import { readStoredJson } from './stored-json.ts';
 
@@ -169,42 +170,169 @@ export interface RollupInput {
  * the source reported them, so a price fix or a newly priced model corrects the past on rebuild.
  */
 export function buildDailyRollup(input: RollupInput): Rollup {
+  return buildDay(input).rollup;
+}
+
+/** A day's rollup and the id index that lets later objects be folded into it. */
+export function buildDay(input: RollupInput): { rollup: Rollup; index: UsageIdIndex } {
   const { unique, duplicates } = dedupeRecords(input.records);
-  const rows = new Map<string, RollupRow>();
-  let daySum = 0;
-  let counted = 0;
-  const refused: Array<{ id: string; reason: string }> = [];
-  let refusedCount = 0;
-  const latency = new Map<
-    string,
-    { provider: string; model: string; sketch: LatencySketch; output_tokens: number; latency_ms_sum: number; minutes: Map<string, number> }
-  >();
-  const refuse = (id: string, reason: string) => {
-    refusedCount++;
-    if (refused.length < MAX_REFUSED_LISTED) refused.push({ id, reason });
-  };
-  for (const r of unique) {
-    const weight = totalTokens(r) + r.requests;
-    if (daySum + weight > DAY_SUM_LIMIT) {
-      refuse(r.id, `the day's token and request sums would exceed ${DAY_SUM_LIMIT} (${weight} more)`);
-      continue;
+  const builder = new DayRollupBuilder(input.day, input.pricer);
+  for (const r of unique) builder.add(r);
+  builder.duplicates += duplicates;
+  builder.invalidLines += input.invalidLines;
+  builder.quarantinedLines += input.quarantinedLines;
+  return builder.finish(input.builtAt, input.inputs);
+}
+
+// ── the id index beside a rollup ─────────────────────────────────────────────────────────────
+
+/**
+ * The ids a day's rollup counted, with each one's token total, and the requests per minute per
+ * model (for peak_rpm): what it takes to fold a new lake object into the rollup without reading
+ * the day's other objects. Tied to the rollup by the fingerprint of the inputs it was built from.
+ * @example {"v":1,"day":"2026-01-31","inputs":"3f9a…","ids":["9f2c…"],"totals":[6640],
+ *  "minutes":[["anthropic","claude-sonnet-4-5","13:07",2]]}
+ */
+export const usageIdIndexSchema = z.object({
+  v: z.literal(1),
+  day: z.string(),
+  /** inputsFingerprint() of the rollup's inputs. */
+  inputs: z.string(),
+  ids: z.array(z.string()),
+  /** Token total of each id, same order. */
+  totals: z.array(z.number().nonnegative()),
+  /** [provider, model, "HH:MM", requests] of single-request records. */
+  minutes: z.array(z.tuple([z.string(), z.string(), z.string(), z.int().nonnegative()])),
+});
+export type UsageIdIndex = z.infer<typeof usageIdIndexSchema>;
+
+/** A stable digest of the objects a rollup was built from (key and ETag, in key order). */
+export function inputsFingerprint(inputs: ReadonlyArray<{ key: string; etag: string }>): string {
+  const h = createHash('sha1');
+  for (const i of [...inputs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) h.update(`${i.key}\u0000${i.etag}\n`);
+  return h.digest('hex');
+}
+
+/** What adding one record did. */
+export type AddOutcome = 'added' | 'duplicate' | 'refused' | 'conflict';
+
+interface LatencyAcc {
+  provider: string;
+  model: string;
+  sketch: LatencySketch;
+  output_tokens: number;
+  latency_ms_sum: number;
+  minutes: Map<string, number>;
+}
+
+/**
+ * A day's rollup built one record at a time: from nothing (a rebuild, or what one sync wrote), or
+ * continuing a stored rollup and its id index (a fold). `add` keeps one copy per id; a later copy
+ * with more tokens than the one counted answers 'conflict' — the counted copy cannot be taken
+ * back out of the sums, so the caller rebuilds the day from the lake instead.
+ */
+export class DayRollupBuilder {
+  private readonly rows = new Map<string, RollupRow>();
+  private readonly latency = new Map<string, LatencyAcc>();
+  /** id → token total of every record seen (counted or refused). */
+  private readonly ids = new Map<string, number>();
+  private daySum = 0;
+  private counted = 0;
+  private refusedCount = 0;
+  private readonly refused: Array<{ id: string; reason: string }> = [];
+  duplicates = 0;
+  invalidLines = 0;
+  quarantinedLines = 0;
+  /** Set once a conflict was met: this builder no longer describes the day. */
+  conflicted = false;
+
+  constructor(
+    readonly day: string,
+    private readonly pricer: Pricer,
+  ) {}
+
+  /** A builder that continues a stored rollup, given the index written with it. */
+  static resume(rollup: Rollup, index: UsageIdIndex, pricer: Pricer): DayRollupBuilder {
+    const b = new DayRollupBuilder(rollup.day, pricer);
+    for (const row of rollup.rows) {
+      b.rows.set(rowKey(row.hour, row), { ...row });
+      b.daySum += row.input_tokens + row.output_tokens + row.cache_creation_tokens + row.cache_read_tokens + row.requests;
+    }
+    for (const l of rollup.latency) {
+      b.latency.set(`${l.provider}\u0000${l.model}`, {
+        provider: l.provider,
+        model: l.model,
+        sketch: LatencySketch.from(l.sketch),
+        output_tokens: l.output_tokens,
+        latency_ms_sum: l.latency_ms_sum,
+        minutes: new Map(),
+      });
+    }
+    for (const [provider, model, minute, n] of index.minutes) {
+      b.latencyOf(provider, model).minutes.set(minute, n);
+    }
+    for (let i = 0; i < index.ids.length; i++) b.ids.set(index.ids[i]!, index.totals[i]!);
+    b.counted = rollup.stats.records;
+    b.duplicates = rollup.stats.duplicates;
+    b.invalidLines = rollup.stats.invalid_lines;
+    b.quarantinedLines = rollup.stats.quarantined_lines;
+    b.refusedCount = rollup.stats.refused_records ?? 0;
+    b.refused.push(...(rollup.stats.refused ?? []));
+    return b;
+  }
+
+  get records(): number {
+    return this.counted;
+  }
+
+  private latencyOf(provider: string, model: string): LatencyAcc {
+    const key = `${provider}\u0000${model}`;
+    let l = this.latency.get(key);
+    if (!l) {
+      l = { provider, model, sketch: new LatencySketch(), output_tokens: 0, latency_ms_sum: 0, minutes: new Map() };
+      this.latency.set(key, l);
+    }
+    return l;
+  }
+
+  private refuse(id: string, reason: string): void {
+    this.refusedCount++;
+    if (this.refused.length < MAX_REFUSED_LISTED) this.refused.push({ id, reason });
+  }
+
+  add(r: UsageRecord): AddOutcome {
+    const total = totalTokens(r);
+    const seen = this.ids.get(r.id);
+    if (seen !== undefined) {
+      if (total > seen) {
+        this.conflicted = true;
+        return 'conflict';
+      }
+      this.duplicates++;
+      return 'duplicate';
+    }
+    this.ids.set(r.id, total);
+    const weight = total + r.requests;
+    if (this.daySum + weight > DAY_SUM_LIMIT) {
+      this.refuse(r.id, `the day's token and request sums would exceed ${DAY_SUM_LIMIT} (${weight} more)`);
+      return 'refused';
     }
     const reported = r.cost_source === 'reported' && r.cost_usd !== null;
-    let priced = input.pricer.price(r);
+    let priced = this.pricer.price(r);
     // A price table with an absurd rate must not turn the day's cost into Infinity: a priced record
     // over the per-record cap is refused; a reported one keeps its cost and loses the comparison.
     if (priced !== null && !(priced <= RECORD_LIMITS.cost_usd)) {
       if (!reported) {
-        refuse(r.id, `priced at ${priced} USD, above the per-record cap of ${RECORD_LIMITS.cost_usd}`);
-        continue;
+        this.refuse(r.id, `priced at ${priced} USD, above the per-record cap of ${RECORD_LIMITS.cost_usd}`);
+        return 'refused';
       }
       priced = null;
     }
-    daySum += weight;
-    counted++;
+    this.daySum += weight;
+    this.counted++;
     const hour = Number(r.ts.slice(11, 13));
-    const key = `${hour}\u0000${r.source}\u0000${r.provider}\u0000${r.model}\u0000${r.project}\u0000${r.user}\u0000${r.machine}\u0000${r.api_key}\u0000${r.workspace}`;
-    let row = rows.get(key);
+    const key = rowKey(hour, r);
+    let row = this.rows.get(key);
     if (!row) {
       row = {
         hour,
@@ -218,7 +346,7 @@ export function buildDailyRollup(input: RollupInput): Rollup {
         workspace: r.workspace,
         ...emptySums(),
       };
-      rows.set(key, row);
+      this.rows.set(key, row);
     }
     row.input_tokens += r.input_tokens;
     row.output_tokens += r.output_tokens;
@@ -234,49 +362,99 @@ export function buildDailyRollup(input: RollupInput): Rollup {
       row.cost_usd += priced;
     } else {
       row.unpriced_records += 1;
-      row.unpriced_tokens += totalTokens(r);
+      row.unpriced_tokens += total;
     }
-
-    const lkey = `${r.provider}\u0000${r.model}`;
-    let l = latency.get(lkey);
-    if (!l) {
-      l = { provider: r.provider, model: r.model, sketch: new LatencySketch(), output_tokens: 0, latency_ms_sum: 0, minutes: new Map() };
-      latency.set(lkey, l);
-    }
+    const l = this.latencyOf(r.provider, r.model);
     if (r.latency_ms !== null) {
       l.sketch.add(r.latency_ms);
       l.output_tokens += r.output_tokens;
       l.latency_ms_sum += r.latency_ms;
     }
     if (r.bucket_seconds === null) {
-      const minute = r.ts.slice(0, 16);
+      const minute = r.ts.slice(11, 16);
       l.minutes.set(minute, (l.minutes.get(minute) ?? 0) + r.requests);
     }
+    return 'added';
   }
-  return {
-    schema_version: ROLLUP_SCHEMA_VERSION,
-    day: input.day,
-    built_at: input.builtAt,
-    price_table: input.pricer.versionAt(`${input.day}T12:00:00.000Z`),
-    inputs: input.inputs.map((o) => ({ key: o.key, etag: o.etag, size: o.size })),
-    rows: [...rows.values()].sort((a, b) => a.hour - b.hour || b.cost_usd - a.cost_usd),
-    latency: [...latency.values()].map((l) => ({
-      provider: l.provider,
-      model: l.model,
-      sketch: l.sketch.toJSON(),
-      output_tokens: l.output_tokens,
-      latency_ms_sum: l.latency_ms_sum,
-      peak_rpm: Math.max(0, ...l.minutes.values()),
-    })),
-    stats: {
-      records: counted,
-      duplicates,
-      invalid_lines: input.invalidLines,
-      quarantined_lines: input.quarantinedLines,
-      refused_records: refusedCount,
-      refused,
-    },
-  };
+
+  /** The rollup of everything added, built at `builtAt` from `inputs`, and its id index. */
+  finish(builtAt: string, inputs: readonly StoredObject[]): { rollup: Rollup; index: UsageIdIndex } {
+    const rollup: Rollup = {
+      schema_version: ROLLUP_SCHEMA_VERSION,
+      day: this.day,
+      built_at: builtAt,
+      price_table: this.pricer.versionAt(`${this.day}T12:00:00.000Z`),
+      inputs: inputs.map((o) => ({ key: o.key, etag: o.etag, size: o.size })),
+      rows: [...this.rows.values()].sort((a, b) => a.hour - b.hour || b.cost_usd - a.cost_usd),
+      latency: [...this.latency.values()].map((l) => ({
+        provider: l.provider,
+        model: l.model,
+        sketch: l.sketch.toJSON(),
+        output_tokens: l.output_tokens,
+        latency_ms_sum: l.latency_ms_sum,
+        peak_rpm: Math.max(0, ...l.minutes.values()),
+      })),
+      stats: {
+        records: this.counted,
+        duplicates: this.duplicates,
+        invalid_lines: this.invalidLines,
+        quarantined_lines: this.quarantinedLines,
+        refused_records: this.refusedCount,
+        refused: [...this.refused],
+      },
+    };
+    const minutes: UsageIdIndex['minutes'] = [];
+    for (const l of this.latency.values()) for (const [minute, n] of l.minutes) minutes.push([l.provider, l.model, minute, n]);
+    const index: UsageIdIndex = {
+      v: 1,
+      day: this.day,
+      inputs: inputsFingerprint(rollup.inputs),
+      ids: [...this.ids.keys()],
+      totals: [...this.ids.values()],
+      minutes,
+    };
+    return { rollup, index };
+  }
+}
+
+function rowKey(hour: number, r: GroupKey): string {
+  return `${hour}\u0000${r.source}\u0000${r.provider}\u0000${r.model}\u0000${r.project}\u0000${r.user}\u0000${r.machine}\u0000${r.api_key}\u0000${r.workspace}`;
+}
+
+/** The id index of a day, or null when it is missing or unreadable (the day is then rebuilt). */
+export async function readUsageIdIndex(store: ObjectStore, day: string): Promise<UsageIdIndex | null> {
+  const got = await store.getText(usageIdsKey(day));
+  if (!got) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(got.text);
+  } catch {
+    return null;
+  }
+  // Checked by hand first: a day of 100 k ids takes zod tens of milliseconds.
+  const quick = isUsageIdIndex(json) ? json : null;
+  if (quick) return quick;
+  const parsed = usageIdIndexSchema.safeParse(json);
+  return parsed.success && parsed.data.ids.length === parsed.data.totals.length ? parsed.data : null;
+}
+
+function isUsageIdIndex(value: unknown): value is UsageIdIndex {
+  const v = value as Record<string, unknown> | null;
+  if (typeof v !== 'object' || v === null || v.v !== 1 || typeof v.day !== 'string' || typeof v.inputs !== 'string') return false;
+  const { ids, totals, minutes } = v;
+  if (!Array.isArray(ids) || !Array.isArray(totals) || !Array.isArray(minutes) || ids.length !== totals.length) return false;
+  for (const id of ids) if (typeof id !== 'string') return false;
+  for (const t of totals) if (typeof t !== 'number' || !(t >= 0)) return false;
+  for (const m of minutes) {
+    if (!Array.isArray(m) || m.length !== 4 || typeof m[0] !== 'string' || typeof m[1] !== 'string' || typeof m[2] !== 'string')
+      return false;
+    if (!(Number.isSafeInteger(m[3]) && m[3] >= 0)) return false;
+  }
+  return true;
+}
+
+export async function writeUsageIdIndex(store: ObjectStore, index: UsageIdIndex): Promise<void> {
+  await store.put(usageIdsKey(index.day), JSON.stringify(index));
 }
 
 /** Reads a rollup; a corrupt or outdated one is reported as such so the caller rebuilds it. */
@@ -284,8 +462,14 @@ export async function readRollup(store: ObjectStore, day: string): Promise<Rollu
   return (await readStoredJson(store, usageRollupKey(day), rollupSchema, parseRollupFast))?.value ?? null;
 }
 
+/** Throws unless the rollup meets its contract (the fast check first: zod takes long on big days). */
+export function checkRollup(rollup: Rollup): void {
+  if (parseRollupFast(rollup) === null) rollupSchema.parse(rollup);
+}
+
+/** Writes a rollup the caller has checked (checkRollup). */
 export async function writeRollup(store: ObjectStore, rollup: Rollup): Promise<void> {
-  await store.put(usageRollupKey(rollup.day), JSON.stringify(rollupSchema.parse(rollup)));
+  await store.put(usageRollupKey(rollup.day), JSON.stringify(rollup));
 }
 
 /** True when the rollup was built from exactly these objects with the same price table. */

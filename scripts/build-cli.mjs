@@ -24,6 +24,8 @@ await build({
   target: 'node20',
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __tlCreateRequire } from 'node:module'; const require = __tlCreateRequire(import.meta.url);" },
+  // Less to parse at every start (measured: --help 0.19 s → 0.12 s); stack traces map back through the source map.
+  minify: process.env.TOKENLAKE_CLI_MINIFY !== '0', // 0 keeps names for profiles
   sourcemap: true,
   logLevel: 'warning',
 });

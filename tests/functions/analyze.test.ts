@@ -66,15 +66,22 @@ describe('analyze handler', () => {
     expect(decodeS3Key('lake/usage/dt%3D2026-11-22/a+b.jsonl')).toBe('lake/usage/dt=2026-11-22/a b.jsonl');
   });
 
-  it('rebuilds the touched days from a real S3 event and writes rollups and analytics only', async () => {
+  it('rebuilds the touched days from a real S3 event and writes rollups (with their id index) and analytics only', async () => {
     const result = await (await handler())(event);
     expect(result.rebuilt).toEqual(['2026-11-22', '2026-11-23']);
     expect(result.lake_objects_read).toBe(1);
     const puts = s3.commandCalls(PutObjectCommand).map((c) => c.args[0].input);
     const keys = puts.map((p) => p.Key!);
-    expect(keys).toEqual(['rollups/usage/dt=2026-11-22.json', 'rollups/usage/dt=2026-11-23.json', 'analytics/analytics.json']);
+    // Each rollup is written after the id index that lets later objects be folded into it.
+    expect(keys).toEqual([
+      'rollups/usage-ids/dt=2026-11-22.jsonl',
+      'rollups/usage/dt=2026-11-22.json',
+      'rollups/usage-ids/dt=2026-11-23.jsonl',
+      'rollups/usage/dt=2026-11-23.json',
+      'analytics/analytics.json',
+    ]);
     expect(keys.some((k) => k.startsWith('lake/'))).toBe(false);
-    const analytics = JSON.parse(String(puts[2]!.Body));
+    const analytics = JSON.parse(String(puts.find((p) => p.Key === 'analytics/analytics.json')!.Body));
     // 2,000,000 uncached input tokens of Haiku 4.5 at $1 per million.
     expect(analytics.windows['7d'].totals.cost_usd).toBeCloseTo(2, 10);
     expect(analytics.windows['7d'].totals.input_tokens).toBe(2_000_000);

@@ -2,7 +2,7 @@
 // default ~/.local/share/amp/threads, one JSON per thread rewritten as the thread grows (ccusage
 // rust/crates/ccusage/src/adapter/amp/paths.rs; tokscale crates/tokscale-core/src/sessions/amp.rs).
 
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFirstFile } from '../file-search.ts';
 
@@ -24,7 +24,7 @@ export async function findAmpThreads(ampDataDir: string): Promise<{ files: AmpTh
   const threads = join(ampDataDir, 'threads');
   let entries: string[];
   try {
-    entries = await readdir(threads);
+    entries = readdirSync(threads);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { files: [], missing: true };

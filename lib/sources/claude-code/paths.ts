@@ -2,7 +2,6 @@
 // (subagent transcripts live in sub-folders of a session). Several config dirs may be given.
 
 import { readdirSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 export interface LogFile {
@@ -20,7 +19,7 @@ export async function findLogFiles(configDirs: readonly string[]): Promise<{ fil
     const projects = join(dir, 'projects');
     let entries: string[];
     try {
-      entries = (await readdir(projects, { recursive: true })) as string[];
+      entries = readdirSync(projects, { recursive: true }) as string[];
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
         missing.push(projects);

@@ -1,7 +1,7 @@
 // Where the OpenAI Codex CLI keeps transcripts: $CODEX_HOME (default ~/.codex)/sessions/YYYY/MM/DD/
 // rollout-<time>-<session id>.jsonl, and archived_sessions/ where `codex` moves older ones.
 
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
 export const SESSION_FOLDERS = ['sessions', 'archived_sessions'] as const;
@@ -20,7 +20,7 @@ export async function findSessionFiles(codexHome: string): Promise<{ files: Sess
     const root = join(codexHome, folder);
     let entries: string[];
     try {
-      entries = (await readdir(root, { recursive: true })) as string[];
+      entries = readdirSync(root, { recursive: true }) as string[];
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') {

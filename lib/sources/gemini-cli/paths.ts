@@ -3,7 +3,8 @@
 // subagent's chat in chats/<parent session id>/<id>.jsonl. <gemini dir> is $GEMINI_CLI_HOME/.gemini,
 // else ~/.gemini (google-gemini/gemini-cli packages/core/src/config/storage.ts, utils/paths.ts).
 
-import { readdir, readFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { findFirstFile } from '../file-search.ts';
 
@@ -30,7 +31,7 @@ export async function findGeminiChats(geminiDir: string): Promise<{ files: Gemin
   const tmp = join(geminiDir, 'tmp');
   let entries: string[];
   try {
-    entries = (await readdir(tmp, { recursive: true })) as string[];
+    entries = readdirSync(tmp, { recursive: true }) as string[];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { files: [], missing: true };

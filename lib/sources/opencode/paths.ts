@@ -6,7 +6,6 @@
 // rust/crates/ccusage/src/adapter/opencode/loader.rs).
 
 import { readdirSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { findFirstFile, isNonEmptyFile } from '../file-search.ts';
 
@@ -47,7 +46,7 @@ export async function findOpenCodeFiles(
 ): Promise<{ files: OpenCodeFile[]; missing: boolean }> {
   let names: string[] = [];
   try {
-    names = await readdir(dataDir);
+    names = readdirSync(dataDir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
@@ -61,7 +60,7 @@ export async function findOpenCodeFiles(
   const root = join(dataDir, 'storage', 'message');
   let entries: string[] = [];
   try {
-    entries = (await readdir(root, { recursive: true })) as string[];
+    entries = readdirSync(root, { recursive: true }) as string[];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;

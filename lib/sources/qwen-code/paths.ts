@@ -2,7 +2,7 @@
 // append-only. The runtime dir is QWEN_RUNTIME_DIR, else QWEN_HOME, else ~/.qwen (QwenLM/qwen-code
 // packages/core/src/config/storage.ts; ccusage rust/crates/ccusage/src/adapter/qwen/paths.rs).
 
-import { readdir } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { findFirstFile } from '../file-search.ts';
 
@@ -24,7 +24,7 @@ export async function findQwenChats(qwenDir: string): Promise<{ files: QwenChatF
   const projects = join(qwenDir, 'projects');
   let entries: string[];
   try {
-    entries = (await readdir(projects, { recursive: true })) as string[];
+    entries = readdirSync(projects, { recursive: true }) as string[];
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { files: [], missing: true };
