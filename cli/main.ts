@@ -114,12 +114,15 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
   return withStore(runConfig, async (rt) => {
     const progress = createProgress('sync', { quiet: values.quiet ?? false });
     const result = await runSync(rt, {
+      handover: true,
       ...(values.since ? { since: values.since } : {}),
       progress: (done, total, label) => progress.update(done, total, label),
     });
     progress.done();
     // Nothing written, nothing to fold in: analytics.json stays as it is (report recomputes a stale day).
-    if (result.keys.length > 0) await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
+    if (result.keys.length > 0) {
+      await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys), fresh: result.fresh });
+    }
     if (result.skipped) {
       process.stderr.write('another sync of this machine is running (its lease in state/machines/); nothing done\n');
       return 0;

@@ -17,6 +17,7 @@ import {
   buildDay,
   checkRollup,
   DayRollupBuilder,
+  type FreshDay,
   inputsFingerprint,
   type Rollup,
   readRollup,
@@ -85,6 +86,8 @@ export interface AnalyzeOptions {
   force?: boolean;
   /** Compute without writing analytics.json or sending alerts (a report in another time zone). */
   readOnly?: boolean;
+  /** What a sync in this process wrote, per UTC day (see FreshDay). */
+  fresh?: ReadonlyMap<string, FreshDay>;
 }
 
 export interface AnalyzeResult {
@@ -153,16 +156,6 @@ export function touchedDays(keys: readonly string[]): string[] {
     if (q) days.add(q.day);
   }
   return [...days].sort();
-}
-
-/**
- * What a sync hands over for a day it wrote: the objects (key → ETag) and a builder that has seen
- * every record of them and nothing else. When these are all of the day's lake objects and the day
- * has no rollup yet (a first sync), the rollup is finished from it without reading the lake back.
- */
-export interface FreshDay {
-  objects: ReadonlyMap<string, string>;
-  builder: DayRollupBuilder;
 }
 
 /**
@@ -353,7 +346,7 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
   /** refreshDay, except that a day whose rollup cannot be built keeps its last one (named in data_quality). */
   const refresh = async (day: string, force: boolean) => {
     try {
-      return await refreshDay(deps, day, force);
+      return await refreshDay(deps, day, force, options.fresh?.get(day));
     } catch (error) {
       if (!(error instanceof DayRollupError)) throw error;
       deps.log.error('a day could not be rolled up; its last rollup stays in use', { day, error: error.message });

@@ -385,8 +385,11 @@ export class DayRollupBuilder {
       built_at: builtAt,
       price_table: this.pricer.versionAt(`${this.day}T12:00:00.000Z`),
       inputs: inputs.map((o) => ({ key: o.key, etag: o.etag, size: o.size })),
-      rows: [...this.rows.values()].sort((a, b) => a.hour - b.hour || b.cost_usd - a.cost_usd),
-      latency: [...this.latency.values()].map((l) => ({
+      // Fully ordered, so the same records give the same bytes whatever order they came in.
+      rows: [...this.rows.entries()]
+        .sort(([ka, a], [kb, b]) => a.hour - b.hour || b.cost_usd - a.cost_usd || (ka < kb ? -1 : ka > kb ? 1 : 0))
+        .map(([, row]) => row),
+      latency: [...this.latency.values()].sort(byProviderModel).map((l) => ({
         provider: l.provider,
         model: l.model,
         sketch: l.sketch.toJSON(),
@@ -404,17 +407,34 @@ export class DayRollupBuilder {
       },
     };
     const minutes: UsageIdIndex['minutes'] = [];
-    for (const l of this.latency.values()) for (const [minute, n] of l.minutes) minutes.push([l.provider, l.model, minute, n]);
+    for (const l of [...this.latency.values()].sort(byProviderModel)) {
+      for (const [minute, n] of [...l.minutes].sort(([a], [b]) => (a < b ? -1 : 1))) minutes.push([l.provider, l.model, minute, n]);
+    }
+    const ids = [...this.ids.keys()].sort();
     const index: UsageIdIndex = {
       v: 1,
       day: this.day,
       inputs: inputsFingerprint(rollup.inputs),
-      ids: [...this.ids.keys()],
-      totals: [...this.ids.values()],
+      ids,
+      totals: ids.map((id) => this.ids.get(id)!),
       minutes,
     };
     return { rollup, index };
   }
+}
+
+/**
+ * What a sync hands over for a day it wrote: the objects (key → ETag) and a builder that has seen
+ * every record of them and nothing else. When these are all of the day's lake objects and the day
+ * has no rollup yet (a first sync), analyze finishes the rollup from it without reading the lake.
+ */
+export interface FreshDay {
+  objects: Map<string, string>;
+  builder: DayRollupBuilder;
+}
+
+function byProviderModel(a: { provider: string; model: string }, b: { provider: string; model: string }): number {
+  return a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0;
 }
 
 function rowKey(hour: number, r: GroupKey): string {

@@ -8,11 +8,13 @@ import { utcDay } from './calendar.ts';
 import type { Config } from './config.ts';
 import { errorMessage } from './errors.ts';
 import { createAnonymizer, resolveAnonymizationKey } from './export/anonymize.ts';
-import { groupByDay, serializeUsageObject, writeQuarantine } from './lake.ts';
+import { describeIssues, MAX_RAW_CHARS } from './jsonl.ts';
+import { groupByDay, type QuarantineEntry, serializeUsageObject, writeQuarantine } from './lake.ts';
 import { acquireLease } from './lease.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
-import type { UsageRecord } from './record.ts';
+import { parseUsageRecordFast, type UsageRecord, usageRecordSchema } from './record.ts';
+import { DayRollupBuilder, type FreshDay } from './rollup.ts';
 import type { Source, SourceContext, SourceStats } from './sources/source.ts';
 import { isMachineStatusKey, lakeObjectKey, MACHINES_PREFIX, STATUS_PREFIX, statusKey, syncLeaseKey } from './store/layout.ts';
 import type { ObjectStore } from './store/object-store.ts';
@@ -69,6 +71,8 @@ export interface SyncResult {
   outcomes: SourceOutcome[];
   /** Every lake and quarantine key written, for the analyze step. */
   keys: string[];
+  /** Per UTC day, what was written and a rollup builder fed with it (only with options.handover). */
+  fresh: Map<string, FreshDay>;
   /** True when another sync of this machine held the lease: this one did nothing. */
   skipped: boolean;
 }
@@ -105,6 +109,12 @@ export async function anonymizeRecords(
 }
 
 export interface SyncOptions {
+  /**
+   * Feed every record written into a per-day rollup builder (SyncResult.fresh), so an analyze in
+   * the same process need not read back what was just written. Off for the Lambda, whose analyze
+   * runs elsewhere.
+   */
+  handover?: boolean;
   since?: string;
   signal?: AbortSignal;
   progress?: (done: number, total: number, label: string) => void;
@@ -116,7 +126,7 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
   const lease = await acquireLease(deps.store, syncLeaseKey(deps.config.machine), now, SYNC_LEASE_MS);
   if (!lease) {
     deps.log.info('another sync is running; this one exits without doing anything');
-    return { startedAt, outcomes: [], keys: [], skipped: true };
+    return { startedAt, outcomes: [], keys: [], fresh: new Map(), skipped: true };
   }
   try {
     return await syncSources(deps, options, now);
@@ -128,6 +138,18 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
 async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Promise<SyncResult> {
   const startedAt = now.toISOString();
   const outcomes: SourceOutcome[] = [];
+  const fresh = new Map<string, FreshDay>();
+  const handOver = (day: string, key: string, etag: string, records: readonly UsageRecord[]) => {
+    let f = fresh.get(day);
+    if (!f) {
+      f = { objects: new Map(), builder: new DayRollupBuilder(day, deps.pricer) };
+      fresh.set(day, f);
+    }
+    // The same key written twice in one sync would count twice here: the day is read back instead.
+    if (f.objects.has(key)) f.builder.conflicted = true;
+    f.objects.set(key, etag);
+    if (!f.builder.conflicted) for (const r of records) f.builder.add(r);
+  };
   for (const source of deps.sources) {
     const log = deps.log.child({ source: source.name });
     const context: SourceContext = { store: deps.store, config: deps.config, now, log };
@@ -138,20 +160,26 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
     const key = sourceStatusKey(source.name, deps.config.machine);
     const previous = await readStatus(deps.store, key);
     const keys: string[] = [];
+    /** Records that fail the lake contract: quarantined with the reason, never written. */
+    const refused: QuarantineEntry[] = [];
     const writeRecords = async (records: UsageRecord[], batchFor: (day: string) => string) => {
       priceRecords(records, deps.pricer);
       await anonymizeRecords(records, deps.store, deps.config);
-      for (const [day, list] of [...groupByDay(records)].sort(([a], [b]) => a.localeCompare(b))) {
+      const valid = keepValidRecords(records, source.name, refused);
+      for (const [day, list] of [...groupByDay(valid)].sort(([a], [b]) => a.localeCompare(b))) {
         const objectKey = lakeObjectKey('usage', day, source.name, batchFor(day));
-        await deps.store.put(objectKey, serializeUsageObject(list));
+        const { etag } = await deps.store.put(objectKey, serializeUsageObject(list));
         keys.push(objectKey);
+        if (options.handover) handOver(day, objectKey, etag, list);
       }
     };
     context.emit = (records, batch) => writeRecords(records, () => batch);
     try {
       const pull = await source.pull(context);
       await writeRecords(pull.records, pull.batchIdFor);
-      const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), pull.quarantine);
+      const quarantine = refused.length > 0 ? [...pull.quarantine, ...refused] : pull.quarantine;
+      if (refused.length > 0) pull.stats.quarantined += refused.length;
+      const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), quarantine);
       if (qKey) keys.push(qKey);
       await pull.commit();
       const status: SourceStatus = {
@@ -187,7 +215,37 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
       outcomes.push({ source: source.name, ok: false, error: message, stats: null, keys });
     }
   }
-  return { startedAt, outcomes, keys: outcomes.flatMap((o) => o.keys), skipped: false };
+  return { startedAt, outcomes, keys: outcomes.flatMap((o) => o.keys), fresh, skipped: false };
+}
+
+/**
+ * The records that meet the lake contract; the others become quarantine entries with the reason.
+ * Sources build records from checked input, so this is the last guard, not the first: the fast
+ * check passes them, and only what it doubts goes to the schema for a verdict.
+ */
+function keepValidRecords(records: UsageRecord[], source: string, refused: QuarantineEntry[]): UsageRecord[] {
+  let valid: UsageRecord[] | null = null;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
+    if (parseUsageRecordFast(r) !== null) {
+      valid?.push(r);
+      continue;
+    }
+    const parsed = usageRecordSchema.safeParse(r);
+    if (parsed.success) {
+      valid?.push(r);
+      continue;
+    }
+    valid ??= records.slice(0, i);
+    refused.push({
+      source,
+      origin: 'record',
+      line: 0,
+      reason: `not a valid lake record: ${describeIssues(parsed.error.issues)}`,
+      raw: JSON.stringify(r).slice(0, MAX_RAW_CHARS),
+    });
+  }
+  return valid ?? records;
 }
 
 function pickCounts(s: SourceStats) {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runAnalyze, touchedDays } from '../../lib/analyze.ts';
 import { parseConfig } from '../../lib/config.ts';
 import { SourceError } from '../../lib/errors.ts';
 import { silentLogger } from '../../lib/log.ts';
@@ -108,5 +109,81 @@ describe('sync lease', () => {
     expect(result.skipped).toBe(false);
     await store.put('state/machines/m/lock.json', JSON.stringify({ owner: 'alive', expires_at: '2026-03-02T12:10:00.000Z' }));
     expect((await runSync(deps(store, [createClaudeCodeSource()]))).skipped).toBe(true);
+  });
+});
+
+describe('the handover from sync to analyze', () => {
+  /** Lines with streaming copies (fewer output tokens first), a copy in another session file,
+   *  several days, a record without ids, a 1-hour cache write and one malformed line. */
+  function writeTree() {
+    writeLog(root, '-home-alice-code-web/a.jsonl', [
+      assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', input: 10, output: 1 }),
+      assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', input: 10, output: 50 }),
+      assistantLine({ ts: '2026-03-01T23:59:59.999Z', msgId: 'm2', requestId: 'r2', input: 7, cacheWrite: 100, cacheWrite1h: 40 }),
+      assistantLine({ ts: '2026-03-02T00:00:00.000Z', input: 5, output: 5, uuid: 'u-no-id' }),
+      '{"type":"assistant","message":{"usage":',
+    ]);
+    writeLog(root, '-home-alice-code-api/b.jsonl', [
+      assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'm1', requestId: 'r1', input: 10, output: 50, cwd: '/home/alice/code/api' }),
+      assistantLine({ ts: '2026-03-02T11:30:00.000Z', msgId: 'm3', requestId: 'r3', model: 'claude-haiku-4-5', input: 2000, output: 30 }),
+    ]);
+  }
+
+  async function syncAndAnalyze(handover: boolean) {
+    const store = new MemoryStore();
+    const d = deps(store, [createClaudeCodeSource()]);
+    const result = await runSync(d, { handover });
+    store.gets.length = 0;
+    const analysis = await runAnalyze(
+      { store, pricer: d.pricer, now: d.now, timeZone: 'UTC', log: silentLogger },
+      { days: touchedDays(result.keys), ...(handover ? { fresh: result.fresh } : {}) },
+    );
+    return { store, result, analysis };
+  }
+
+  it('builds the same rollups and indexes from what sync just wrote, without reading the lake back', async () => {
+    rmSync(root, { recursive: true, force: true });
+    writeTree();
+    const read = await syncAndAnalyze(false);
+    const handed = await syncAndAnalyze(true);
+    expect([...handed.result.fresh.keys()].sort()).toEqual(['2026-03-01', '2026-03-02']);
+    expect(handed.store.gets.filter((k) => k.startsWith('lake/'))).toEqual([]);
+    expect(read.store.gets.filter((k) => k.startsWith('lake/')).length).toBeGreaterThan(0);
+    for (const day of ['2026-03-01', '2026-03-02']) {
+      const a = JSON.parse(read.store.text(`rollups/usage/dt=${day}.json`)!);
+      const b = JSON.parse(handed.store.text(`rollups/usage/dt=${day}.json`)!);
+      expect({ ...b, built_at: '' }).toEqual({ ...a, built_at: '' });
+      expect(handed.store.text(`rollups/usage-ids/dt=${day}.jsonl`)).toBe(read.store.text(`rollups/usage-ids/dt=${day}.jsonl`));
+    }
+    // By hand: m1 counts once at its largest copy (10 in, 50 out), m2 once, the id-less line on 2 March, m3.
+    const w = handed.analysis.analytics.windows['7d'].totals;
+    expect(w.records).toBe(4);
+    expect(w.input_tokens).toBe(10 + 7 + 5 + 2000);
+    expect(w.output_tokens).toBe(50 + 0 + 5 + 30);
+    expect(w.cache_creation_tokens).toBe(100);
+    expect(handed.analysis.analytics.data_quality.quarantined_lines).toBe(1);
+  });
+
+  it('quarantines a record that breaks the lake contract instead of writing it', async () => {
+    rmSync(root, { recursive: true, force: true });
+    writeLog(root, '-home-alice-code-web/a.jsonl', [
+      assistantLine({ ts: '2026-03-01T10:00:00.000Z', msgId: 'ok', requestId: 'r1', input: 10, output: 1 }),
+      // Valid for Claude Code's line schema, past the lake's per-record cap of 10^12 tokens.
+      assistantLine({ ts: '2026-03-01T11:00:00.000Z', msgId: 'huge', requestId: 'r2', input: 2e12, output: 1 }),
+    ]);
+    const store = new MemoryStore();
+    const result = await runSync(deps(store, [createClaudeCodeSource()]));
+    const lake = store
+      .keys('lake/')
+      .map((k) => store.text(k)!)
+      .join('');
+    expect(lake).toContain('"input_tokens":10,');
+    expect(lake).not.toContain('2000000000000');
+    const quarantined = store
+      .keys('quarantine/')
+      .map((k) => store.text(k)!)
+      .join('');
+    expect(quarantined).toMatch(/not a valid lake record: input_tokens: at most 1000000000000/);
+    expect(result.outcomes[0]?.stats?.quarantined).toBe(1);
   });
 });
