@@ -2,7 +2,7 @@
 // DuckDB and Spark read; every line carries every key (null when unknown), snake_case.
 // Token counts are disjoint: input_tokens is UNCACHED input; cache writes and reads are separate.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { FIRST_DAY, isInCalendar, isValidDay, LAST_DAY } from './calendar.ts';
 
@@ -74,12 +74,12 @@ export function totalTokens(
   return r.input_tokens + r.output_tokens + r.cache_creation_tokens + r.cache_read_tokens;
 }
 
-/** A stable id: sha256 of the natural key parts, 32 hex chars. */
+/**
+ * A stable id: sha256 of the natural key parts, 32 hex chars. The one-shot `hash` gives the same
+ * digest as createHash at half the cost (a first sync computes one per line).
+ */
 export function recordId(...parts: Array<string | number | null | undefined>): string {
-  return createHash('sha256')
-    .update(parts.map((p) => (p === null || p === undefined ? '' : String(p))).join('\u0000'))
-    .digest('hex')
-    .slice(0, 32);
+  return hash('sha256', parts.map((p) => (p === null || p === undefined ? '' : String(p))).join('\u0000')).slice(0, 32);
 }
 
 /** Of two copies of one record, the one to keep: the larger token total, then the later ts. */

@@ -3,8 +3,8 @@
 // first KiB changed) is read again from the start; files that disappeared leave the cursor; a pull
 // that found nothing new writes no cursor. The source supplies only how to read a file's new bytes.
 
-import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import { readSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { loadCursor, saveCursor } from '../cursor.ts';
@@ -38,11 +38,13 @@ export interface AppendedLogsPull {
   commit(): Promise<void>;
 }
 
+/** A digest of a file's first KiB (up to `length`): a replaced or truncated file changes it. */
 async function headHash(handle: FileHandle, length: number): Promise<string> {
   const n = Math.min(length, HEAD_BYTES);
   const buf = Buffer.alloc(n);
-  if (n > 0) await handle.read(buf, 0, n, 0);
-  return createHash('sha256').update(buf).digest('hex').slice(0, 16);
+  // Synchronous and one-shot: a first sync does this for every log file.
+  if (n > 0) readSync(handle.fd, buf, 0, n, 0);
+  return hash('sha256', buf).slice(0, 16);
 }
 
 export async function pullAppendedLogs<F extends AppendedLogFile, S>(options: AppendedLogsOptions<F, S>): Promise<AppendedLogsPull> {

@@ -3,7 +3,7 @@
 
 import { describeIssues } from '../../jsonl.ts';
 import { resolveModel } from '../../pricing/price.ts';
-import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { recordId, type UsageRecord } from '../../record.ts';
 import { projectName } from './paths.ts';
 import { claudeAssistantLineSchema, parseAssistantLineFast } from './schema.ts';
 
@@ -12,9 +12,34 @@ import { claudeAssistantLineSchema, parseAssistantLineFast } from './schema.ts';
  * as us.anthropic.claude-…-v1:0, an ARN) or Vertex AI (claude-…@date), as Claude Code on those
  * platforms logs it. Cached per id by the resolver.
  */
+const billedByModel = new Map<string, string>();
+
 function billedBy(model: string): string {
-  const family = resolveModel(model).provider;
-  return family === 'bedrock' || family === 'vertex_ai' ? family : 'anthropic';
+  let provider = billedByModel.get(model);
+  if (provider === undefined) {
+    const family = resolveModel(model).provider;
+    provider = family === 'bedrock' || family === 'vertex_ai' ? family : 'anthropic';
+    if (billedByModel.size > 10_000) billedByModel.clear();
+    billedByModel.set(model, provider);
+  }
+  return provider;
+}
+
+/** A timestamp already in the lake's form (UTC, milliseconds): kept as it is, not re-formatted. */
+const CANONICAL_TS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Sessions repeat their cwd on every line: the project name is worked out once per cwd. */
+const projects = new Map<string, string>();
+
+function projectOf(cwd: string | null | undefined, projectFolder: string): string {
+  const key = `${cwd ?? ''}\u0000${projectFolder}`;
+  let name = projects.get(key);
+  if (name === undefined) {
+    name = projectName(cwd, projectFolder);
+    if (projects.size > 10_000) projects.clear();
+    projects.set(key, name);
+  }
+  return name;
 }
 
 export type LineOutcome =
@@ -77,16 +102,21 @@ export function parseClaudeLine(text: string, context: LineContext): LineOutcome
       : recordId('claude-code-line', context.relativePath, context.offset);
 
   const intern = context.intern ?? asIs;
-  const record = makeRecord({
+  // Older Claude Code versions wrote their own cost estimate; like ccusage's "auto" mode it wins.
+  const reported = l.costUSD !== undefined && l.costUSD !== null;
+  // Every field in the lake's key order, in one literal: a first sync makes one per line.
+  const record: UsageRecord = {
     id,
-    ts: new Date(l.timestamp).toISOString(),
+    ts: CANONICAL_TS.test(l.timestamp) ? l.timestamp : new Date(l.timestamp).toISOString(),
     source: 'claude-code',
     provider: billedBy(l.message.model),
     model: intern(l.message.model),
-    project: intern(projectName(l.cwd, context.projectFolder)),
+    project: intern(projectOf(l.cwd, context.projectFolder)),
     user: context.user,
     session: l.sessionId ? intern(l.sessionId) : null,
     machine: context.machine,
+    api_key: null,
+    workspace: null,
     service_tier: u.service_tier ? intern(u.service_tier) : null,
     input_tokens: u.input_tokens,
     output_tokens: u.output_tokens,
@@ -94,11 +124,10 @@ export function parseClaudeLine(text: string, context: LineContext): LineOutcome
     cache_creation_1h_tokens: Math.min(nested1h, cacheCreation),
     cache_read_tokens: cacheRead,
     requests: 1,
-  });
-  // Older Claude Code versions wrote their own cost estimate; like ccusage's "auto" mode it wins.
-  if (l.costUSD !== undefined && l.costUSD !== null) {
-    record.cost_usd = l.costUSD;
-    record.cost_source = 'reported';
-  }
+    cost_usd: reported ? (l.costUSD as number) : null,
+    cost_source: reported ? 'reported' : 'unpriced',
+    latency_ms: null,
+    bucket_seconds: null,
+  };
   return { kind: 'record', record };
 }
