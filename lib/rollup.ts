@@ -377,6 +377,43 @@ export class DayRollupBuilder {
     return 'added';
   }
 
+  /**
+   * Adds what another builder of the same day saw (another part of the same sync). Their ids must
+   * be disjoint and neither may have refused a record (refusals depend on the order records came
+   * in): otherwise this builder is marked conflicted and the day is read back instead.
+   */
+  absorb(other: DayRollupBuilder): void {
+    if (this.conflicted) return;
+    if (other.conflicted || other.refusedCount > 0 || this.refusedCount > 0 || this.daySum + other.daySum > DAY_SUM_LIMIT) {
+      this.conflicted = true;
+      return;
+    }
+    for (const id of other.ids.keys()) {
+      if (this.ids.has(id)) {
+        this.conflicted = true;
+        return;
+      }
+    }
+    for (const [id, total] of other.ids) this.ids.set(id, total);
+    for (const [key, row] of other.rows) {
+      const mine = this.rows.get(key);
+      if (mine) addSums(mine, row);
+      else this.rows.set(key, { ...row });
+    }
+    for (const l of other.latency.values()) {
+      const mine = this.latencyOf(l.provider, l.model);
+      mine.sketch.merge(l.sketch);
+      mine.output_tokens += l.output_tokens;
+      mine.latency_ms_sum += l.latency_ms_sum;
+      for (const [minute, n] of l.minutes) mine.minutes.set(minute, (mine.minutes.get(minute) ?? 0) + n);
+    }
+    this.daySum += other.daySum;
+    this.counted += other.counted;
+    this.duplicates += other.duplicates;
+    this.invalidLines += other.invalidLines;
+    this.quarantinedLines += other.quarantinedLines;
+  }
+
   /** The rollup of everything added, built at `builtAt` from `inputs`, and its id index. */
   finish(builtAt: string, inputs: readonly StoredObject[]): { rollup: Rollup; index: UsageIdIndex } {
     const rollup: Rollup = {

@@ -7,14 +7,14 @@ import { z } from 'zod';
 import { utcDay } from './calendar.ts';
 import type { Config } from './config.ts';
 import { errorMessage } from './errors.ts';
-import { createAnonymizer, resolveAnonymizationKey } from './export/anonymize.ts';
-import { describeIssues, MAX_RAW_CHARS } from './jsonl.ts';
-import { groupByDay, type QuarantineEntry, serializeUsageObject, writeQuarantine } from './lake.ts';
+import { type Anonymizer, createAnonymizer, resolveAnonymizationKey } from './export/anonymize.ts';
+import { type QuarantineEntry, writeQuarantine } from './lake.ts';
+import { anonymizeLabels, type PreparedBatch, prepareBatch } from './lake-batch.ts';
 import { acquireLease } from './lease.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
-import { parseUsageRecordFast, type UsageRecord, usageRecordSchema } from './record.ts';
-import { DayRollupBuilder, type FreshDay } from './rollup.ts';
+import type { UsageRecord } from './record.ts';
+import type { DayRollupBuilder, FreshDay } from './rollup.ts';
 import type { Source, SourceContext, SourceStats } from './sources/source.ts';
 import { isMachineStatusKey, lakeObjectKey, MACHINES_PREFIX, STATUS_PREFIX, statusKey, syncLeaseKey } from './store/layout.ts';
 import type { ObjectStore } from './store/object-store.ts';
@@ -80,32 +80,20 @@ export interface SyncResult {
 /** Longer than any sync should take (a Lambda runs 15 minutes at most). */
 export const SYNC_LEASE_MS = 15 * 60_000;
 
-/** Sets cost_usd from the price table unless the source reported it. */
-export function priceRecords(records: UsageRecord[], pricer: Pricer): void {
-  for (const r of records) {
-    if (r.cost_source === 'reported' && r.cost_usd !== null) continue;
-    const cost = pricer.price(r);
-    r.cost_usd = cost;
-    r.cost_source = cost === null ? 'unpriced' : 'priced';
-  }
-}
-
 /** Replaces the configured labels by their keyed pseudonyms before anything is written. */
 export async function anonymizeRecords(
   records: UsageRecord[],
   store: ObjectStore,
   config: Pick<Config, 'anonymize' | 'hmacKey'>,
 ): Promise<void> {
-  if (config.anonymize.length === 0 || records.length === 0) return;
-  const anonymizer = createAnonymizer(await resolveAnonymizationKey(store, config.hmacKey), config.anonymize);
-  for (const r of records) {
-    r.user = anonymizer.label('user', r.user);
-    r.project = anonymizer.label('project', r.project);
-    r.api_key = anonymizer.label('api_key', r.api_key);
-    r.session = anonymizer.label('session', r.session);
-    r.machine = anonymizer.label('machine', r.machine);
-    r.workspace = anonymizer.label('workspace', r.workspace);
-  }
+  const anonymizer = await anonymizerFor(store, config);
+  if (anonymizer && records.length > 0) anonymizeLabels(records, anonymizer);
+}
+
+/** The anonymiser the configuration asks for, or null (its key may live in the bucket). */
+export async function anonymizerFor(store: ObjectStore, config: Pick<Config, 'anonymize' | 'hmacKey'>): Promise<Anonymizer | null> {
+  if (config.anonymize.length === 0) return null;
+  return createAnonymizer(await resolveAnonymizationKey(store, config.hmacKey), config.anonymize);
 }
 
 export interface SyncOptions {
@@ -139,17 +127,18 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
   const startedAt = now.toISOString();
   const outcomes: SourceOutcome[] = [];
   const fresh = new Map<string, FreshDay>();
-  const handOver = (day: string, key: string, etag: string, records: readonly UsageRecord[]) => {
-    let f = fresh.get(day);
+  const handOver = (day: string, key: string, etag: string, builder: DayRollupBuilder) => {
+    const f = fresh.get(day);
     if (!f) {
-      f = { objects: new Map(), builder: new DayRollupBuilder(day, deps.pricer) };
-      fresh.set(day, f);
+      fresh.set(day, { objects: new Map([[key, etag]]), builder });
+      return;
     }
     // The same key written twice in one sync would count twice here: the day is read back instead.
     if (f.objects.has(key)) f.builder.conflicted = true;
     f.objects.set(key, etag);
-    if (!f.builder.conflicted) for (const r of records) f.builder.add(r);
+    f.builder.absorb(builder);
   };
+  const anonymizer = await anonymizerFor(deps.store, deps.config);
   for (const source of deps.sources) {
     const log = deps.log.child({ source: source.name });
     const context: SourceContext = { store: deps.store, config: deps.config, now, log };
@@ -162,18 +151,23 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
     const keys: string[] = [];
     /** Records that fail the lake contract: quarantined with the reason, never written. */
     const refused: QuarantineEntry[] = [];
-    const writeRecords = async (records: UsageRecord[], batchFor: (day: string) => string) => {
-      priceRecords(records, deps.pricer);
-      await anonymizeRecords(records, deps.store, deps.config);
-      const valid = keepValidRecords(records, source.name, refused);
-      for (const [day, list] of [...groupByDay(valid)].sort(([a], [b]) => a.localeCompare(b))) {
-        const objectKey = lakeObjectKey('usage', day, source.name, batchFor(day));
-        const { etag } = await deps.store.put(objectKey, serializeUsageObject(list));
+    const writePrepared = async (prepared: PreparedBatch, batchFor: (day: string) => string) => {
+      refused.push(...prepared.refused);
+      for (const d of prepared.days) {
+        const objectKey = lakeObjectKey('usage', d.day, source.name, batchFor(d.day));
+        const { etag } = await deps.store.put(objectKey, d.body);
         keys.push(objectKey);
-        if (options.handover) handOver(day, objectKey, etag, list);
+        if (d.builder) handOver(d.day, objectKey, etag, d.builder);
       }
     };
+    const writeRecords = (records: UsageRecord[], batchFor: (day: string) => string) =>
+      writePrepared(
+        prepareBatch(records, { source: source.name, pricer: deps.pricer, anonymizer, handover: options.handover ?? false }),
+        batchFor,
+      );
     context.emit = (records, batch) => writeRecords(records, () => batch);
+    context.emitPrepared = (prepared, batch) => writePrepared(prepared, () => batch);
+    context.batchOptions = { source: source.name, pricer: deps.pricer, anonymizer, handover: options.handover ?? false };
     try {
       const pull = await source.pull(context);
       await writeRecords(pull.records, pull.batchIdFor);
@@ -216,36 +210,6 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
     }
   }
   return { startedAt, outcomes, keys: outcomes.flatMap((o) => o.keys), fresh, skipped: false };
-}
-
-/**
- * The records that meet the lake contract; the others become quarantine entries with the reason.
- * Sources build records from checked input, so this is the last guard, not the first: the fast
- * check passes them, and only what it doubts goes to the schema for a verdict.
- */
-function keepValidRecords(records: UsageRecord[], source: string, refused: QuarantineEntry[]): UsageRecord[] {
-  let valid: UsageRecord[] | null = null;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    if (parseUsageRecordFast(r) !== null) {
-      valid?.push(r);
-      continue;
-    }
-    const parsed = usageRecordSchema.safeParse(r);
-    if (parsed.success) {
-      valid?.push(r);
-      continue;
-    }
-    valid ??= records.slice(0, i);
-    refused.push({
-      source,
-      origin: 'record',
-      line: 0,
-      reason: `not a valid lake record: ${describeIssues(parsed.error.issues)}`,
-      raw: JSON.stringify(r).slice(0, MAX_RAW_CHARS),
-    });
-  }
-  return valid ?? records;
 }
 
 function pickCounts(s: SourceStats) {

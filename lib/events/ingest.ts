@@ -9,11 +9,11 @@ import { utcDay } from '../calendar.ts';
 import { BadRequestError, PayloadTooLargeError } from '../errors.ts';
 import { MAX_RAW_CHARS } from '../jsonl.ts';
 import { batchId, serializeUsageObject, writeQuarantine } from '../lake.ts';
+import { priceRecords } from '../lake-batch.ts';
 import type { Pricer } from '../pricing/price.ts';
 import type { UsageRecord } from '../record.ts';
 import { lakeObjectKey } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import { priceRecords } from '../sync.ts';
 import {
   type EventRecord,
   type EventSource,

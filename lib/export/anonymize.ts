@@ -20,12 +20,21 @@ export function pseudonym(key: string, field: AnonymizableField, value: string):
 
 export function createAnonymizer(key: string, fields: readonly AnonymizableField[]) {
   const set = new Set(fields);
+  // Labels repeat on every record of a session or project: one HMAC per distinct value.
+  const known = new Map<string, string>();
   return {
     fields: set,
     /** The pseudonym of a label, or the label itself when the field is not anonymised. */
     label(field: AnonymizableField, value: string | null): string | null {
       if (value === null || !set.has(field)) return value;
-      return pseudonym(key, field, value);
+      const memo = `${field}\u0000${value}`;
+      let out = known.get(memo);
+      if (out === undefined) {
+        out = pseudonym(key, field, value);
+        if (known.size > 100_000) known.clear();
+        known.set(memo, out);
+      }
+      return out;
     },
   };
 }

@@ -3,6 +3,7 @@
 
 import type { Config } from '../config.ts';
 import type { QuarantineEntry } from '../lake.ts';
+import type { BatchOptions, PreparedBatch } from '../lake-batch.ts';
 import type { Logger } from '../log.ts';
 import type { UsageRecord } from '../record.ts';
 import type { ObjectStore } from '../store/object-store.ts';
@@ -25,6 +26,13 @@ export interface SourceContext {
    * it a source returns everything in `records`. The cursor still moves only at commit().
    */
   emit?: (records: UsageRecord[], batch: string) => Promise<void>;
+  /**
+   * Like emit, for a batch already made ready for the lake (by prepareBatch with batchOptions),
+   * e.g. on parser threads: the sync only writes it.
+   */
+  emitPrepared?: (prepared: PreparedBatch, batch: string) => Promise<void>;
+  /** How this sync prepares batches (what a source that prepares its own must use). */
+  batchOptions?: BatchOptions;
 }
 
 export interface SourceStats {
