@@ -4,7 +4,7 @@
 import v8 from 'node:v8';
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,12 +26,19 @@ function newestSource() {
   return newest;
 }
 
-/** The bundle built at install (fast start), unless a source changed since; else tsx. */
+/**
+ * The bundle built at install (fast start), unless a source changed since; else tsx. Either way,
+ * where the Claude Code parser thread's script is (a thread does not inherit tsx's loader).
+ */
 async function loadCli() {
-  if (bundleIsFresh('main.mjs')) return import(join(root, 'dist-cli', 'main.mjs'));
+  if (bundleIsFresh('main.mjs')) {
+    const cli = await import(join(root, 'dist-cli', 'main.mjs'));
+    return { cli, parserThreads: { script: pathToFileURL(join(root, 'dist-cli', 'claude-code-parser.mjs')) } };
+  }
   const { register } = await import('tsx/esm/api');
   register();
-  return import('../cli/main.ts');
+  const cli = await import('../cli/main.ts');
+  return { cli, parserThreads: { script: new URL('../lib/sources/claude-code/parse-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] } };
 }
 
 /** The bundle is used only while it is at least as new as every source. */
@@ -60,5 +67,5 @@ process.emitWarning = (warning, ...rest) => {
   if (String(warning).startsWith('NodeVersionSupportWarning')) return;
   emitWarning(warning, ...rest);
 };
-const { main } = await loadCli();
-process.exitCode = await main(process.argv.slice(2));
+const { cli, parserThreads } = await loadCli();
+process.exitCode = await cli.main(process.argv.slice(2), { parserThreads });

@@ -8,6 +8,7 @@ import { type Config, knownSources, parseConfig, type SourceName } from '../lib/
 import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import type { Runtime } from '../lib/runtime.ts';
+import type { ParserThreads } from '../lib/sources/claude-code/parsers.ts';
 import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
 import { BUDGETS_KEY, datasetPrefix } from '../lib/store/layout.ts';
 
@@ -115,6 +116,7 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
     const progress = createProgress('sync', { quiet: values.quiet ?? false });
     const result = await runSync(rt, {
       handover: true,
+      ...(launch.parserThreads ? { parserThreads: launch.parserThreads } : {}),
       ...(values.since ? { since: values.since } : {}),
       progress: (done, total, label) => progress.update(done, total, label),
     });
@@ -315,7 +317,16 @@ async function lazyHelp(command: string): Promise<number> {
   return 0;
 }
 
-export async function main(argv: string[]): Promise<number> {
+/** What the launcher knows about how this CLI runs (bundled or from sources). */
+export interface LaunchOptions {
+  /** Where the Claude Code parser thread's script is, and the Node flags it needs. */
+  parserThreads?: ParserThreads;
+}
+
+let launch: LaunchOptions = {};
+
+export async function main(argv: string[], options: LaunchOptions = {}): Promise<number> {
+  launch = options;
   const [command, ...rest] = argv;
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') return await lazyHelp(rest[0] ?? 'main');

@@ -7,7 +7,7 @@ import type { Anonymizer } from './export/anonymize.ts';
 import { describeIssues, MAX_RAW_CHARS } from './jsonl.ts';
 import { groupByDay, type QuarantineEntry, serializeUsageObject } from './lake.ts';
 import type { Pricer } from './pricing/price.ts';
-import { parseUsageRecordFast, type UsageRecord, usageRecordSchema } from './record.ts';
+import { isUsageRecordFast, type UsageRecord, usageRecordSchema } from './record.ts';
 import { DayRollupBuilder } from './rollup.ts';
 
 /** One day's part of a batch: the object's body and, with the handover, its records rolled up. */
@@ -64,7 +64,7 @@ export function keepValidRecords(records: UsageRecord[], source: string, refused
   let valid: UsageRecord[] | null = null;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    if (parseUsageRecordFast(r) !== null) {
+    if (isUsageRecordFast(r)) {
       valid?.push(r);
       continue;
     }
@@ -94,7 +94,7 @@ export function prepareBatch(records: UsageRecord[], options: BatchOptions): Pre
   for (const [day, list] of [...groupByDay(valid)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     let builder: DayRollupBuilder | null = null;
     if (options.handover) {
-      builder = new DayRollupBuilder(day, options.pricer);
+      builder = new DayRollupBuilder(day, options.pricer, true);
       for (const r of list) builder.add(r);
     }
     days.push({ day, body: serializeUsageObject(list), records: list.length, builder });

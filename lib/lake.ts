@@ -23,7 +23,8 @@ export interface QuarantineEntry extends LineReject {
 export function groupByDay(records: readonly UsageRecord[]): Map<string, UsageRecord[]> {
   const byDay = new Map<string, UsageRecord[]>();
   for (const r of records) {
-    const day = utcDay(r.ts);
+    // Lake timestamps are ISO UTC ('…Z'): the day is their first ten characters.
+    const day = r.ts.length >= 20 && r.ts.charCodeAt(10) === 84 && r.ts.endsWith('Z') ? r.ts.slice(0, 10) : utcDay(r.ts);
     let list = byDay.get(day);
     if (!list) {
       list = [];

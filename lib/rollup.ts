@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { LatencySketch, latencySketchSchema } from './latency-sketch.ts';
+import { LatencySketch, type LatencySketchData, latencySketchSchema } from './latency-sketch.ts';
 import type { Pricer } from './pricing/price.ts';
 import { preferredCopy, RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
 import { usageIdsKey, usageRollupKey } from './store/layout.ts';
@@ -213,6 +213,27 @@ export function inputsFingerprint(inputs: ReadonlyArray<{ key: string; etag: str
   return h.digest('hex');
 }
 
+/** A DayRollupBuilder as plain, structured-clone-friendly data. */
+export interface BuilderSnapshot {
+  day: string;
+  rows: Array<[string, RollupRow]>;
+  latency: Array<{
+    provider: string;
+    model: string;
+    sketch: LatencySketchData;
+    output_tokens: number;
+    latency_ms_sum: number;
+    minutes: Array<[string, number]>;
+  }>;
+  /** Ids joined by newlines (one string crosses threads far cheaper than an array of them). */
+  ids: string;
+  totals: Float64Array;
+  /** daySum, counted, refused, duplicates, invalid lines, quarantined lines. */
+  counters: [number, number, number, number, number, number];
+  refused: Array<{ id: string; reason: string }>;
+  conflicted: boolean;
+}
+
 /** What adding one record did. */
 export type AddOutcome = 'added' | 'duplicate' | 'refused' | 'conflict';
 
@@ -246,9 +267,14 @@ export class DayRollupBuilder {
   /** Set once a conflict was met: this builder no longer describes the day. */
   conflicted = false;
 
+  /**
+   * @param recordsPricedByPricer the records' `priced` / `unpriced` costs were set by this very
+   *   pricer (a sync's own batch), so they need not be priced again.
+   */
   constructor(
     readonly day: string,
     private readonly pricer: Pricer,
+    private readonly recordsPricedByPricer = false,
   ) {}
 
   /** A builder that continues a stored rollup, given the index written with it. */
@@ -318,7 +344,12 @@ export class DayRollupBuilder {
       return 'refused';
     }
     const reported = r.cost_source === 'reported' && r.cost_usd !== null;
-    let priced = this.pricer.price(r);
+    let priced =
+      this.recordsPricedByPricer && r.cost_source === 'priced'
+        ? r.cost_usd
+        : this.recordsPricedByPricer && r.cost_source === 'unpriced'
+          ? null
+          : this.pricer.price(r);
     // A price table with an absurd rate must not turn the day's cost into Infinity: a priced record
     // over the per-record cap is refused; a reported one keeps its cost and loses the comparison.
     if (priced !== null && !(priced <= RECORD_LIMITS.cost_usd)) {
@@ -375,6 +406,48 @@ export class DayRollupBuilder {
       l.minutes.set(minute, (l.minutes.get(minute) ?? 0) + r.requests);
     }
     return 'added';
+  }
+
+  /** The builder as plain data (for a parser thread to hand it to the main thread). */
+  snapshot(): BuilderSnapshot {
+    return {
+      day: this.day,
+      rows: [...this.rows.entries()],
+      latency: [...this.latency.values()].map((l) => ({
+        provider: l.provider,
+        model: l.model,
+        sketch: l.sketch.toJSON(),
+        output_tokens: l.output_tokens,
+        latency_ms_sum: l.latency_ms_sum,
+        minutes: [...l.minutes],
+      })),
+      ids: [...this.ids.keys()].join('\n'),
+      totals: Float64Array.from(this.ids.values()),
+      counters: [this.daySum, this.counted, this.refusedCount, this.duplicates, this.invalidLines, this.quarantinedLines],
+      refused: [...this.refused],
+      conflicted: this.conflicted,
+    };
+  }
+
+  static fromSnapshot(s: BuilderSnapshot, pricer: Pricer): DayRollupBuilder {
+    const b = new DayRollupBuilder(s.day, pricer);
+    for (const [key, row] of s.rows) b.rows.set(key, row);
+    for (const l of s.latency) {
+      b.latency.set(`${l.provider}\u0000${l.model}`, {
+        provider: l.provider,
+        model: l.model,
+        sketch: LatencySketch.from(l.sketch),
+        output_tokens: l.output_tokens,
+        latency_ms_sum: l.latency_ms_sum,
+        minutes: new Map(l.minutes),
+      });
+    }
+    const ids = s.ids === '' ? [] : s.ids.split('\n');
+    for (let i = 0; i < ids.length; i++) b.ids.set(ids[i]!, s.totals[i]!);
+    [b.daySum, b.counted, b.refusedCount, b.duplicates, b.invalidLines, b.quarantinedLines] = s.counters;
+    b.refused.push(...s.refused);
+    b.conflicted = s.conflicted;
+    return b;
   }
 
   /**

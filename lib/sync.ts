@@ -15,6 +15,7 @@ import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
 import type { DayRollupBuilder, FreshDay } from './rollup.ts';
+import type { ParserThreads } from './sources/claude-code/parsers.ts';
 import type { Source, SourceContext, SourceStats } from './sources/source.ts';
 import { isMachineStatusKey, lakeObjectKey, MACHINES_PREFIX, STATUS_PREFIX, statusKey, syncLeaseKey } from './store/layout.ts';
 import type { ObjectStore } from './store/object-store.ts';
@@ -103,6 +104,8 @@ export interface SyncOptions {
    * runs elsewhere.
    */
   handover?: boolean;
+  /** Parser threads for large pulls (the CLI's; absent on Lambda). */
+  parserThreads?: ParserThreads;
   since?: string;
   signal?: AbortSignal;
   progress?: (done: number, total: number, label: string) => void;
@@ -146,6 +149,7 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
     if (deps.fetch) context.fetch = deps.fetch;
     if (options.signal) context.signal = options.signal;
     if (options.progress) context.progress = options.progress;
+    if (options.parserThreads) context.parserThreads = options.parserThreads;
     const key = sourceStatusKey(source.name, deps.config.machine);
     const previous = await readStatus(deps.store, key);
     const keys: string[] = [];

@@ -13,7 +13,12 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
   // quick-report answers `tokenlake report` from the local analytics.json without the full CLI.
-  entryPoints: [join(root, 'cli', 'main.ts'), join(root, 'cli', 'quick-report.ts')],
+  entryPoints: [
+    join(root, 'cli', 'main.ts'),
+    join(root, 'cli', 'quick-report.ts'),
+    // The Claude Code parser thread: its own entry, sharing chunks with the rest.
+    { in: join(root, 'lib', 'sources', 'claude-code', 'parse-worker.ts'), out: 'claude-code-parser' },
+  ],
   outdir: join(root, 'dist-cli'),
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

@@ -24,6 +24,8 @@ export function createAnonymizer(key: string, fields: readonly AnonymizableField
   const known = new Map<string, string>();
   return {
     fields: set,
+    /** What it was made from (a parser thread makes the same anonymiser from it). */
+    settings: { key, fields: [...fields] },
     /** The pseudonym of a label, or the label itself when the field is not anonymised. */
     label(field: AnonymizableField, value: string | null): string | null {
       if (value === null || !set.has(field)) return value;

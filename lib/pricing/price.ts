@@ -35,6 +35,8 @@ export interface Pricer {
   lookup(model: string, ts: string): ModelPrice | null;
   /** The table key and what the id tells (provider family, region) in the table in force at `ts`. */
   resolve(model: string, ts: string): ResolvedModel;
+  /** The tables it prices with (plain data: a parser thread builds the same pricer from them). */
+  readonly tables: readonly PriceTable[];
 }
 
 const resolvers = new WeakMap<PriceTable, (model: string) => ResolvedModel>();
@@ -89,6 +91,7 @@ export function createPricer(tables: PriceTable[] = [builtInPriceTable]): Pricer
     return key === null ? null : (modelsOf(table)[key] ?? null);
   };
   return {
+    tables,
     lookup,
     resolve,
     versionAt(ts) {

@@ -4,7 +4,7 @@
 // that found nothing new writes no cursor. The source supplies only how to read a file's new bytes.
 
 import { hash } from 'node:crypto';
-import { readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { loadCursor, saveCursor } from '../cursor.ts';
@@ -38,16 +38,59 @@ export interface AppendedLogsPull {
   commit(): Promise<void>;
 }
 
-/** A digest of a file's first KiB (up to `length`): a replaced or truncated file changes it. */
-async function headHash(handle: FileHandle, length: number): Promise<string> {
-  const n = Math.min(length, HEAD_BYTES);
-  const buf = Buffer.alloc(n);
-  // Synchronous and one-shot: a first sync does this for every log file.
-  if (n > 0) readSync(handle.fd, buf, 0, n, 0);
-  return hash('sha256', buf).slice(0, 16);
+/** One file to read: from `offset` (where the last sync stopped) to `size`. */
+export interface LogTask<F extends AppendedLogFile, S> {
+  file: F;
+  offset: number;
+  size: number;
+  mtimeMs: number;
+  /** The parse state carried from the last sync (Codex's running totals), when the source keeps one. */
+  state: S | undefined;
 }
 
-export async function pullAppendedLogs<F extends AppendedLogFile, S>(options: AppendedLogsOptions<F, S>): Promise<AppendedLogsPull> {
+/** Where a read ended: just past the last complete line, with the digest of the file's head up to there. */
+export interface LogEnd<S> {
+  end: number;
+  head: string;
+  state?: S | undefined;
+}
+
+export interface AppendedLogsPlan<F extends AppendedLogFile, S> {
+  /** The files that grew, in the order given, each from where it was left. */
+  tasks: Array<LogTask<F, S>>;
+  /** `path:offset` of every task: the identity of this pull's batch. */
+  starts: string[];
+  /** Tells the cursor where a task's read ended. */
+  done(task: LogTask<F, S>, end: LogEnd<S>): void;
+  /** Saves the new offsets; a no-op when nothing changed. */
+  commit(): Promise<void>;
+}
+
+/** The digest kept per file: the first KiB of its bytes (all of them when shorter). */
+export function headDigest(head: Uint8Array): string {
+  return hash('sha256', head.subarray(0, HEAD_BYTES)).slice(0, 16);
+}
+
+/** A digest of a file's first KiB (up to `length`), read from an open descriptor. */
+export function headHashOfFd(fd: number, length: number): string {
+  const n = Math.min(length, HEAD_BYTES);
+  const buf = Buffer.alloc(n);
+  if (n > 0) readSync(fd, buf, 0, n, 0);
+  return headDigest(buf);
+}
+
+/**
+ * Plans a pull of appended logs: which files grew and from where (a truncated or replaced file —
+ * its head changed — from the start), without reading them. The source reads the tasks its own
+ * way (in order, or on parser threads), tells each end with `done`, and commits after the lake
+ * holds what it read.
+ */
+export async function planAppendedLogs<F extends AppendedLogFile, S>(options: {
+  source: string;
+  context: SourceContext;
+  files: readonly F[];
+  state?: { schema: z.ZodType<S>; initial: () => S };
+}): Promise<AppendedLogsPlan<F, S>> {
   const { context, files } = options;
   const fileCursorSchema = z.object({
     offset: z.int().nonnegative(),
@@ -62,60 +105,75 @@ export async function pullAppendedLogs<F extends AppendedLogFile, S>(options: Ap
   const key = cursorKey(options.source, context.config.machine);
   const previous = (await loadCursor(context.store, key, cursorSchema)) ?? { version: 1 as const, files: {} };
   const next: Record<string, FileCursor> = { ...previous.files };
-  // Plan first (which files grew, from where), so the pull's identity — its start positions — is
-  // known before anything is read: a source that writes while it reads keys its objects by it.
-  const plan: Array<{ file: F; offset: number; size: number; mtimeMs: number; state: S | undefined }> = [];
+  const tasks: Array<LogTask<F, S>> = [];
   for (const file of files) {
-    const prior = previous.files[file.path];
+    const prior = Object.hasOwn(previous.files, file.path) ? previous.files[file.path] : undefined;
     // Synchronous: a sync stats every log file, and a local stat is microseconds.
     const info = statSync(file.path);
     if (prior && prior.size === info.size && prior.offset === info.size && prior.mtime_ms === info.mtimeMs) continue;
     let offset = 0;
     let state = options.state?.initial();
     if (prior && info.size >= prior.offset) {
-      const handle = await open(file.path, 'r');
+      const fd = openSync(file.path, 'r');
       try {
-        if ((await headHash(handle, prior.offset)) === prior.head) {
+        if (headHashOfFd(fd, prior.offset) === prior.head) {
           offset = prior.offset;
           if (options.state && prior.state !== undefined) state = structuredClone(prior.state as S);
         }
       } finally {
-        await handle.close();
+        closeSync(fd);
       }
     }
     if (offset === info.size) {
       next[file.path] = { ...(prior as FileCursor), size: info.size, mtime_ms: info.mtimeMs };
       continue;
     }
-    plan.push({ file, offset, size: info.size, mtimeMs: info.mtimeMs, state });
+    tasks.push({ file, offset, size: info.size, mtimeMs: info.mtimeMs, state });
   }
-  const starts = plan.map((p) => `${p.file.path}:${p.offset}`);
-  await options.onPlan?.(starts);
-  for (const [i, p] of plan.entries()) {
-    context.progress?.(i, plan.length, options.source);
-    const handle = await open(p.file.path, 'r');
-    try {
-      const end = await options.read(handle, p.file, p.offset, p.size, p.state);
-      next[p.file.path] = {
-        offset: end,
-        size: p.size,
-        mtime_ms: p.mtimeMs,
-        head: await headHash(handle, end),
-        ...(options.state ? { state: p.state } : {}),
+  // Files that disappeared (Claude Code purges transcripts after 30 days) leave the cursor.
+  const present = new Set(files.map((f) => f.path));
+  for (const p of Object.keys(next)) if (!present.has(p)) delete next[p];
+  return {
+    tasks,
+    starts: tasks.map((t) => `${t.file.path}:${t.offset}`),
+    done(task, end) {
+      next[task.file.path] = {
+        offset: end.end,
+        size: task.size,
+        mtime_ms: task.mtimeMs,
+        head: end.head,
+        ...(options.state ? { state: end.state } : {}),
       };
+    },
+    async commit() {
+      // A sync that found nothing new writes nothing (cheap idle pushes from many laptops).
+      if (JSON.stringify(next) === JSON.stringify(previous.files)) return;
+      await saveCursor(context.store, key, { version: 1, files: next });
+    },
+  };
+}
+
+/** Plans, then reads each task in order with `options.read` (the sources that read in-process). */
+export async function pullAppendedLogs<F extends AppendedLogFile, S>(options: AppendedLogsOptions<F, S>): Promise<AppendedLogsPull> {
+  const { context } = options;
+  const plan = await planAppendedLogs<F, S>({
+    source: options.source,
+    context,
+    files: options.files,
+    ...(options.state ? { state: options.state } : {}),
+  });
+  await options.onPlan?.(plan.starts);
+  for (const [i, task] of plan.tasks.entries()) {
+    context.progress?.(i, plan.tasks.length, options.source);
+    const handle = await open(task.file.path, 'r');
+    try {
+      const end = await options.read(handle, task.file, task.offset, task.size, task.state);
+      plan.done(task, { end, head: headHashOfFd(handle.fd, end), state: task.state });
     } finally {
       await handle.close();
     }
     await options.afterFile?.();
   }
-  context.progress?.(plan.length, plan.length, options.source);
-  // Files that disappeared (Claude Code purges transcripts after 30 days) leave the cursor.
-  const present = new Set(files.map((f) => f.path));
-  for (const p of Object.keys(next)) if (!present.has(p)) delete next[p];
-  const unchanged = JSON.stringify(next) === JSON.stringify(previous.files);
-  return {
-    starts,
-    // A sync that found nothing new writes nothing (cheap idle pushes from many laptops).
-    commit: () => (unchanged ? Promise.resolve() : saveCursor(context.store, key, { version: 1, files: next })),
-  };
+  context.progress?.(plan.tasks.length, plan.tasks.length, options.source);
+  return { starts: plan.starts, commit: () => plan.commit() };
 }

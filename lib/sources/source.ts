@@ -7,6 +7,7 @@ import type { BatchOptions, PreparedBatch } from '../lake-batch.ts';
 import type { Logger } from '../log.ts';
 import type { UsageRecord } from '../record.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import type { ParserThreads } from './claude-code/parsers.ts';
 
 export interface SourceContext {
   store: ObjectStore;
@@ -33,6 +34,8 @@ export interface SourceContext {
   emitPrepared?: (prepared: PreparedBatch, batch: string) => Promise<void>;
   /** How this sync prepares batches (what a source that prepares its own must use). */
   batchOptions?: BatchOptions;
+  /** Parser threads a source may use for a large pull (the CLI provides them; Lambda does not). */
+  parserThreads?: ParserThreads;
 }
 
 export interface SourceStats {

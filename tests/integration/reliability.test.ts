@@ -141,7 +141,7 @@ describe('bounded memory', () => {
       now,
       log: silentLogger,
       pricer: createPricer(),
-      sources: [createClaudeCodeSource({ flushRecords: 7 })],
+      sources: [createClaudeCodeSource({ roundBytes: 1 })],
     };
     const result = await runSync(deps);
     const parts = result.keys.filter((k) => /-p\d+\.jsonl$/.test(k));
@@ -156,7 +156,7 @@ describe('bounded memory', () => {
     // Killed after every write of a pull in parts, then run again: still exact.
     for (let budget = 1; budget < parts.length + 4; budget += 3) {
       const dying = new DyingStore(budget);
-      const source = () => [createClaudeCodeSource({ flushRecords: 7 })];
+      const source = () => [createClaudeCodeSource({ roundBytes: 1 })];
       await runSync({ ...deps, store: dying, sources: source() }).catch(() => undefined);
       dying.revive();
       const rerun = await runSync({ ...deps, store: dying, sources: source() });

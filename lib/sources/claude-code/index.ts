@@ -1,26 +1,27 @@
 // The claude-code source: reads only what was appended to each transcript since the last sync
 // (per-file byte offsets in the bucket), de-duplicates responses across lines, files and sessions,
 // and keeps the largest copy of each. A truncated or replaced file is read again from the start.
+// A long pull goes in rounds of about ROUND_BYTES of log, each written as its own part, so memory
+// stays bounded; a large one is parsed on parser threads, each taking a contiguous share of the
+// round's files, and the copies are picked here in file order, as a single thread would.
 
-import { isUtf8 } from 'node:buffer';
-import type { FileHandle } from 'node:fs/promises';
 import { SourceError } from '../../errors.ts';
-import { MAX_RAW_CHARS } from '../../jsonl.ts';
 import { batchId, type QuarantineEntry } from '../../lake.ts';
-import { preferredCopy, totalTokens, type UsageRecord } from '../../record.ts';
-import { pullAppendedLogs } from '../appended-logs.ts';
-import { looksLikeJsonObject, readCompleteLines } from '../file-lines.ts';
-import { countSkip, emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
-import { parseClaudeLine } from './parser.ts';
+import type { DayObject, PreparedBatch } from '../../lake-batch.ts';
+import type { UsageRecord } from '../../record.ts';
+import { planAppendedLogs } from '../appended-logs.ts';
+import { emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
+import { type FileJob, inProcessParser, type Parser, startParserThreads } from './parsers.ts';
 import { findLogFiles, type LogFile } from './paths.ts';
 
-const MAX_QUARANTINE_PER_FILE = 1000;
-/** Records a pull holds before writing them (about 0.3 KB each): bounds a first sync's memory. */
-export const FLUSH_RECORDS = 50_000;
-const USAGE_MARK = Buffer.from('"usage"');
+/** Log bytes a round reads before its records are written (about 35,000 unique responses). */
+export const ROUND_BYTES = 48 * 1024 * 1024;
+/** Below this much new log, parser threads cost more to start than they save. */
+export const THREAD_MIN_BYTES = 32 * 1024 * 1024;
 
-export function createClaudeCodeSource(options: { flushRecords?: number } = {}): Source {
-  const flushRecords = options.flushRecords ?? FLUSH_RECORDS;
+export function createClaudeCodeSource(options: { roundBytes?: number; threadMinBytes?: number } = {}): Source {
+  const roundBytes = options.roundBytes ?? ROUND_BYTES;
+  const threadMinBytes = options.threadMinBytes ?? THREAD_MIN_BYTES;
   return {
     name: 'claude-code',
     async pull(context: SourceContext): Promise<SourcePull> {
@@ -32,117 +33,178 @@ export function createClaudeCodeSource(options: { flushRecords?: number } = {}):
           `no Claude Code log directory found (looked in ${missing.join(', ')}); set CLAUDE_CONFIG_DIR to the folder that holds projects/`,
         );
       }
+      const plan = await planAppendedLogs<LogFile, never>({ source: 'claude-code', context, files });
+      const batch = batchId('claude-code', config.machine, ...plan.starts);
       const stats = emptyStats();
       const quarantine: QuarantineEntry[] = [];
-      // Records not written yet, one per id (the largest copy), and the token total of every id
-      // already written by an earlier part of this pull: a later, larger copy (the final one after
-      // an early streaming copy) is written again and analyze keeps the larger.
-      const byId = new Map<string, UsageRecord>();
-      const written = new Map<string, number>();
-      let unique = 0;
-      let batch = '';
+      const jobs: FileJob[] = plan.tasks.map((t) => ({ file: t.file, from: t.offset, size: t.size }));
+      const bytes = jobs.reduce((n, j) => n + (j.size - j.from), 0);
+      // Without a writer (a direct pull), the records come back in one piece.
+      const emitting = context.emitPrepared !== undefined && context.batchOptions !== undefined;
+      const parsers: Parser[] =
+        emitting && context.parserThreads && bytes >= threadMinBytes
+          ? await startParserThreads(context.parserThreads, config.user, config.machine, context.batchOptions!)
+          : [inProcessParser(config.user, config.machine, context.batchOptions ?? null)];
+      const picker = new CopyPicker(stats);
+      const records: UsageRecord[] = [];
       let part = 0;
-      const collect = (r: UsageRecord) => {
-        const held = byId.get(r.id);
-        if (held) {
-          stats.duplicates++;
-          byId.set(r.id, preferredCopy(held, r));
-          return;
+      let filesDone = 0;
+      try {
+        const plannedRounds = emitting ? rounds(jobs, roundBytes) : [jobs];
+        for (const round of plannedRounds) {
+          context.progress?.(filesDone, jobs.length, 'claude-code');
+          const shares = split(round, parsers.length);
+          const summaries = await Promise.all(shares.map((share, i) => parsers[i]!.parse(share)));
+          const keeps = picker.pick(summaries);
+          for (const summary of summaries) {
+            for (const f of summary.files) {
+              const task = plan.tasks.find((t) => t.file.path === f.path)!;
+              plan.done(task, { end: f.end, head: f.head });
+              stats.read += f.read;
+              stats.quarantined += f.quarantined;
+              for (const [reason, n] of Object.entries(f.skippedByReason)) {
+                stats.skipped += n;
+                stats.skippedByReason[reason] = (stats.skippedByReason[reason] ?? 0) + n;
+              }
+              quarantine.push(...f.quarantine);
+            }
+          }
+          filesDone += round.length;
+          if (!emitting) {
+            records.push(...parsers[0]!.kept(keeps[0]!));
+            continue;
+          }
+          const prepared = await Promise.all(keeps.map((keep, i) => parsers[i]!.prepare(keep)));
+          // Part keys derive from the pull's start positions (and the rounds from the plan): a
+          // retried pull rewrites the same parts. A pull of one round is one object per day.
+          const key = plannedRounds.length === 1 ? batch : `${batch}-p${part++}`;
+          await context.emitPrepared!(mergePrepared(prepared), key);
         }
-        const writtenTotal = written.get(r.id);
-        if (writtenTotal !== undefined) {
-          stats.duplicates++;
-          if (totalTokens(r) > writtenTotal) byId.set(r.id, r);
-          return;
-        }
-        unique++;
-        byId.set(r.id, r);
-      };
-      const labels = new Map<string, string>();
-      const intern = (value: string) => {
-        const shared = labels.get(value);
-        if (shared !== undefined) return shared;
-        labels.set(value, value);
-        return value;
-      };
-      const { commit } = await pullAppendedLogs({
-        source: 'claude-code',
-        context,
-        files,
-        onPlan: (starts) => {
-          batch = batchId('claude-code', config.machine, ...starts);
-        },
-        read: (handle, file, from, size) => readLines(handle, file, from, size, context, stats, quarantine, collect, intern),
-        afterFile: async () => {
-          if (!context.emit || byId.size < flushRecords) return;
-          const records = [...byId.values()];
-          byId.clear();
-          for (const r of records) written.set(r.id, Math.max(written.get(r.id) ?? 0, totalTokens(r)));
-          // Part keys derive from the pull's start positions: a retried pull rewrites the same parts.
-          await context.emit(records, `${batch}-p${part++}`);
-        },
-      });
-      stats.records = unique;
-      return { records: [...byId.values()], quarantine, stats, batchIdFor: () => batch, commit };
+      } finally {
+        await Promise.all(parsers.map((p) => p.close()));
+      }
+      context.progress?.(jobs.length, jobs.length, 'claude-code');
+      stats.records = picker.unique;
+      return { records, quarantine, stats, batchIdFor: () => batch, commit: () => plan.commit() };
     },
   };
 }
 
-/** Reads complete lines in [from, size); returns the offset just past the last complete line. */
-function readLines(
-  handle: FileHandle,
-  file: LogFile,
-  from: number,
-  size: number,
-  context: SourceContext,
-  stats: ReturnType<typeof emptyStats>,
-  quarantine: QuarantineEntry[],
-  collect: (record: UsageRecord) => void,
-  intern: (value: string) => string,
-): Promise<number> {
-  let quarantinedHere = 0;
-  const lineContext = {
-    projectFolder: file.projectFolder,
-    relativePath: file.relativePath,
-    offset: 0,
-    user: context.config.user,
-    machine: context.config.machine,
-    intern,
-  };
-  const reject = (reason: string, buf: Buffer, s: number, e: number, lineNo: number) => {
-    stats.quarantined++;
-    if (quarantinedHere++ >= MAX_QUARANTINE_PER_FILE) return;
-    const raw = buf
-      .subarray(s, Math.min(e, s + MAX_RAW_CHARS * 4))
-      .toString('utf8')
-      .slice(0, MAX_RAW_CHARS);
-    quarantine.push({
-      source: 'claude-code',
-      origin: file.relativePath,
-      line: lineNo,
-      reason: `byte ${lineContext.offset}: ${reason}`,
-      raw,
-    });
-  };
-  // A partial last line (Claude Code is still writing it) is left for the next sync.
-  return readCompleteLines(handle, from, size, (buf, s, e, offset, lineNo) => {
-    if (e <= s) return;
-    lineContext.offset = offset;
-    stats.read++;
-    const markAt = buf.indexOf(USAGE_MARK, s);
-    if (markAt === -1 || markAt >= e) {
-      // No usage on this line: skip without decoding unless it is not even an object line.
-      if (looksLikeJsonObject(buf, s, e)) countSkip(stats, 'not-usage');
-      else reject('invalid JSON: not a complete JSON object line', buf, s, e, lineNo);
-      return;
+/**
+ * Picks one copy per id across the pull: in a round, the copy with the most tokens (then the
+ * latest); across rounds, an id already written is written again only by a copy with more
+ * tokens (the final copy after an early streaming one), and analyze keeps the larger.
+ */
+class CopyPicker {
+  unique = 0;
+  private readonly written = new Map<string, number>();
+
+  constructor(private readonly stats: { duplicates: number }) {}
+
+  /** Keep flags per share, given the shares in file order. */
+  pick(shares: ReadonlyArray<{ ids: string[]; tss: string[]; totals: ArrayLike<number> }>): Uint8Array[] {
+    const keeps = shares.map((s) => new Uint8Array(s.ids.length));
+    const held = new Map<string, { share: number; index: number; total: number; ts: string }>();
+    for (let si = 0; si < shares.length; si++) {
+      const { ids, tss, totals } = shares[si]!;
+      for (let j = 0; j < ids.length; j++) {
+        const id = ids[j]!;
+        const total = totals[j]!;
+        const ts = tss[j]!;
+        const h = held.get(id);
+        if (h) {
+          this.stats.duplicates++;
+          if (total > h.total || (total === h.total && ts > h.ts)) {
+            keeps[h.share]![h.index] = 0;
+            keeps[si]![j] = 1;
+            held.set(id, { share: si, index: j, total, ts });
+          }
+          continue;
+        }
+        const before = this.written.get(id);
+        if (before !== undefined) {
+          this.stats.duplicates++;
+          if (total <= before) continue;
+        } else {
+          this.unique++;
+        }
+        keeps[si]![j] = 1;
+        held.set(id, { share: si, index: j, total, ts });
+      }
     }
-    if (!isUtf8(buf.subarray(s, e))) {
-      reject('line is not valid UTF-8', buf, s, e, lineNo);
-      return;
+    for (const [id, h] of held) this.written.set(id, Math.max(this.written.get(id) ?? 0, h.total));
+    return keeps;
+  }
+}
+
+/** Consecutive groups of jobs of about `limit` bytes each (a file is never split). */
+function rounds(jobs: readonly FileJob[], limit: number): FileJob[][] {
+  const out: FileJob[][] = [];
+  let current: FileJob[] = [];
+  let bytes = 0;
+  for (const job of jobs) {
+    current.push(job);
+    bytes += job.size - job.from;
+    if (bytes >= limit) {
+      out.push(current);
+      current = [];
+      bytes = 0;
     }
-    const outcome = parseClaudeLine(buf.toString('utf8', s, e), lineContext);
-    if (outcome.kind === 'record') collect(outcome.record);
-    else if (outcome.kind === 'skip') countSkip(stats, outcome.reason);
-    else reject(outcome.reason, buf, s, e, lineNo);
-  });
+  }
+  if (current.length > 0 || out.length === 0) out.push(current);
+  return out;
+}
+
+/** `n` contiguous shares of about equal bytes, in order (some may be empty). */
+function split(jobs: readonly FileJob[], n: number): FileJob[][] {
+  if (n <= 1) return [[...jobs]];
+  const total = jobs.reduce((s, j) => s + (j.size - j.from), 0);
+  const shares: FileJob[][] = Array.from({ length: n }, () => []);
+  let acc = 0;
+  for (const job of jobs) {
+    const share = Math.min(n - 1, Math.floor((acc * n) / Math.max(total, 1)));
+    shares[share]!.push(job);
+    acc += job.size - job.from;
+  }
+  return shares;
+}
+
+/** The parsers' batches of one round as one: a day's objects merged in record order, builders joined. */
+function mergePrepared(batches: readonly PreparedBatch[]): PreparedBatch {
+  if (batches.length === 1) return batches[0]!;
+  const byDay = new Map<string, DayObject[]>();
+  for (const b of batches) {
+    for (const d of b.days) {
+      const list = byDay.get(d.day);
+      if (list) list.push(d);
+      else byDay.set(d.day, [d]);
+    }
+  }
+  const days: DayObject[] = [];
+  for (const day of [...byDay.keys()].sort()) {
+    const parts = byDay.get(day)!;
+    const [first, ...rest] = parts;
+    const builder = first!.builder;
+    for (const p of rest) if (builder && p.builder) builder.absorb(p.builder);
+    days.push({ day, body: mergeBodies(parts.map((p) => p.body)), records: parts.reduce((n, p) => n + p.records, 0), builder });
+  }
+  return { days, refused: batches.flatMap((b) => b.refused) };
+}
+
+/** The order serializeUsageObject writes: ts, then id — read from the line's first two fields. */
+function lineKey(line: string): string {
+  // {"id":"<id>","ts":"<24 chars>",…
+  const idEnd = line.indexOf('"', 7);
+  return `${line.slice(idEnd + 8, idEnd + 32)}\u0000${line.slice(7, idEnd)}`;
+}
+
+/** Sorted JSONL bodies merged into one sorted body, so the bytes do not depend on how many threads read. */
+function mergeBodies(bodies: readonly string[]): string {
+  if (bodies.length === 1) return bodies[0]!;
+  const lines = bodies.flatMap((b) => b.split('\n').filter((l) => l !== ''));
+  const keyed = lines.map((l) => ({ l, k: lineKey(l) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  let out = '';
+  for (const { l } of keyed) out += `${l}\n`;
+  return out;
 }

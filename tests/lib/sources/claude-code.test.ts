@@ -257,7 +257,7 @@ describe('writing a long pull in parts', () => {
       ...ctx,
       now: () => ctx.now,
       pricer: createPricer(),
-      sources: [createClaudeCodeSource({ flushRecords: 1 })],
+      sources: [createClaudeCodeSource({ roundBytes: 1 })],
     });
     expect(result.outcomes[0]?.stats).toMatchObject({ records: 2, duplicates: 2 });
     const lines = store.keys('lake/usage/').flatMap((k) => store.text(k)!.trim().split('\n'));
