@@ -38,7 +38,8 @@ async function loadCli() {
   const { register } = await import('tsx/esm/api');
   register();
   const cli = await import('../cli/main.ts');
-  return { cli, parserThreads: { script: new URL('../lib/sources/claude-code/parse-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] } };
+  const { sourceParserThreads } = await import('../lib/sources/claude-code/parsers.ts');
+  return { cli, parserThreads: sourceParserThreads() };
 }
 
 /** The bundle is used only while it is at least as new as every source. */

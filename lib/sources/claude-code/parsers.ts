@@ -230,6 +230,18 @@ async function threadParser(threads: ParserThreads, init: WorkerInit, pricer: Pr
   };
 }
 
+/**
+ * Parser threads when running from the TypeScript sources (tests, a checkout without the CLI
+ * bundle): a thread does not inherit tsx's loader, so its script registers tsx, then imports
+ * parse-worker.ts. The bundled CLI points at its own parser bundle instead.
+ */
+export function sourceParserThreads(count?: number): ParserThreads {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const worker = new URL('./parse-worker.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(worker)});`;
+  return { script: new URL(`data:text/javascript,${encodeURIComponent(code)}`), ...(count !== undefined ? { count } : {}) };
+}
+
 /** Starts `count` parser threads (all or none: a thread that fails to start stops the others). */
 export async function startParserThreads(
   threads: ParserThreads,
