@@ -23,17 +23,16 @@ import { loadLoggedHours, markLogged, saveLoggedHours } from './coverage.ts';
 import { gunzipLines, type LogBucket, openS3LogBucket } from './log-bucket.ts';
 import { parseInvocationLine, SOURCE } from './parser.ts';
 import {
-  accountOfPrefix,
   accountsPrefix,
   type BedrockLogLocation,
+  foreignFolder,
   hourOf,
   hourPath,
+  LAST_CHAR,
   type LogStream,
   parseStreamKey,
-  regionOfPrefix,
-  regionsPrefix,
   streamEnd,
-  streamOf,
+  streamOfKey,
 } from './paths.ts';
 
 const hourSchema = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}$/);
@@ -155,16 +154,19 @@ export function createBedrockSource(options: BedrockSourceOptions = {}): Source 
   };
 }
 
-/** Every account × region under a location (two listings of folders; the layout is fixed). */
+/**
+ * Every account × region under a location, found by skipping from folder to folder: the first key
+ * after the last stream found names the next one (one request per stream, like a delimiter listing,
+ * but it also works on S3-compatible stores whose delimiter listing only sees one level down).
+ */
 async function discoverStreams(bucket: LogBucket, location: BedrockLogLocation): Promise<LogStream[]> {
   const out: LogStream[] = [];
-  for (const accountPrefix of await bucket.listPrefixes(accountsPrefix(location))) {
-    const account = accountOfPrefix(location, accountPrefix);
-    if (account === null) continue;
-    for (const regionPrefix of await bucket.listPrefixes(regionsPrefix(location, account))) {
-      const region = regionOfPrefix(location, account, regionPrefix);
-      if (region !== null) out.push(streamOf(location, account, region));
-    }
+  const base = accountsPrefix(location);
+  for (let after = base, key = await bucket.firstKey(base, after); key !== null; key = await bucket.firstKey(base, after)) {
+    const stream = streamOfKey(location, key);
+    if (stream) out.push(stream);
+    // Past everything under the folder just seen: the stream, or the foreign folder/object.
+    after = `${stream ? stream.prefix : foreignFolder(base, key)}${LAST_CHAR}`;
   }
   return out;
 }

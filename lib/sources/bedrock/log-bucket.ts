@@ -8,8 +8,8 @@ import { createGunzip } from 'node:zlib';
 import type { ObjectStore, StoredObject } from '../../store/object-store.ts';
 
 export interface LogBucket {
-  /** Folders right under a prefix (delimiter '/'), in key order. */
-  listPrefixes(prefix: string): Promise<string[]>;
+  /** The first key under `prefix` after `startAfter`, or null (one request: discovery skips from folder to folder). */
+  firstKey(prefix: string, startAfter: string): Promise<string | null>;
   /** Objects under `prefix` with `startAfter < key < endBefore`, in key order; listing stops at `endBefore`. */
   listKeys(prefix: string, startAfter: string, endBefore: string): Promise<StoredObject[]>;
   /** The object's bytes as they arrive; null when it is gone. */
@@ -20,7 +20,9 @@ export interface LogBucket {
 /** Any store behind the storage port as a log location (tests; a local copy of the logs). */
 export function logBucketFromStore(store: ObjectStore): LogBucket {
   return {
-    listPrefixes: (prefix) => store.listPrefixes(prefix),
+    async firstKey(prefix, startAfter) {
+      return (await store.list(prefix, { startAfter })).find((o) => o.key > startAfter)?.key ?? null;
+    },
     async listKeys(prefix, startAfter, endBefore) {
       return (await store.list(prefix, { startAfter })).filter((o) => o.key > startAfter && o.key < endBefore);
     },
@@ -51,15 +53,9 @@ export async function openS3LogBucket(options: S3LogBucketOptions): Promise<LogB
   client.config.followRegionRedirects = true;
   const Bucket = options.bucket;
   return {
-    async listPrefixes(prefix) {
-      const out: string[] = [];
-      let token: string | undefined;
-      do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }));
-        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) out.push(p.Prefix);
-        token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      } while (token);
-      return out;
+    async firstKey(prefix, startAfter) {
+      const page = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix, StartAfter: startAfter, MaxKeys: 1 }));
+      return page.Contents?.[0]?.Key ?? null;
     },
     async listKeys(prefix, startAfter, endBefore) {
       const out: StoredObject[] = [];

@@ -53,21 +53,8 @@ export function accountsPrefix(location: BedrockLogLocation): string {
   return `${location.root}AWSLogs/`;
 }
 
-/** `…AWSLogs/123456789012/` → the account, or null for anything else. */
-export function accountOfPrefix(location: BedrockLogLocation, prefix: string): string | null {
-  const segment = prefix.slice(accountsPrefix(location).length).replace(/\/$/, '');
-  return ACCOUNT.test(segment) ? segment : null;
-}
-
-export function regionsPrefix(location: BedrockLogLocation, account: string): string {
-  return `${accountsPrefix(location)}${account}/BedrockModelInvocationLogs/`;
-}
-
-/** `…/BedrockModelInvocationLogs/us-east-1/` → the region, or null (e.g. a data/ folder). */
-export function regionOfPrefix(location: BedrockLogLocation, account: string, prefix: string): string | null {
-  const segment = prefix.slice(regionsPrefix(location, account).length).replace(/\/$/, '');
-  return REGION.test(segment) ? segment : null;
-}
+/** The highest code point: `<folder>/` + this sorts after every key in that folder (S3 compares UTF-8 bytes). */
+export const LAST_CHAR = '\u{10ffff}';
 
 /** One account × region: the keys under it are time-ordered, so S3 lists them oldest first. */
 export interface LogStream {
@@ -78,7 +65,27 @@ export interface LogStream {
 }
 
 export function streamOf(location: BedrockLogLocation, account: string, region: string): LogStream {
-  return { account, region, prefix: `${regionsPrefix(location, account)}${region}/` };
+  return { account, region, prefix: `${accountsPrefix(location)}${account}/BedrockModelInvocationLogs/${region}/` };
+}
+
+/** The stream a key under `…AWSLogs/` belongs to, or null when it is outside the layout. */
+export function streamOfKey(location: BedrockLogLocation, key: string): LogStream | null {
+  const [account, service, region, ...rest] = key.slice(accountsPrefix(location).length).split('/');
+  if (account === undefined || !ACCOUNT.test(account) || service !== 'BedrockModelInvocationLogs') return null;
+  if (region === undefined || !REGION.test(region) || rest.length === 0) return null;
+  return streamOf(location, account, region);
+}
+
+/**
+ * For a key outside the layout, the folder to skip whole: the deepest of `<account>/`,
+ * `<account>/BedrockModelInvocationLogs/<name>/` that holds it (or the key itself when it is a
+ * file there, such as Bedrock's permission-check object).
+ */
+export function foreignFolder(base: string, key: string): string {
+  const parts = key.slice(base.length).split('/');
+  if (parts.length === 1 || !ACCOUNT.test(parts[0]!)) return `${base}${parts[0]}${parts.length > 1 ? '/' : ''}`;
+  if (parts[1] !== 'BedrockModelInvocationLogs') return `${base}${parts[0]}/${parts[1]}${parts.length > 2 ? '/' : ''}`;
+  return `${base}${parts.slice(0, 3).join('/')}${parts.length > 3 ? '/' : ''}`;
 }
 
 /**
