@@ -150,7 +150,8 @@ type Sums = { input: number; output: number; cache_read: number; cache_write: nu
 function totalsBy(records: UsageRecord[], key: (r: UsageRecord) => string): Record<string, Sums> {
   const out: Record<string, Sums> = {};
   for (const r of records) {
-    const s = (out[key(r)] ??= { input: 0, output: 0, cache_read: 0, cache_write: 0, requests: 0, cost: 0 });
+    out[key(r)] ??= { input: 0, output: 0, cache_read: 0, cache_write: 0, requests: 0, cost: 0 };
+    const s = out[key(r)]!;
     s.input += r.input_tokens;
     s.output += r.output_tokens;
     s.cache_read += r.cache_read_tokens;
