@@ -10,15 +10,20 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { runAnalyze, touchedDays } from '../../../lib/analyze.ts';
 import { parseConfig } from '../../../lib/config.ts';
 import { batchId } from '../../../lib/lake.ts';
 import { createLogger } from '../../../lib/log.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
 import { type UsageRecord, usageRecordSchema } from '../../../lib/record.ts';
 import { loadLoggedHours, markLogged, saveLoggedHours } from '../../../lib/sources/bedrock/coverage.ts';
+import { createBedrockSource } from '../../../lib/sources/bedrock/index.ts';
+import { logBucketFromStore } from '../../../lib/sources/bedrock/log-bucket.ts';
 import { createBedrockMetricsSource } from '../../../lib/sources/bedrock-metrics/index.ts';
+import { createSources } from '../../../lib/sources/registry.ts';
 import { BEDROCK_METRICS_APPLIED_KEY, lakeObjectKey } from '../../../lib/store/layout.ts';
 import { runSync } from '../../../lib/sync.ts';
+import { batchBytes, invocationLine, logKey, roleArn } from '../../support/bedrock-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
 const cw = mockClient(CloudWatchClient);
@@ -237,5 +242,97 @@ describe('bedrock-metrics failures', () => {
     const result = await run(async () => {});
     expect(result.outcomes[0]!.error).toMatch(/failed after 1 attempt\(s\): AccessDenied: not authorized/);
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(1);
+  });
+});
+
+describe('invocation logs and metrics of the same account', () => {
+  beforeEach(() => cw.reset());
+
+  it('runs the logs first whatever the configured order', () => {
+    expect(createSources(['bedrock-metrics', 'codex', 'bedrock']).map((s) => s.name)).toEqual(['codex', 'bedrock', 'bedrock-metrics']);
+    expect(createSources(['bedrock-metrics']).map((s) => s.name)).toEqual(['bedrock-metrics']);
+  });
+
+  it('counts an hour once: from the logs where they have it, from the metrics elsewhere (analytics agree)', async () => {
+    const logs = new MemoryStore();
+    // Logs: 2 requests in 10:00–10:59. Metrics: the same hour (restated by CloudWatch) and 13:00, which has no log.
+    await logs.put(
+      logKey('', 'us-east-1', '2026-08-01T10', 'batch.json.gz'),
+      batchBytes([
+        invocationLine({
+          requestId: 'l-1',
+          timestamp: '2026-08-01T10:01:00Z',
+          region: 'us-east-1',
+          operation: 'Converse',
+          modelId: NOVA,
+          arn: roleArn('alice'),
+          input: 100,
+          output: 10,
+        }),
+        invocationLine({
+          requestId: 'l-2',
+          timestamp: '2026-08-01T10:31:00Z',
+          region: 'us-east-1',
+          operation: 'Converse',
+          modelId: NOVA,
+          arn: roleArn('bob'),
+          input: 200,
+          output: 20,
+        }),
+      ]),
+    );
+    cw.on(GetMetricDataCommand).resolves({
+      MetricDataResults: [
+        {
+          Id: 'input',
+          Label: NOVA,
+          StatusCode: 'Complete',
+          Timestamps: [at('2026-08-01T10:00Z'), at('2026-08-01T13:00Z')],
+          Values: [300, 4000],
+        },
+        {
+          Id: 'output',
+          Label: NOVA,
+          StatusCode: 'Complete',
+          Timestamps: [at('2026-08-01T10:00Z'), at('2026-08-01T13:00Z')],
+          Values: [30, 400],
+        },
+        {
+          Id: 'invocations',
+          Label: NOVA,
+          StatusCode: 'Complete',
+          Timestamps: [at('2026-08-01T10:00Z'), at('2026-08-01T13:00Z')],
+          Values: [2, 7],
+        },
+      ],
+    });
+    const store = new MemoryStore();
+    const cfg = parseConfig(
+      { TOKENLAKE_BEDROCK_LOGS: 's3://logs', TOKENLAKE_BEDROCK_METRICS_REGIONS: 'us-east-1', TOKENLAKE_MACHINE: 'm', TOKENLAKE_USER: 'u' },
+      { detectAgents: () => [] },
+    );
+    expect(cfg.sources).toEqual(['bedrock', 'bedrock-metrics']);
+    const now = new Date('2026-08-01T18:00:00.000Z');
+    const result = await runSync({
+      store,
+      config: cfg,
+      now: () => now,
+      log: silent,
+      pricer: createPricer(),
+      sources: [createBedrockSource({ openBucket: async () => logBucketFromStore(logs) }), createBedrockMetricsSource()],
+    });
+    expect(result.outcomes.map((o) => [o.source, o.ok, o.stats?.records])).toEqual([
+      ['bedrock', true, 2],
+      ['bedrock-metrics', true, 1],
+    ]);
+    const { analytics } = await runAnalyze(
+      { store, pricer: createPricer(), now: () => now, timeZone: 'UTC', log: silent },
+      { days: touchedDays(result.keys) },
+    );
+    const w = analytics.windows['7d'];
+    // 100 + 200 from the logs, 4000 from the metrics' 13:00; the metrics' 10:00 (300) is the logs' hour.
+    expect(w.totals).toMatchObject({ input_tokens: 4300, output_tokens: 430, requests: 9 });
+    expect(Object.fromEntries(w.by_source.map((s) => [s.key, s.input_tokens]))).toEqual({ bedrock: 300, 'bedrock-metrics': 4000 });
+    expect(w.by_model.map((m) => m.key)).toEqual([`bedrock/us-east-1/${NOVA}`]);
   });
 });
