@@ -19,6 +19,7 @@ import { loadLoggedHours } from '../../../lib/sources/bedrock/coverage.ts';
 import { createBedrockSource } from '../../../lib/sources/bedrock/index.ts';
 import { bedrockModelLabel, parseInvocationLine, principalOf } from '../../../lib/sources/bedrock/parser.ts';
 import { parseLogLocation } from '../../../lib/sources/bedrock/paths.ts';
+import { parseClaudeLine } from '../../../lib/sources/claude-code/parser.ts';
 import { runSync } from '../../../lib/sync.ts';
 import {
   ACCOUNT,
@@ -30,6 +31,7 @@ import {
   truncatedBatch,
   userArn,
 } from '../../support/bedrock-logs.ts';
+import { assistantLine } from '../../support/claude-logs.ts';
 import { EMBEDDED_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../../support/embedded-s3.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
@@ -352,5 +354,31 @@ describe('bedrock log lines', () => {
     expect(parseLogLocation(`s3://logs-bucket/team/AWSLogs/${ACCOUNT}/BedrockModelInvocationLogs/`)).toMatchObject({ root: 'team/' });
     expect(() => parseLogLocation('https://logs-bucket/x')).toThrow(/expected s3:\/\/bucket\/prefix/);
     expect(() => parseLogLocation('s3://Bad_Bucket/x')).toThrow(/not a valid S3 bucket name/);
+  });
+});
+
+describe('Claude Code on Bedrock', () => {
+  it('attributes transcripts with Bedrock model ids to bedrock, priced at the Bedrock rate', () => {
+    const context = { projectFolder: '-home-alice-code-web', relativePath: 'p/s.jsonl', offset: 0, user: 'alice', machine: 'laptop' };
+    const line = (model: string) =>
+      assistantLine({
+        ts: '2026-08-01T10:00:00.000Z',
+        msgId: 'msg_bdrk_01',
+        requestId: 'req-1',
+        model,
+        input: 1_000_000,
+        output: 1_000_000,
+      });
+    const pricer = createPricer();
+    const onBedrock = parseClaudeLine(line(SONNET_US), context);
+    const arn = parseClaudeLine(line(`arn:aws:bedrock:us-east-1:${ACCOUNT}:inference-profile/${SONNET_US}`), context);
+    const direct = parseClaudeLine(line('claude-sonnet-4-5-20250929'), context);
+    if (onBedrock.kind !== 'record' || arn.kind !== 'record' || direct.kind !== 'record') throw new Error('expected records');
+    expect([onBedrock.record.provider, arn.record.provider, direct.record.provider]).toEqual(['bedrock', 'bedrock', 'anthropic']);
+    // 100k in + 100k out (under the 200k long-context tier): the us profile lists $3.30 + $16.50 per M
+    // (Bedrock's cross-region premium), Anthropic $3 + $15.
+    expect(pricer.price(onBedrock.record)).toBeCloseTo(1.98, 10);
+    expect(pricer.price(arn.record)).toBeCloseTo(1.98, 10);
+    expect(pricer.price(direct.record)).toBeCloseTo(1.8, 10);
   });
 });
