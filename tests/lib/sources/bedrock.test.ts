@@ -366,8 +366,8 @@ describe('Claude Code on Bedrock', () => {
         msgId: 'msg_bdrk_01',
         requestId: 'req-1',
         model,
-        input: 1_000_000,
-        output: 1_000_000,
+        input: 100_000,
+        output: 100_000,
       });
     const pricer = createPricer();
     const onBedrock = parseClaudeLine(line(SONNET_US), context);
