@@ -66,8 +66,9 @@ const writeOwnLogs = (fn: FunctionKey): Statement => ({
 });
 
 /**
- * The one `Resource: '*'` in the template: X-Ray's PutTraceSegments and PutTelemetryRecords
- * support no resource-level permissions, so AWS requires '*'. Metrics need no such exception:
+ * `Resource: '*'` where AWS allows nothing else: X-Ray's PutTraceSegments and PutTelemetryRecords
+ * support no resource-level permissions, so AWS requires '*' (so does cloudwatch:GetMetricData,
+ * granted to sync only while bedrock-metrics is configured; see SOURCE_GRANTS). Metrics need no such exception:
  * they are emitted as EMF log lines (lib/metrics.ts), not with cloudwatch:PutMetricData.
  */
 const XRAY: Statement = { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
@@ -86,15 +87,41 @@ const DLQ_ARN = { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] };
 const sendToDlq: Statement = { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: DLQ_ARN };
 const onFailureToDlq = { onFailure: { type: 'sqs' as const, arn: DLQ_ARN } };
 
+/** A statement that exists only while a condition holds (`AWS::NoValue` otherwise: nothing is granted). */
+const onlyIf = (condition: string, statement: Statement): Statement => ({ 'Fn::If': [condition, statement, { Ref: 'AWS::NoValue' }] });
+
+/** The Bedrock invocation-log location: `<BedrockLogsBucket>/<BedrockLogsPrefix>AWSLogs/…` (lib/sources/bedrock/paths.ts). */
+const BEDROCK_LOGS_KEYS = `\${BedrockLogsPrefix}AWSLogs/`;
+
 /**
  * What each optional source needs beyond the lake, granted to sync (the only function that reads
- * sources). One entry per source, so a new source (e.g. Amazon Bedrock) adds its own least-privilege
- * statements here and tests/deploy/template.test.ts asserts them by source name.
+ * sources). One entry per source, so a new source adds its own least-privilege statements here and
+ * tests/deploy/template.test.ts asserts them by source name. The Bedrock grants exist only when
+ * their parameters are set (conditions below).
  */
 export const SOURCE_GRANTS: Record<string, Statement[]> = {
   // The admin keys are SecureString parameters under the AWS-managed aws/ssm key: no kms grant.
   anthropic: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: ssmParameterArn('anthropicAdminKeyParameter') }],
   openai: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: ssmParameterArn('openaiAdminKeyParameter') }],
+  // Reads the log batches under AWSLogs/ of the configured prefix, and lists only there; with a
+  // KMS-encrypted log bucket, decrypts with that key (S3 asks KMS on the reader's behalf).
+  bedrock: [
+    onlyIf('UseBedrockLogs', {
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: sub(`arn:\${AWS::Partition}:s3:::\${BedrockLogsBucket}/${BEDROCK_LOGS_KEYS}*`),
+    }),
+    onlyIf('UseBedrockLogs', {
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: sub('arn:${AWS::Partition}:s3:::${BedrockLogsBucket}'),
+      Condition: { StringLike: { 's3:prefix': [sub(BEDROCK_LOGS_KEYS), sub(`${BEDROCK_LOGS_KEYS}*`)] } },
+    }),
+    onlyIf('UseBedrockLogsKms', { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { Ref: 'BedrockLogsKmsKeyArn' } }),
+  ],
+  // GetMetricData supports no resource-level permission and no condition key: AWS requires '*'.
+  // It reads metrics only (no write, no alarm, no dashboard).
+  'bedrock-metrics': [onlyIf('UseBedrockMetrics', { Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' })],
 };
 
 /**
@@ -388,6 +415,13 @@ const serverlessConfiguration: AWS = {
       openaiAdminKeyParameter: `/${SERVICE}/\${sls:stage}/openai-admin-key`,
       // LiteLLM's price file for the daily price refresh by sync; '' = off (accounts without egress).
       pricesUrl: '',
+      // Amazon Bedrock (docs/deploy.md): the bucket model invocation logging delivers to ('none' =
+      // off), the key prefix above AWSLogs/ ('' or ending in '/'), its KMS key if SSE-KMS, and the
+      // regions whose AWS/Bedrock CloudWatch metrics are read where logging is off ('none' = off).
+      bedrockLogsBucket: 'none',
+      bedrockLogsPrefix: '',
+      bedrockLogsKmsKeyArn: 'none',
+      bedrockMetricsRegions: 'none',
     },
     // The stage the template tests package: the demo source, and values that differ from the
     // defaults so the tests can see the parameters flow through.
@@ -414,7 +448,18 @@ const serverlessConfiguration: AWS = {
     stackTags: { project: SERVICE },
     environment: {
       TOKENLAKE_BUCKET: sub(BUCKET),
-      TOKENLAKE_SOURCES: '${param:sources}',
+      // A configured Bedrock source is added to the list (config drops a name listed twice).
+      TOKENLAKE_SOURCES: {
+        'Fn::If': [
+          'UseBedrockLogs',
+          { 'Fn::If': ['UseBedrockMetrics', '${param:sources},bedrock,bedrock-metrics', '${param:sources},bedrock'] },
+          { 'Fn::If': ['UseBedrockMetrics', '${param:sources},bedrock-metrics', '${param:sources}'] },
+        ],
+      },
+      TOKENLAKE_BEDROCK_LOGS: {
+        'Fn::If': ['UseBedrockLogs', sub('s3://${BedrockLogsBucket}/${BedrockLogsPrefix}'), { Ref: 'AWS::NoValue' }],
+      },
+      TOKENLAKE_BEDROCK_METRICS_REGIONS: { 'Fn::If': ['UseBedrockMetrics', { Ref: 'BedrockMetricsRegions' }, { Ref: 'AWS::NoValue' }] },
       TOKENLAKE_TIMEZONE: '${param:timezone}',
       // Absent unless a retention is set: config reads "unset" as keep everything.
       TOKENLAKE_RETENTION_DAYS: { 'Fn::If': ['HasRetention', { Ref: 'RetentionDays' }, { Ref: 'AWS::NoValue' }] },
@@ -580,6 +625,30 @@ const serverlessConfiguration: AWS = {
         AllowedPattern: '^(none|[^@\\s]+@[^@\\s]+)$',
         Description: "'none', or an address subscribed to the alarm topic",
       },
+      BedrockLogsBucket: {
+        Type: 'String',
+        Default: '${param:bedrockLogsBucket}',
+        AllowedPattern: '^(none|[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$',
+        Description: "'none', or the bucket Amazon Bedrock model invocation logging delivers to",
+      },
+      BedrockLogsPrefix: {
+        Type: 'String',
+        Default: '${param:bedrockLogsPrefix}',
+        AllowedPattern: '^([A-Za-z0-9!_.*()=-]+/)*$',
+        Description: "The key prefix above AWSLogs/ in that bucket: '' or ending in '/'",
+      },
+      BedrockLogsKmsKeyArn: {
+        Type: 'String',
+        Default: '${param:bedrockLogsKmsKeyArn}',
+        AllowedPattern: '^(none|arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]+)$',
+        Description: "'none', or the KMS key of an SSE-KMS encrypted log bucket",
+      },
+      BedrockMetricsRegions: {
+        Type: 'String',
+        Default: '${param:bedrockMetricsRegions}',
+        AllowedPattern: '^(none|[a-z]{2}(-gov)?-[a-z]+-[0-9](,[a-z]{2}(-gov)?-[a-z]+-[0-9])*)$',
+        Description: "'none', or the regions whose AWS/Bedrock CloudWatch metrics are read (comma-separated)",
+      },
       RetentionDays: {
         Type: 'String',
         Default: '${param:retentionDays}',
@@ -588,6 +657,11 @@ const serverlessConfiguration: AWS = {
       },
     },
     Conditions: {
+      UseBedrockLogs: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BedrockLogsBucket' }, 'none'] }] },
+      UseBedrockLogsKms: {
+        'Fn::And': [{ Condition: 'UseBedrockLogs' }, { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BedrockLogsKmsKeyArn' }, 'none'] }] }],
+      },
+      UseBedrockMetrics: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'BedrockMetricsRegions' }, 'none'] }] },
       UseKms: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'KmsKeyArn' }, 'none'] }] },
       UseVersioning: { 'Fn::Equals': [{ Ref: 'Versioning' }, 'true'] },
       HasAlarmEmail: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, 'none'] }] },

@@ -7,8 +7,21 @@ import { z } from 'zod';
 import { isValidTimeZone } from './calendar.ts';
 import { ConfigError } from './errors.ts';
 import { type AnonymizableField, anonymizableFields } from './export/anonymize.ts';
+import { type BedrockLogLocation, isAwsRegion, parseLogLocation } from './sources/bedrock/paths.ts';
 
-export const knownSources = ['claude-code', 'codex', 'gemini-cli', 'qwen-code', 'opencode', 'amp', 'demo', 'anthropic', 'openai'] as const;
+export const knownSources = [
+  'claude-code',
+  'codex',
+  'gemini-cli',
+  'qwen-code',
+  'opencode',
+  'amp',
+  'demo',
+  'anthropic',
+  'openai',
+  'bedrock',
+  'bedrock-metrics',
+] as const;
 export type SourceName = (typeof knownSources)[number];
 
 /** The sources that read coding-agent logs on this machine (found by themselves, pushed per machine). */
@@ -177,6 +190,44 @@ const envSchema = z.object({
       return [...new Set(names)] as AnonymizableField[];
     }),
   TOKENLAKE_EVENT_BUS: optionalString,
+  /** Where Bedrock model invocation logging delivers: s3://bucket/prefix (the prefix above AWSLogs/), comma-separated. */
+  TOKENLAKE_BEDROCK_LOGS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const out: BedrockLogLocation[] = [];
+      for (const entry of (v ?? '').split(',').map((s) => s.trim())) {
+        if (entry === '') continue;
+        try {
+          const location = parseLogLocation(entry);
+          if (!out.some((l) => l.url === location.url)) out.push(location);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: (error as Error).message });
+          return z.NEVER;
+        }
+      }
+      return out;
+    }),
+  /** Regions whose AWS/Bedrock CloudWatch metrics the bedrock-metrics source reads (default: AWS_REGION). */
+  TOKENLAKE_BEDROCK_METRICS_REGIONS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const regions = [
+        ...new Set(
+          (v ?? '')
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        ),
+      ];
+      const bad = regions.find((r) => !isAwsRegion(r));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" is not an AWS region (e.g. us-east-1)` });
+        return z.NEVER;
+      }
+      return regions;
+    }),
   TOKENLAKE_ANOMALY_K: z
     .string()
     .optional()
@@ -245,6 +296,10 @@ export interface Config {
   /** EventBridge bus for alerts (budget.threshold_crossed, anomaly.detected) on AWS. */
   eventBus: string | undefined;
   anomalyK: number;
+  /** Amazon Bedrock invocation-log locations read by the `bedrock` source (TOKENLAKE_BEDROCK_LOGS). */
+  bedrockLogs: BedrockLogLocation[];
+  /** Regions whose AWS/Bedrock CloudWatch metrics `bedrock-metrics` reads. */
+  bedrockMetricsRegions: string[];
 }
 
 export interface ConfigContext {
@@ -314,9 +369,23 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
   } else {
     // Every agent with logs here; an installed agent with no log yet would show an empty
     // dashboard, so only when none is found does the demo stand in.
-    sources = foundAgents.length > 0 ? foundAgents.map((a) => a.source) : ['demo'];
+    // A configured Bedrock location is read too, like an agent found here: setting the variable
+    // says where the usage is, and the demo must not stand in beside real data.
+    const configured: SourceName[] = [
+      ...(e.TOKENLAKE_BEDROCK_LOGS.length > 0 ? (['bedrock'] as const) : []),
+      ...(e.TOKENLAKE_BEDROCK_METRICS_REGIONS.length > 0 ? (['bedrock-metrics'] as const) : []),
+    ];
+    const found: SourceName[] = [...foundAgents.map((a) => a.source), ...configured];
+    sources = found.length > 0 ? found : ['demo'];
   }
-  const demoFallback = !e.TOKENLAKE_SOURCES && foundAgents.length === 0;
+  const demoFallback = !e.TOKENLAKE_SOURCES && sources.length === 1 && sources[0] === 'demo';
+  if (sources.includes('bedrock') && e.TOKENLAKE_BEDROCK_LOGS.length === 0) {
+    throw new ConfigError(
+      'TOKENLAKE_BEDROCK_LOGS',
+      'the bedrock source needs the log location: s3://bucket/prefix (the prefix that holds AWSLogs/)',
+    );
+  }
+  const region = e.AWS_REGION ?? 'us-east-1';
 
   return {
     port: e.PORT,
@@ -335,7 +404,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     backfillDays: e.TOKENLAKE_BACKFILL_DAYS,
     s3Endpoint: e.TOKENLAKE_S3_ENDPOINT,
     store: e.TOKENLAKE_STORE,
-    region: e.AWS_REGION ?? 'us-east-1',
+    region,
     pricesFile: e.TOKENLAKE_PRICES_FILE,
     pricesUrl: e.TOKENLAKE_PRICES_URL,
     user: e.TOKENLAKE_USER ?? safeUserName(),
@@ -350,6 +419,9 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     anonymize: e.TOKENLAKE_ANONYMIZE,
     eventBus: e.TOKENLAKE_EVENT_BUS,
     anomalyK: e.TOKENLAKE_ANOMALY_K,
+    bedrockLogs: e.TOKENLAKE_BEDROCK_LOGS,
+    // Without a list the metrics fallback reads the region the process runs in.
+    bedrockMetricsRegions: e.TOKENLAKE_BEDROCK_METRICS_REGIONS.length > 0 ? e.TOKENLAKE_BEDROCK_METRICS_REGIONS : [region],
   };
 }
 

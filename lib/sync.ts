@@ -175,6 +175,12 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
     try {
       const pull = await source.pull(context);
       await writeRecords(pull.records, pull.batchIdFor);
+      for (const day of pull.emptyDays ?? []) {
+        const objectKey = lakeObjectKey('usage', day, source.name, pull.batchIdFor(day));
+        if (keys.includes(objectKey)) continue;
+        await deps.store.put(objectKey, '');
+        keys.push(objectKey);
+      }
       const quarantine = refused.length > 0 ? [...pull.quarantine, ...refused] : pull.quarantine;
       if (refused.length > 0) pull.stats.quarantined += refused.length;
       const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), quarantine);

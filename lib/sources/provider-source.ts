@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { addDays, utcDay } from '../calendar.ts';
 import { loadCursor, saveCursor } from '../cursor.ts';
-import { batchId, writeQuarantine } from '../lake.ts';
+import { batchId, type QuarantineEntry, writeQuarantine } from '../lake.ts';
 import type { UsageRecord } from '../record.ts';
 import { cursorKey } from '../store/layout.ts';
 import { ProviderResponseError } from './provider-http.ts';
@@ -63,10 +63,22 @@ export function planFetchWindow(input: WindowInput): FetchWindow {
 export interface ProviderFetch {
   records: UsageRecord[];
   stats: SourceStats;
+  /** Days of the window now empty whose object held records: written empty (see SourcePull.emptyDays). */
+  emptyDays?: string[];
+  /** Items of the answer that cannot become records, with the reason (the rest still lands). */
+  quarantine?: QuarantineEntry[];
+  /** State of the source's own beyond the cursor, saved right after it. */
+  commit?: () => Promise<void>;
 }
 
 export interface ProviderSourceSpec {
   name: string;
+  /**
+   * A day before the planned window that must be fetched again because what the source derives
+   * from changed since its last run (bedrock-metrics: hours the invocation logs now cover); the
+   * window then starts there. Null: the planned window.
+   */
+  restateFrom?(context: SourceContext): Promise<string | null>;
   /** Fetches and normalises every record whose bucket starts inside the window. */
   fetchWindow(window: FetchWindow, context: SourceContext): Promise<ProviderFetch>;
 }
@@ -84,6 +96,11 @@ export function createProviderSource(spec: ProviderSourceSpec): Source {
         backfillDays: context.config.backfillDays,
         since: context.since,
       });
+      const restate = (await spec.restateFrom?.(context)) ?? null;
+      if (restate !== null && restate < window.fromDay) {
+        window.fromDay = restate;
+        window.start = new Date(`${restate}T00:00:00.000Z`);
+      }
       context.log.debug('provider fetch window', { from: window.fromDay, to: window.end.toISOString() });
       let fetched: ProviderFetch;
       try {
@@ -103,11 +120,15 @@ export function createProviderSource(spec: ProviderSourceSpec): Source {
       const completeThrough = later(previous, window.completeThrough);
       return {
         records: fetched.records,
-        quarantine: [],
+        quarantine: fetched.quarantine ?? [],
         stats: fetched.stats,
         // One object per (source, day) whatever the run: a re-fetched day replaces its object.
         batchIdFor: (day) => batchId(spec.name, day),
-        commit: () => saveCursor(context.store, key, { version: 1, complete_through: completeThrough }),
+        ...(fetched.emptyDays && fetched.emptyDays.length > 0 ? { emptyDays: fetched.emptyDays } : {}),
+        async commit() {
+          await saveCursor(context.store, key, { version: 1, complete_through: completeThrough });
+          await fetched.commit?.();
+        },
       };
     },
   };

@@ -3,6 +3,8 @@
 import type { SourceName } from '../config.ts';
 import { createAmpSource } from './amp/index.ts';
 import { createAnthropicSource } from './anthropic/index.ts';
+import { createBedrockSource } from './bedrock/index.ts';
+import { createBedrockMetricsSource } from './bedrock-metrics/index.ts';
 import { createClaudeCodeSource } from './claude-code/index.ts';
 import { createCodexSource } from './codex/index.ts';
 import { createDemoSource } from './demo/index.ts';
@@ -32,9 +34,17 @@ export function createSource(name: SourceName): Source {
       return createAnthropicSource();
     case 'openai':
       return createOpenAiSource();
+    case 'bedrock':
+      return createBedrockSource();
+    case 'bedrock-metrics':
+      return createBedrockMetricsSource();
   }
 }
 
 export function createSources(names: readonly SourceName[]): Source[] {
-  return names.map(createSource);
+  // The invocation logs run before the metrics fallback, so the hours they cover this run are
+  // already left out of the metrics written in the same run.
+  const ordered: SourceName[] = names.filter((n) => n !== 'bedrock-metrics');
+  if (names.includes('bedrock-metrics')) ordered.splice(ordered.indexOf('bedrock') + 1 || ordered.length, 0, 'bedrock-metrics');
+  return ordered.map(createSource);
 }

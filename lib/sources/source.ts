@@ -61,6 +61,12 @@ export interface SourcePull {
    * restate whole days return a per-day id stable across runs so a day is rewritten, not added.
    */
   batchIdFor(day: string): string;
+  /**
+   * Days whose object (`batchIdFor(day)`) this pull restates to nothing although it held records:
+   * sync writes them empty, so analyze drops what they held. Only sources that restate whole days
+   * name any (bedrock-metrics, when the invocation logs took a day over).
+   */
+  emptyDays?: readonly string[];
   /** Persists the cursor; called only after every lake and quarantine object was written. */
   commit(): Promise<void>;
 }

@@ -9,8 +9,12 @@
 //   rollups/events/dt=YYYY-MM-DD.json                  daily event rollups
 //   analytics/analytics.json                           the pre-computed document
 //   state/…                                            cursors, statuses, leases, alert claims
+//   state/cursors/bedrock/<hash of location>.json      per log location: what the bedrock source read
+//   state/bedrock/…                                    which hours the Bedrock logs cover (for bedrock-metrics)
 //   config/…                                           API keys, budgets, the anonymisation key, fetched price tables
 //   exports/…                                          large exports behind a presigned URL
+
+import { createHash } from 'node:crypto';
 
 export type Dataset = 'usage' | 'events';
 
@@ -29,6 +33,10 @@ export const ALERTS_PREFIX = 'state/alerts/';
 export const BUDGETS_LAST_GOOD_KEY = 'state/budgets-last-good.json';
 /** Which report (events or metrics) claimed a Claude Code session that exports over OTLP. */
 export const OTLP_CLAIMS_PREFIX = 'state/otlp/sessions/';
+/** Which hours the Bedrock invocation logs cover (lib/sources/bedrock/coverage.ts). */
+export const BEDROCK_LOGGED_HOURS_KEY = 'state/bedrock/logged-hours.json';
+/** The coverage sequence number bedrock-metrics last applied. */
+export const BEDROCK_METRICS_APPLIED_KEY = 'state/bedrock/metrics-applied.json';
 export const CONFIG_PREFIX = 'config/';
 export const API_KEYS_KEY = 'config/api-keys.json';
 export const BUDGETS_KEY = 'config/budgets.json';
@@ -118,6 +126,14 @@ export function machinePrefix(machine: string): string {
 /** Log sources are per machine (many laptops push into one bucket); API sources are global. */
 export function cursorKey(source: string, machine?: string): string {
   return machine ? `${machinePrefix(machine)}cursors/${keySegment(source)}.json` : `${STATE_PREFIX}cursors/${keySegment(source)}.json`;
+}
+
+/**
+ * One cursor per Bedrock log location (`s3://bucket/prefix/`), named by a hash of it: a location is
+ * read on its own and a changed list of locations keeps the cursors of the ones that stay.
+ */
+export function bedrockLogCursorKey(locationUrl: string): string {
+  return `${STATE_PREFIX}cursors/bedrock/${createHash('sha256').update(locationUrl).digest('hex').slice(0, 20)}.json`;
 }
 
 export function statusKey(source: string, machine: string | null): string {

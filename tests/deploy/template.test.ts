@@ -131,10 +131,13 @@ function roleOf(fn: string): Json {
   return resources[fnResource.Properties.Role['Fn::GetAtt'][0]];
 }
 
-/** action → sorted S3 targets, for one function's role. */
+/** Whether a statement is about the lake bucket (not, say, the Bedrock log bucket sync may read). */
+const onLake = (s: Json) => asList(s.Resource).every((r: Json) => s3Target(r) === '(bucket)' || !s3Target(r).startsWith('{'));
+
+/** action → sorted S3 targets in the lake bucket, for one function's role. */
 function s3Grants(fn: string): Record<string, string[]> {
   const grants: Record<string, string[]> = {};
-  for (const s of statementsOf(roleOf(fn))) {
+  for (const s of statementsOf(roleOf(fn)).filter(onLake)) {
     for (const action of asList(s.Action).filter((a: string) => a.startsWith('s3:'))) {
       grants[action] = [...(grants[action] ?? []), ...asList(s.Resource).map(s3Target)].sort();
     }
@@ -228,10 +231,14 @@ describe('IAM', () => {
     }
   });
 
-  it("uses Resource '*' only for X-Ray, which supports no resource-level permissions", () => {
+  it("uses Resource '*' only for X-Ray and GetMetricData, which support no resource-level permissions", () => {
     const star = allStatements().filter((s) => s.Effect === 'Allow' && asList(s.Resource).includes('*'));
-    expect(star).toHaveLength(FUNCTIONS.length);
-    for (const s of star) expect(s.Action).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+    expect(star).toHaveLength(FUNCTIONS.length + 1);
+    const xray = star.filter((s) => s.Action !== 'cloudwatch:GetMetricData');
+    expect(xray).toHaveLength(FUNCTIONS.length);
+    for (const s of xray) expect(s.Action).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+    // GetMetricData: sync only, and only while bedrock-metrics is configured (see the Bedrock test).
+    expect(statementsOf(roleOf('sync'))).toContainEqual({ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
   });
 
   it('gives each function exactly the S3 access the issue lists', () => {
@@ -280,7 +287,7 @@ describe('IAM', () => {
   });
 
   it('confines listings to prefixes (sync: lake/, quarantine/, state/, config/)', () => {
-    const listing = statementsOf(roleOf('sync')).find((s) => s.Action === 's3:ListBucket');
+    const listing = statementsOf(roleOf('sync')).find((s) => s.Action === 's3:ListBucket' && onLake(s));
     expect(listing.Condition).toEqual({
       StringLike: { 's3:prefix': ['lake/', 'lake/*', 'quarantine/', 'quarantine/*', 'state/', 'state/*', 'config/', 'config/*'] },
     });
@@ -294,7 +301,9 @@ describe('IAM', () => {
         // One operator only: `...IfExists` (or no condition at all) would allow a listing of every key.
         expect(Object.keys(s.Condition ?? {}), fn).toEqual(['StringLike']);
         const prefixes: string[] = s.Condition.StringLike['s3:prefix'];
-        for (const p of prefixes) expect(p, fn).toMatch(/^([a-z-]+\/)+\*?$/);
+        // Lake prefixes, or (sync) the Bedrock log prefix's AWSLogs/ folder.
+        for (const p of prefixes)
+          expect(typeof p === 'string' ? p : (p as Json)['Fn::Sub'], fn).toMatch(/^(([a-z-]+\/)+|\$\{BedrockLogsPrefix\}AWSLogs\/)\*?$/);
         // config/api-keys.json is listable only by roles that may list config/ at all.
         expect(prefixes).not.toContain('*');
       }
@@ -307,7 +316,7 @@ describe('IAM', () => {
     for (const fn of FUNCTIONS) {
       const grants = s3Grants(fn);
       const prefixes: string[] = statementsOf(roleOf(fn))
-        .filter((s) => s.Action === 's3:ListBucket')
+        .filter((s) => s.Action === 's3:ListBucket' && onLake(s))
         .flatMap((s) => s.Condition.StringLike['s3:prefix']);
       for (const readable of grants['s3:GetObject'] ?? []) {
         // A key under the readable pattern, e.g. 'state/*' → 'state/x.json', 'state/machines/*/lock.json' → 'state/machines/m/lock.json'.
@@ -328,6 +337,23 @@ describe('IAM', () => {
     const expected: Record<string, Json[]> = {
       anthropic: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: arn('anthropic-admin-key') }],
       openai: [{ Effect: 'Allow', Action: 'ssm:GetParameter', Resource: arn('openai-admin-key') }],
+      bedrock: [
+        {
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${BedrockLogsBucket}/${BedrockLogsPrefix}AWSLogs/*' },
+        },
+        {
+          Effect: 'Allow',
+          Action: 's3:ListBucket',
+          Resource: { 'Fn::Sub': 'arn:${AWS::Partition}:s3:::${BedrockLogsBucket}' },
+          Condition: {
+            StringLike: { 's3:prefix': [{ 'Fn::Sub': '${BedrockLogsPrefix}AWSLogs/' }, { 'Fn::Sub': '${BedrockLogsPrefix}AWSLogs/*' }] },
+          },
+        },
+        { Effect: 'Allow', Action: 'kms:Decrypt', Resource: { Ref: 'BedrockLogsKmsKeyArn' } },
+      ],
+      'bedrock-metrics': [{ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' }],
     };
     expect(Object.keys(SOURCE_GRANTS).sort()).toEqual(Object.keys(expected).sort());
     for (const [source, statements] of Object.entries(expected)) {
@@ -377,7 +403,61 @@ describe('IAM', () => {
       Versioning: 'true',
       AlarmEmail: 'none',
       RetentionDays: 'none',
+      BedrockLogsBucket: 'none',
+      BedrockLogsPrefix: '',
+      BedrockLogsKmsKeyArn: 'none',
+      BedrockMetricsRegions: 'none',
     });
+  });
+
+  it('grants the Bedrock sources their access, and names them to sync, only when their parameters are set', () => {
+    const syncRole = (t: Json) => t.Resources[t.Resources.SyncLambdaFunction.Properties.Role['Fn::GetAtt'][0]];
+    const statements = (t: Json) => syncRole(t).Properties.Policies.flatMap((p: Json) => p.PolicyDocument.Statement);
+    const bedrockOnly = (t: Json) =>
+      statements(t).filter(
+        (s: Json) =>
+          s.Action === 'cloudwatch:GetMetricData' ||
+          JSON.stringify(s).includes('Bedrock') ||
+          (s.Action === 'kms:Decrypt' && s.Resource !== undefined),
+      );
+    const env = (t: Json, fn = 'Sync') => t.Resources[`${fn}LambdaFunction`].Properties.Environment.Variables;
+    const plain = deployed();
+    expect(bedrockOnly(plain)).toEqual([]);
+    expect(env(plain)).not.toHaveProperty('TOKENLAKE_BEDROCK_LOGS');
+    expect(env(plain)).not.toHaveProperty('TOKENLAKE_BEDROCK_METRICS_REGIONS');
+    expect(env(plain).TOKENLAKE_SOURCES).toBe('demo');
+
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const logsOnly = deployed({ BedrockLogsBucket: 'acme-bedrock-logs', BedrockLogsPrefix: 'team/' });
+    expect(bedrockOnly(logsOnly).map((s: Json) => s.Action)).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect(env(logsOnly).TOKENLAKE_SOURCES).toBe('demo,bedrock');
+    expect(env(logsOnly).TOKENLAKE_BEDROCK_LOGS).toEqual({ 'Fn::Sub': 's3://${BedrockLogsBucket}/${BedrockLogsPrefix}' });
+
+    const all = deployed({
+      BedrockLogsBucket: 'acme-bedrock-logs',
+      BedrockLogsKmsKeyArn: key,
+      BedrockMetricsRegions: 'us-east-1,eu-west-1',
+    });
+    expect(bedrockOnly(all)).toContainEqual({ Effect: 'Allow', Action: 'kms:Decrypt', Resource: key });
+    expect(bedrockOnly(all)).toContainEqual({ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' });
+    expect(bedrockOnly(all)).toHaveLength(4);
+    expect(env(all).TOKENLAKE_SOURCES).toBe('demo,bedrock,bedrock-metrics');
+    expect(env(all).TOKENLAKE_BEDROCK_METRICS_REGIONS).toBe('us-east-1,eu-west-1');
+    // The metrics alone need no S3 or KMS grant; a KMS key without a log bucket grants nothing.
+    const metricsOnly = deployed({ BedrockMetricsRegions: 'us-east-1', BedrockLogsKmsKeyArn: key });
+    expect(bedrockOnly(metricsOnly)).toEqual([{ Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' }]);
+    // No other function is granted any of it.
+    for (const fn of FUNCTIONS.filter((f) => f !== 'sync')) {
+      const role = all.Resources[all.Resources[`${fn[0]!.toUpperCase()}${fn.slice(1)}LambdaFunction`].Properties.Role['Fn::GetAtt'][0]];
+      const text = JSON.stringify(role.Properties.Policies);
+      expect(text, fn).not.toContain('Bedrock');
+      expect(text, fn).not.toContain('cloudwatch:');
+    }
+    const pattern = (name: string) => new RegExp(template.Parameters[name].AllowedPattern);
+    expect(pattern('BedrockLogsPrefix').test('team/bedrock/')).toBe(true);
+    expect(pattern('BedrockLogsPrefix').test('team')).toBe(false);
+    expect(pattern('BedrockMetricsRegions').test('us-east-1,us-gov-west-1')).toBe(true);
+    expect(pattern('BedrockMetricsRegions').test('us-east-1 eu-west-1')).toBe(false);
   });
 
   it('lets sync read only its two named SSM parameters, and nothing else read SSM', () => {

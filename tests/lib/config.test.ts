@@ -97,3 +97,50 @@ describe('finding the agents on this machine', () => {
     expect(named.demoFallback).toBe(false);
   });
 });
+
+describe('Amazon Bedrock configuration', () => {
+  const none = { home: '/home/u', cwd: '/srv', detectAgents: () => [] };
+
+  it('reads TOKENLAKE_BEDROCK_LOGS as a list of locations, and adds the bedrock source when TOKENLAKE_SOURCES is unset', () => {
+    const c = parseConfig({ TOKENLAKE_BEDROCK_LOGS: 's3://logs-us/bedrock, s3://logs-eu ,s3://logs-us/bedrock/' }, none);
+    expect(c.bedrockLogs).toEqual([
+      { url: 's3://logs-us/bedrock/', bucket: 'logs-us', root: 'bedrock/' },
+      { url: 's3://logs-eu/', bucket: 'logs-eu', root: '' },
+    ]);
+    // Configured usage is real usage: no demo beside it.
+    expect(c.sources).toEqual(['bedrock']);
+    expect(c.demoFallback).toBe(false);
+  });
+
+  it('adds bedrock-metrics for TOKENLAKE_BEDROCK_METRICS_REGIONS, whose default is AWS_REGION', () => {
+    const c = parseConfig({ TOKENLAKE_BEDROCK_METRICS_REGIONS: 'us-east-1,eu-west-1', AWS_REGION: 'us-west-2' }, none);
+    expect(c.sources).toEqual(['bedrock-metrics']);
+    expect(c.bedrockMetricsRegions).toEqual(['us-east-1', 'eu-west-1']);
+    expect(parseConfig({ TOKENLAKE_SOURCES: 'bedrock-metrics', AWS_REGION: 'eu-central-1' }, none).bedrockMetricsRegions).toEqual([
+      'eu-central-1',
+    ]);
+  });
+
+  it('keeps an explicit TOKENLAKE_SOURCES, and refuses the bedrock source without a location', () => {
+    expect(parseConfig({ TOKENLAKE_SOURCES: 'codex', TOKENLAKE_BEDROCK_LOGS: 's3://logs-us' }, none).sources).toEqual(['codex']);
+    expect(() => parseConfig({ TOKENLAKE_SOURCES: 'bedrock' }, none)).toThrow(
+      /TOKENLAKE_BEDROCK_LOGS: the bedrock source needs the log location/,
+    );
+  });
+
+  it.each([
+    [{ TOKENLAKE_BEDROCK_LOGS: 'logs-us/bedrock' }, 'TOKENLAKE_BEDROCK_LOGS', /expected s3:\/\/bucket\/prefix/],
+    [{ TOKENLAKE_BEDROCK_LOGS: 's3://Logs_US' }, 'TOKENLAKE_BEDROCK_LOGS', /not a valid S3 bucket name/],
+    [{ TOKENLAKE_BEDROCK_METRICS_REGIONS: 'us-east-1,virginia' }, 'TOKENLAKE_BEDROCK_METRICS_REGIONS', /"virginia" is not an AWS region/],
+  ])('names the bad variable: %j', (env, variable, reason) => {
+    let error: unknown;
+    try {
+      parseConfig(env, none);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(reason);
+  });
+});
