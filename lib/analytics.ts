@@ -11,6 +11,7 @@ import { computeEventWindows, type EventWindow, eventWindowSchema } from './even
 import type { EventRollup } from './events/rollup.ts';
 import { LatencySketch, RELATIVE_ACCURACY } from './latency-sketch.ts';
 import { computeReconciliation, reconciliationSchema } from './reconciliation.ts';
+import { redactKeyShapes } from './redact.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, type UsageSums } from './rollup.ts';
 import type { SourceStatus } from './sync.ts';
 
@@ -504,7 +505,8 @@ export function computeAnalytics(input: ComputeInput): Analytics {
           machine: s.machine,
           last_run_at: s.last_run_at,
           last_success_at: s.last_success_at,
-          last_error: s.last_error,
+          // Read-key holders see this: a status written before redaction existed is cleaned here too.
+          last_error: s.last_error === null ? null : redactKeyShapes(s.last_error),
           last_error_at: s.last_error_at,
           ok: s.last_error === null,
         }))

@@ -13,6 +13,7 @@ import { acquireLease } from './lease.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
+import { configSecrets, createRedactor } from './redact.ts';
 import type { Source, SourceContext, SourceStats } from './sources/source.ts';
 import { isMachineStatusKey, lakeObjectKey, MACHINES_PREFIX, STATUS_PREFIX, statusKey, syncLeaseKey } from './store/layout.ts';
 import type { ObjectStore } from './store/object-store.ts';
@@ -127,6 +128,8 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
 
 async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Promise<SyncResult> {
   const startedAt = now.toISOString();
+  // What leaves a source (quarantined lines, its error in the log and the status) is redacted.
+  const redact = createRedactor(configSecrets(deps.config));
   const outcomes: SourceOutcome[] = [];
   for (const source of deps.sources) {
     const log = deps.log.child({ source: source.name });
@@ -151,7 +154,7 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
     try {
       const pull = await source.pull(context);
       await writeRecords(pull.records, pull.batchIdFor);
-      const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), pull.quarantine);
+      const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), pull.quarantine, redact);
       if (qKey) keys.push(qKey);
       await pull.commit();
       const status: SourceStatus = {
@@ -167,7 +170,7 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
       log.info('source synced', { ...status.last_run });
       outcomes.push({ source: source.name, ok: true, error: null, stats: pull.stats, keys });
     } catch (error) {
-      const message = errorMessage(error);
+      const message = redact(errorMessage(error));
       log.error('source failed', { error: message });
       const status: SourceStatus = {
         source: source.name,
