@@ -135,6 +135,13 @@ export function syncLeaseKey(machine: string): string {
   return `${machinePrefix(machine)}lock.json`;
 }
 
+const SYNC_LEASE_KEY = /^state\/machines\/([^/]+)\/lock\.json$/;
+
+/** `state/machines/<m>/lock.json` → the machine's key segment; null for anything else. */
+export function machineOfSyncLeaseKey(key: string): string | null {
+  return SYNC_LEASE_KEY.exec(key)?.[1] ?? null;
+}
+
 export function alertKey(identity: string): string {
   return `${ALERTS_PREFIX}${identity.replace(/[^A-Za-z0-9._=-]/g, '_')}.json`;
 }
