@@ -8,7 +8,7 @@
 //   rollups/usage-ids/dt=YYYY-MM-DD.jsonl              the ids a usage rollup counted (to fold new objects in)
 //   rollups/events/dt=YYYY-MM-DD.json                  daily event rollups
 //   analytics/analytics.json                           the pre-computed document
-//   state/…                                            cursors, statuses, leases, alert claims
+//   state/…                                            cursors, statuses, leases, alert and event-id claims
 //   config/…                                           API keys, budgets, the anonymisation key, fetched price tables
 //   exports/…                                          large exports behind a presigned URL
 
@@ -29,6 +29,8 @@ export const ALERTS_PREFIX = 'state/alerts/';
 export const BUDGETS_LAST_GOOD_KEY = 'state/budgets-last-good.json';
 /** Which report (events or metrics) claimed a Claude Code session that exports over OTLP. */
 export const OTLP_CLAIMS_PREFIX = 'state/otlp/sessions/';
+/** The first copy of each client event id (lib/events/identity.ts): ids are identities across days. */
+export const EVENT_ID_CLAIMS_PREFIX = 'state/events/ids/';
 export const CONFIG_PREFIX = 'config/';
 export const API_KEYS_KEY = 'config/api-keys.json';
 export const BUDGETS_KEY = 'config/budgets.json';
@@ -140,6 +142,11 @@ const SYNC_LEASE_KEY = /^state\/machines\/([^/]+)\/lock\.json$/;
 /** `state/machines/<m>/lock.json` → the machine's key segment; null for anything else. */
 export function machineOfSyncLeaseKey(key: string): string | null {
   return SYNC_LEASE_KEY.exec(key)?.[1] ?? null;
+}
+
+/** The claim of an event id, by the id's hex hash (ids are client text; keys never hold it). */
+export function eventIdClaimKey(idHash: string): string {
+  return `${EVENT_ID_CLAIMS_PREFIX}${idHash.slice(0, 2)}/${idHash}.json`;
 }
 
 export function alertKey(identity: string): string {
