@@ -23,6 +23,7 @@ import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { PRICES_HELP, runPricesCommand } from './prices.ts';
 import { createProgress } from './progress.ts';
 import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
+import { describeListenError, formatServeBanner } from './serve-banner.ts';
 
 class UsageError extends Error {}
 
@@ -259,18 +260,23 @@ async function commandBudgets(config: Config, args: string[]): Promise<number> {
 async function commandServe(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { help: { type: 'boolean' } } });
   if (values.help) return help('serve');
-  const stack = await startLocalStack({ config });
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({ config });
+  } catch (error) {
+    const line = describeListenError(error, config.port);
+    if (line === null) throw error;
+    process.stderr.write(`tokenlake: ${line}\n`);
+    return 1;
+  }
   process.stdout.write(
-    [
-      '',
-      `tokenlake is running (sources: ${config.sources.join(', ')}; data in ${config.dataDir})`,
-      `  dashboard  ${stack.url}/#key=${stack.apiKey}`,
-      `  API        ${stack.url}/v1/analytics`,
-      `  API key    ${stack.apiKey}${config.apiKey ? '' : '   (generated; set TOKENLAKE_API_KEY to keep one)'}`,
-      `  try        curl -H "Authorization: Bearer ${stack.apiKey}" ${stack.url}/v1/windows/7d`,
-      '  Ctrl-C to stop',
-      '',
-    ].join('\n'),
+    formatServeBanner({
+      url: stack.url,
+      apiKey: stack.apiKey,
+      keyFromEnvironment: config.apiKey !== undefined,
+      sources: config.sources,
+      dataDir: config.dataDir,
+    }),
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
