@@ -19,7 +19,7 @@ import {
 import type { AnonymizableField } from '../export/anonymize.ts';
 import type { Logger } from '../log.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import { type ApiKeyEntry, authenticate, bearerToken } from './auth.ts';
+import { type ApiKeyEntry, authenticate } from './auth.ts';
 import type { AuthGuard } from './auth-guard.ts';
 import { type AnyReply, type AnyRouteInput, answersOf, type BodySpec, pathPlaceholders, type Route } from './contract.ts';
 import { type ApiRequest, type ApiResponse, json, jsonText } from './http.ts';
@@ -183,7 +183,8 @@ function toResponse(route: Route, reply: AnyReply): ApiResponse {
 
 /**
  * The key check of a keyed route: an address over its limit of wrong keys is refused (429) before
- * its key is looked at; a wrong key is counted and logged by the guard (a missing one is not a guess).
+ * its key is looked at; a wrong key (any Authorization header that fails) is counted and logged by
+ * the guard; a request without one is not a guess.
  */
 function checkKey(request: ApiRequest, deps: ApiDeps, route: Route): void {
   const ip = request.sourceIp ?? '';
@@ -191,7 +192,7 @@ function checkKey(request: ApiRequest, deps: ApiDeps, route: Route): void {
   try {
     authenticate(request.headers, deps.keys, route.scope!);
   } catch (error) {
-    if (error instanceof UnauthorizedError && bearerToken(request.headers) !== null) {
+    if (error instanceof UnauthorizedError && (request.headers.authorization ?? '').trim() !== '') {
       deps.authGuard?.failed(ip, request.requestId, `${route.method} ${route.path}`);
     }
     throw error;
@@ -242,7 +243,12 @@ export function createRouter(routes: readonly Route[]) {
           // The answer still goes out (never a 500 for bad input), but the document is wrong: say so.
           deps.log.warn('undeclared status', { route: `${matched.method} ${matched.path}`, status: error.statusCode });
         }
-        const headers: Record<string, string> = { ...cors, ...error.headers };
+        // The request id lets a client match a refused request to the log line about it (a wrong key).
+        const headers: Record<string, string> = {
+          ...cors,
+          ...(request.requestId ? { 'x-request-id': request.requestId } : {}),
+          ...error.headers,
+        };
         if (error.statusCode === 401) headers['www-authenticate'] = 'Bearer';
         return json(error.statusCode, error.toJSON(), headers);
       }
