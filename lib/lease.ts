@@ -82,9 +82,9 @@ export function thisProcess(): LeaseProcess {
 }
 
 /** How a lease stands for the process asking. */
-export type LeaseState = 'live' | 'expired' | 'holder-gone';
+type LeaseState = 'live' | 'expired' | 'holder-gone';
 
-export function leaseState(body: LeaseBody, now: Date, asker: LeaseProcess): LeaseState {
+function leaseState(body: LeaseBody, now: Date, asker: LeaseProcess): LeaseState {
   const expires = Date.parse(body.expires_at);
   if (!Number.isFinite(expires) || expires <= now.getTime()) return 'expired';
   const { host, pid } = body;

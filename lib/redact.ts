@@ -40,7 +40,7 @@ const SHAPES: readonly Shape[] = [
 export type Redact = (text: string) => string;
 
 /** The configured secrets worth redacting (unset ones dropped, trimmed, too short to matter skipped). */
-export function secretValues(values: ReadonlyArray<string | null | undefined>): string[] {
+function secretValues(values: ReadonlyArray<string | null | undefined>): string[] {
   return [...new Set(values.map((v) => v?.trim() ?? '').filter((v) => v.length >= MIN_PARTIAL_CHARS))];
 }
 

@@ -29,7 +29,7 @@ interface EventIdClaim {
 const CONCURRENCY = 16;
 
 /** What makes two copies the same event (not when or by which route it arrived). */
-export function eventFingerprint(e: EventRecord): string {
+function eventFingerprint(e: EventRecord): string {
   return recordId(
     'event-copy',
     e.id,
