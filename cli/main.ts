@@ -33,7 +33,7 @@ const HELP: Record<string, string> = {
 Usage: tokenlake <command> [options]
 
 Commands:
-  serve     run the local stack: embedded S3, scheduled sync, analyze, API and dashboard
+  serve     run the local stack: the lake as plain files, scheduled sync, analyze, API and dashboard
   sync      one sync of every agent found on this machine (or TOKENLAKE_SOURCES), then analyze
   report    the pre-computed window as a table
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
@@ -45,7 +45,7 @@ Commands:
 
 Run "tokenlake <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
-  serve: `tokenlake serve — embedded S3 + sync every TOKENLAKE_SYNC_MINUTES + analyze + API on PORT
+  serve: `tokenlake serve — local lake (plain files) + sync every TOKENLAKE_SYNC_MINUTES + analyze + API on PORT
 
 Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
   sync: `tokenlake sync [--source claude-code,codex,gemini-cli,qwen-code,opencode,amp,anthropic,openai,demo] [--since YYYY-MM-DD] [--quiet]
