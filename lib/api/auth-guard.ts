@@ -67,6 +67,14 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
     return true;
   };
 
+  /** A line about an address, carrying what was not logged about it since the last one. */
+  const logAbout = (state: AddressState, now: number, message: string, fields: Record<string, unknown>) => {
+    if (write(now, message, { ...fields, unlogged: state.unlogged })) {
+      state.loggedAt = now;
+      state.unlogged = 0;
+    } else state.unlogged++;
+  };
+
   const stateOf = (ip: string, now: number): AddressState => {
     let state = addresses.get(ip);
     if (state) {
@@ -111,28 +119,11 @@ export function createAuthGuard(options: AuthGuardOptions): AuthGuard {
       const inWindow = state.failures.filter((t) => t > now - windowMs).length;
       const fields = { source_ip: sourceIp, request_id: requestId, route, failures_in_window: inWindow };
       const waitMs = waitFor(state, now);
-      if (waitMs > 0) {
-        // The failure that starts a refusal is always worth a line (budget permitting).
-        if (
-          write(now, 'too many failed bearer keys: refusing this address', {
-            ...fields,
-            unlogged: state.unlogged,
-            retry_after_s: Math.ceil(waitMs / 1000),
-          })
-        ) {
-          state.loggedAt = now;
-          state.unlogged = 0;
-        } else state.unlogged++;
-        return;
-      }
-      if (state.loggedAt !== null && now - state.loggedAt < windowMs) {
-        state.unlogged++;
-        return;
-      }
-      if (write(now, 'invalid bearer key', { ...fields, unlogged: state.unlogged })) {
-        state.loggedAt = now;
-        state.unlogged = 0;
-      } else state.unlogged++;
+      // The failure that starts a refusal is always worth a line (budget permitting); others, one a window.
+      if (waitMs > 0)
+        logAbout(state, now, 'too many failed bearer keys: refusing this address', { ...fields, retry_after_s: Math.ceil(waitMs / 1000) });
+      else if (state.loggedAt === null || now - state.loggedAt >= windowMs) logAbout(state, now, 'invalid bearer key', fields);
+      else state.unlogged++;
     },
   };
 }
