@@ -160,13 +160,15 @@ const permissions: Record<FunctionKey, Statement[]> = {
   // PUT /v1/budgets and POST /v1/aggregate recompute analytics before answering, so the api may
   // write what analyze writes (rollups, analytics.json, alert claims) and publish alerts. The
   // OTLP receiver (lib/otlp) also quarantines what it rejects, claims Claude Code sessions under
-  // state/otlp/ and keeps its status in state/status/otlp.json.
+  // state/otlp/ and keeps its status in state/status/otlp.json. Pushed events claim their ids
+  // under state/events/ids/ (lib/events/identity.ts: an event id counts once whatever its day).
   api: [
     get('analytics/*', 'rollups/*', 'lake/*', 'config/*', 'state/*', 'exports/*', 'quarantine/*'),
     put(
       'lake/events/*',
       'lake/usage/*',
       'quarantine/*',
+      'state/events/ids/*',
       'state/otlp/*',
       'state/status/otlp.json',
       'exports/*',
@@ -183,12 +185,13 @@ const permissions: Record<FunctionKey, Statement[]> = {
   ],
   // One bus event → lake/events (and lake/usage). It HEADs a key before writing (idempotent
   // replays), which needs GetObject there and ListBucket for an honest 404; a bad event goes to
-  // quarantine/ (lib/events/ingest.ts).
+  // quarantine/ (lib/events/ingest.ts). Each event id is claimed create-only under
+  // state/events/ids/, and a claim found there is read back (lib/events/identity.ts).
   // Prices usage-bearing events with the tables kept under config/prices/ (read only).
   ingest: [
-    put('lake/events/*', 'lake/usage/*', 'quarantine/*'),
-    get('lake/events/*', 'lake/usage/*', 'config/prices/*'),
-    list('lake/events/', 'lake/usage/', 'config/prices/'),
+    put('lake/events/*', 'lake/usage/*', 'quarantine/*', 'state/events/ids/*'),
+    get('lake/events/*', 'lake/usage/*', 'config/prices/*', 'state/events/ids/*'),
+    list('lake/events/', 'lake/usage/', 'config/prices/', 'state/events/ids/'),
     sendToDlq,
   ],
   // Merges a day's small objects into one and deletes the originals; expires rollups older than

@@ -23,7 +23,7 @@ const HELP: Record<string, string> = {
 Usage: tokenlake <command> [options]
 
 Commands:
-  serve     run the local stack: embedded S3, scheduled sync, analyze, API and dashboard
+  serve     run the local stack: the lake as plain files, scheduled sync, analyze, API and dashboard
   sync      one sync of every agent found on this machine (or TOKENLAKE_SOURCES), then analyze
   report    the pre-computed window as a table
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
@@ -35,7 +35,7 @@ Commands:
 
 Run "tokenlake <command> --help" for a command's options.
 Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
-  serve: `tokenlake serve — embedded S3 + sync every TOKENLAKE_SYNC_MINUTES + analyze + API on PORT
+  serve: `tokenlake serve — local lake (plain files) + sync every TOKENLAKE_SYNC_MINUTES + analyze + API on PORT
 
 Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
   sync: `tokenlake sync [--source claude-code,codex,gemini-cli,qwen-code,opencode,amp,anthropic,openai,demo] [--since YYYY-MM-DD] [--quiet]
@@ -273,19 +273,27 @@ async function commandBudgets(config: Config, args: string[]): Promise<number> {
 async function commandServe(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { help: { type: 'boolean' } } });
   if (values.help) return help('serve');
-  const { startLocalStack } = await import('../local/stack.ts');
-  const stack = await startLocalStack({ config });
+  const [{ startLocalStack }, { describeListenError, formatServeBanner }] = await Promise.all([
+    import('../local/stack.ts'),
+    import('./serve-banner.ts'),
+  ]);
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  try {
+    stack = await startLocalStack({ config });
+  } catch (error) {
+    const line = describeListenError(error, config.port);
+    if (line === null) throw error;
+    process.stderr.write(`tokenlake: ${line}\n`);
+    return 1;
+  }
   process.stdout.write(
-    [
-      '',
-      `tokenlake is running (sources: ${config.sources.join(', ')}; data in ${config.dataDir})`,
-      `  dashboard  ${stack.url}/#key=${stack.apiKey}`,
-      `  API        ${stack.url}/v1/analytics`,
-      `  API key    ${stack.apiKey}${config.apiKey ? '' : '   (generated; set TOKENLAKE_API_KEY to keep one)'}`,
-      `  try        curl -H "Authorization: Bearer ${stack.apiKey}" ${stack.url}/v1/windows/7d`,
-      '  Ctrl-C to stop',
-      '',
-    ].join('\n'),
+    formatServeBanner({
+      url: stack.url,
+      apiKey: stack.apiKey,
+      keyFromEnvironment: config.apiKey !== undefined,
+      sources: config.sources,
+      dataDir: config.dataDir,
+    }),
   );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

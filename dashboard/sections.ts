@@ -75,6 +75,28 @@ function collectWarnings(a: Analytics): Warning[] {
       text: [h('strong', {}, `Source “${s.source}”${where} is failing`), `${since}: ${s.last_error ?? 'unknown error'}.${lastGood}`],
     });
   }
+  // Absent in documents written before sync leases were reported.
+  const unfinished = (q as unknown as Loose).unfinished_syncs;
+  for (const sync of Array.isArray(unfinished) ? (unfinished as Analytics['data_quality']['unfinished_syncs']) : []) {
+    const holder = sync.host && sync.pid ? ` (process ${sync.pid} on ${sync.host})` : '';
+    out.push(
+      sync.state === 'running'
+        ? {
+            level: 'info',
+            text: [
+              h('strong', {}, `A sync of ${sync.machine} is running`),
+              `${sync.started_at ? ` since ${formatInstant(sync.started_at)}` : ''}${holder}: the totals may not include all of its data yet.`,
+            ],
+          }
+        : {
+            level: 'warning',
+            text: [
+              h('strong', {}, `A sync of ${sync.machine} was interrupted`),
+              `${sync.started_at ? ` (started ${formatInstant(sync.started_at)})` : ''}${holder}: the totals may be incomplete until the next sync finishes it.`,
+            ],
+          },
+    );
+  }
   for (const b of a.month_to_date.budgets) {
     if (b.status === 'over')
       out.push({

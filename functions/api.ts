@@ -3,6 +3,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { allRoutes } from '../lib/api/all-routes.ts';
 import { type ApiKeyEntry, entryForPlainKey } from '../lib/api/auth.ts';
+import { type AuthGuard, type AuthGuardOptions, createAuthGuard } from '../lib/api/auth-guard.ts';
 import { toApiRequest } from '../lib/api/http.ts';
 import { createRouter } from '../lib/api/router.ts';
 import { createKeyCache } from '../lib/keys.ts';
@@ -19,6 +20,8 @@ export interface ApiHandlerOptions {
   /** Exports larger than this are answered with a presigned URL (tests make it small). */
   exportInlineLimitBytes?: number;
   storedKeysTtlMs?: number;
+  /** Limits of the wrong-key guard (defaults in lib/api/auth-guard.ts). */
+  authGuard?: Omit<AuthGuardOptions, 'now' | 'log'>;
 }
 
 /**
@@ -26,14 +29,19 @@ export interface ApiHandlerOptions {
  * the keys stored in the bucket are accepted in addition either way.
  */
 export function createApiHandler(getRuntime: RuntimeProvider, keysOverride?: readonly ApiKeyEntry[], options: ApiHandlerOptions = {}) {
-  let storedKeys: { runtime: Runtime; load: () => Promise<ApiKeyEntry[]> } | null = null;
+  let perRuntime: { runtime: Runtime; loadStoredKeys: () => Promise<ApiKeyEntry[]>; guard: AuthGuard } | null = null;
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const rt = await getRuntime();
-    if (storedKeys?.runtime !== rt) {
-      storedKeys = { runtime: rt, load: createKeyCache(rt.store, { ttlMs: options.storedKeysTtlMs ?? STORED_KEYS_TTL_MS, log: rt.log }) };
+    if (perRuntime?.runtime !== rt) {
+      perRuntime = {
+        runtime: rt,
+        loadStoredKeys: createKeyCache(rt.store, { ttlMs: options.storedKeysTtlMs ?? STORED_KEYS_TTL_MS, log: rt.log }),
+        // One per warm function (and one for the local stack): it remembers addresses, not keys.
+        guard: createAuthGuard({ ...options.authGuard, now: () => rt.now().getTime(), log: rt.log }),
+      };
     }
     const configured = keysOverride ?? (rt.config.apiKey ? [entryForPlainKey(rt.config.apiKey)] : []);
-    const keys = [...configured, ...(await storedKeys.load())];
+    const keys = [...configured, ...(await perRuntime.loadStoredKeys())];
     return route(toApiRequest(event), {
       store: rt.store,
       keys,
@@ -41,6 +49,7 @@ export function createApiHandler(getRuntime: RuntimeProvider, keysOverride?: rea
       log: rt.log,
       timeZone: rt.config.timeZone,
       analysis: analyzeDeps(rt),
+      authGuard: perRuntime.guard,
       anonymize: rt.config.anonymize,
       ...(rt.config.hmacKey ? { anonymizationKey: rt.config.hmacKey } : {}),
       ...(options.exportInlineLimitBytes !== undefined ? { exportInlineLimitBytes: options.exportInlineLimitBytes } : {}),

@@ -15,7 +15,11 @@ export function createIngestHandler(getRuntime: RuntimeProvider) {
     const result = await recordBusEvent({ store: rt.store, now: rt.now(), pricer: rt.pricer }, parsed.data);
     if (result.rejected) rt.log.warn('bus event quarantined', { event_id: result.event_id, ...result.rejected });
     else
-      rt.log.info('bus event recorded', { event_id: result.event_id, written: result.written.length, unchanged: result.unchanged.length });
+      rt.log.info(result.duplicate ? 'bus event is a later copy of an id already recorded; not written' : 'bus event recorded', {
+        event_id: result.event_id,
+        written: result.written.length,
+        unchanged: result.unchanged.length,
+      });
     return result;
   };
 }

@@ -10,7 +10,9 @@ import { addDays, dayRange, daysInMonth, localDay, localDayOfUtcHour, localHour,
 import { computeEventWindows, type EventWindow, eventWindowSchema } from './events/analytics.ts';
 import type { EventRollup } from './events/rollup.ts';
 import { LatencySketch, RELATIVE_ACCURACY } from './latency-sketch.ts';
+import { type SyncInProgress, syncInProgressSchema } from './lease.ts';
 import { computeReconciliation, reconciliationSchema } from './reconciliation.ts';
+import { redactKeyShapes } from './redact.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, type UsageSums } from './rollup.ts';
 import type { SourceStatus } from './sync.ts';
 
@@ -179,6 +181,12 @@ export const analyticsSchema = z.object({
     /** The price table version(s) that priced each window's days (rollup labels; "a+b" = two tables that day). */
     price_tables: z.object({ '7d': z.array(z.string()), '30d': z.array(z.string()), '90d': z.array(z.string()) }),
     sources: z.array(sourceQualitySchema),
+    /**
+     * Syncs that hold a lease as this was computed: `running` (the totals may not hold all of this
+     * sync's data yet) or `interrupted` (killed or expired; the next sync takes it over). Empty
+     * when every sync finished.
+     */
+    unfinished_syncs: z.array(syncInProgressSchema),
   }),
 });
 export type Analytics = z.infer<typeof analyticsSchema>;
@@ -198,6 +206,8 @@ export interface ComputeInput {
   reconcileTolerance?: number;
   /** Days whose rollup could not be built this pass. */
   failedDays?: ReadonlyArray<{ day: string; dataset: 'usage' | 'events'; error: string }>;
+  /** Sync leases found in the store (lib/lease.ts readSyncLeases). */
+  unfinishedSyncs?: readonly SyncInProgress[];
 }
 
 function inScope(scope: BudgetScope, row: RollupRow): boolean {
@@ -504,11 +514,13 @@ export function computeAnalytics(input: ComputeInput): Analytics {
           machine: s.machine,
           last_run_at: s.last_run_at,
           last_success_at: s.last_success_at,
-          last_error: s.last_error,
+          // Read-key holders see this: a status written before redaction existed is cleaned here too.
+          last_error: s.last_error === null ? null : redactKeyShapes(s.last_error),
           last_error_at: s.last_error_at,
           ok: s.last_error === null,
         }))
         .sort((a, b) => a.source.localeCompare(b.source)),
+      unfinished_syncs: [...(input.unfinishedSyncs ?? [])],
     },
   };
 }

@@ -10,6 +10,7 @@ import { addDays, localDay, utcDaysCovering } from './calendar.ts';
 import { CorruptObjectError, DayRollupError, errorMessage, PreconditionFailedError } from './errors.ts';
 import { loadEventRollups, refreshEventDay } from './events/rollup.ts';
 import { listUsageDay, listUsageDays, readUsageObject } from './lake.ts';
+import { readSyncLeases } from './lease.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
@@ -397,6 +398,8 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
   }
   const eventRollups = await loadEventRollups(deps.store, needed, deps.log);
   const statuses = await readAllStatuses(deps.store);
+  // A sync still holding its lease (or killed holding it) means the totals may be partial: say so.
+  const unfinishedSyncs = await readSyncLeases(deps.store, now);
   const budgets = await loadBudgets(deps.store);
   const analytics = computeAnalytics({
     now,
@@ -408,6 +411,7 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
     budgetsError: budgets.error,
     eventRollups,
     failedDays,
+    unfinishedSyncs,
     ...(deps.reconcileTolerance !== undefined ? { reconcileTolerance: deps.reconcileTolerance } : {}),
     ...(deps.anomalyOptions ? { anomalyOptions: deps.anomalyOptions } : {}),
   });

@@ -62,6 +62,16 @@ export class UnsupportedMediaTypeError extends HttpError {
   }
 }
 
+/** The client must slow down: sent with Retry-After (seconds). */
+export class TooManyRequestsError extends HttpError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, message, [], { headers: { 'retry-after': String(retryAfterSeconds) } });
+  }
+}
+
 /** Overloaded or a dependency (the store) failed transiently: the client should retry after a pause. */
 export class ServiceUnavailableError extends HttpError {
   constructor(

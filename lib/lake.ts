@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { utcDay } from './calendar.ts';
 import { type LineReject, parseJsonl } from './jsonl.ts';
 import { parseUsageRecordFast, serializeRecord, type UsageRecord, usageRecordSchema } from './record.ts';
+import { type Redact, redactKeyShapes } from './redact.ts';
 import { datasetPrefix, dayOfPartition, partitionPrefix, quarantineKey } from './store/layout.ts';
 import type { ObjectStore, StoredObject } from './store/object-store.ts';
 
@@ -45,18 +46,24 @@ export function serializeUsageObject(records: readonly UsageRecord[]): string {
   return out;
 }
 
+/**
+ * Writes rejected lines with their reasons. Every text field passes the redaction step: `redact`
+ * (built with the configured secrets, and the key shapes) when the caller has them, the key shapes otherwise — a quarantined
+ * line is whatever a source or a client sent, and may hold a key.
+ */
 export async function writeQuarantine(
   store: ObjectStore,
   day: string,
   source: string,
   batch: string,
   entries: readonly QuarantineEntry[],
+  redact: Redact = redactKeyShapes,
 ): Promise<string | null> {
   if (entries.length === 0) return null;
   const key = quarantineKey(day, source, batch);
   let body = '';
   for (const e of entries)
-    body += `${JSON.stringify({ source: e.source, origin: e.origin, line: e.line, reason: e.reason, raw: e.raw })}\n`;
+    body += `${JSON.stringify({ source: e.source, origin: redact(e.origin), line: e.line, reason: redact(e.reason), raw: redact(e.raw) })}\n`;
   await store.put(key, body);
   return key;
 }

@@ -1,5 +1,8 @@
 // Structured JSON logs, one object per line on stdout/stderr. Secrets never go in here:
-// callers log names and counts, not keys or payloads.
+// callers log names and counts, not keys or payloads, and the runtime's logger passes every
+// message and field through the redaction step (lib/redact.ts) as a backstop.
+
+import { type Redact, redactValue } from './redact.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -41,3 +44,15 @@ export function createLogger(
 }
 
 export const silentLogger: Logger = createLogger({ write: () => {} });
+
+/** The same logger with every message and field value redacted before it is written. */
+export function withRedaction(log: Logger, redact: Redact): Logger {
+  const clean = (fields?: Record<string, unknown>) => (fields ? (redactValue(fields, redact) as Record<string, unknown>) : undefined);
+  return {
+    debug: (m, f) => log.debug(redact(m), clean(f)),
+    info: (m, f) => log.info(redact(m), clean(f)),
+    warn: (m, f) => log.warn(redact(m), clean(f)),
+    error: (m, f) => log.error(redact(m), clean(f)),
+    child: (fields) => withRedaction(log.child(clean(fields) ?? {}), redact),
+  };
+}

@@ -9,10 +9,11 @@ import { type AnalyzeDeps, createSerializer } from './analyze.ts';
 import { defaultAnomalyOptions } from './anomalies.ts';
 import type { Config } from './config.ts';
 import { ConfigError } from './errors.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, type Logger, withRedaction } from './log.ts';
 import { composePriceTables, createPricer, type Pricer } from './pricing/price.ts';
 import { builtInPriceTable, type PriceTable, priceTableSchema } from './pricing/price-table.ts';
 import { loadBaseTables } from './pricing/stored-tables.ts';
+import { configSecrets, createRedactor } from './redact.ts';
 import { createSources } from './sources/registry.ts';
 import type { Source } from './sources/source.ts';
 import type { ObjectStore } from './store/object-store.ts';
@@ -127,7 +128,11 @@ export async function createRuntime(
     fetch?: typeof fetch;
   },
 ): Promise<Runtime> {
-  const log = options.log ?? createLogger({ level: config.logLevel, fields: { service: 'tokenlake' } });
+  // Every log line of every handler passes the redaction step with this configuration's secrets.
+  const log = withRedaction(
+    options.log ?? createLogger({ level: config.logLevel, fields: { service: 'tokenlake' } }),
+    createRedactor(configSecrets(config)),
+  );
   const sinks: AlertSink[] = [logAlertSink(log)];
   if (config.alertWebhook) sinks.push(webhookAlertSink(config.alertWebhook));
   if (config.eventBus && !options.alerts) sinks.push(await eventBridgeAlertSink(config.region, config.eventBus));

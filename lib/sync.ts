@@ -14,6 +14,7 @@ import { acquireLease } from './lease.ts';
 import type { Logger } from './log.ts';
 import type { Pricer } from './pricing/price.ts';
 import type { UsageRecord } from './record.ts';
+import { configSecrets, createRedactor } from './redact.ts';
 import type { DayRollupBuilder, FreshDay } from './rollup.ts';
 import type { ParserThreads } from './sources/claude-code/parsers.ts';
 import type { Source, SourceContext, SourceStats } from './sources/source.ts';
@@ -128,6 +129,8 @@ export async function runSync(deps: SyncDeps, options: SyncOptions = {}): Promis
 
 async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Promise<SyncResult> {
   const startedAt = now.toISOString();
+  // What leaves a source (quarantined lines, its error in the log and the status) is redacted.
+  const redact = createRedactor(configSecrets(deps.config));
   const outcomes: SourceOutcome[] = [];
   const fresh = new Map<string, FreshDay>();
   const handOver = (day: string, key: string, etag: string, builder: DayRollupBuilder) => {
@@ -183,7 +186,7 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
       }
       const quarantine = refused.length > 0 ? [...pull.quarantine, ...refused] : pull.quarantine;
       if (refused.length > 0) pull.stats.quarantined += refused.length;
-      const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), quarantine);
+      const qKey = await writeQuarantine(deps.store, utcDay(now), source.name, pull.batchIdFor(utcDay(now)), quarantine, redact);
       if (qKey) keys.push(qKey);
       await pull.commit();
       const status: SourceStatus = {
@@ -199,7 +202,7 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
       log.info('source synced', { ...status.last_run });
       outcomes.push({ source: source.name, ok: true, error: null, stats: pull.stats, keys });
     } catch (error) {
-      const message = errorMessage(error);
+      const message = redact(errorMessage(error));
       log.error('source failed', { error: message });
       const status: SourceStatus = {
         source: source.name,

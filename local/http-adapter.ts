@@ -22,8 +22,22 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return Buffer.concat(chunks);
 }
 
-export function toApiGatewayEvent(req: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+/**
+ * The request target as a URL, or null when it cannot be one (a bad absolute-form target such as
+ * `http://[x/`, which a client may send): the caller answers 400. An origin-form target is read
+ * under a fixed origin, so `//v1/x` stays a path instead of naming a host.
+ */
+export function parseRequestTarget(target: string | undefined): URL | null {
+  const raw = target ?? '/';
+  try {
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) return new URL(raw);
+    return new URL(`http://localhost${raw.startsWith('/') ? '' : '/'}${raw}`);
+  } catch {
+    return null;
+  }
+}
+
+export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, url: URL): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -84,8 +98,14 @@ export async function startHttpAdapter(
 ): Promise<{ server: Server; url: string; port: number; stop(): Promise<void> }> {
   const server = createServer(async (req, res) => {
     try {
+      const url = parseRequestTarget(req.url);
+      if (!url) {
+        const details = [{ field: 'path', reason: 'the request target is not a valid URL' }];
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'malformed request target', details }));
+        return;
+      }
       if (options.beforeHandler && (req.method === 'GET' || req.method === 'HEAD')) {
-        const answer = await options.beforeHandler(new URL(req.url ?? '/', 'http://localhost'));
+        const answer = await options.beforeHandler(url);
         if (answer) {
           res.writeHead(answer.status, answer.headers);
           res.end(req.method === 'HEAD' ? undefined : answer.body);
@@ -97,7 +117,7 @@ export async function startHttpAdapter(
         res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'request body too large', details: [] }));
         return;
       }
-      const result = await handler(toApiGatewayEvent(req, body));
+      const result = await handler(toApiGatewayEvent(req, body, url));
       const headers: Record<string, string | number | boolean> = { ...(result.headers ?? {}) };
       const payload = result.body === undefined ? '' : result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body;
       res.writeHead(result.statusCode ?? 200, headers as Record<string, string>);

@@ -77,13 +77,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // S3 delivers notifications one by one and Lambda may run them concurrently; locally they are
   // batched and run one at a time, which is what reserved concurrency 1 gives on AWS.
   let pending: S3Event['Records'] = [];
+  // A pass with no new objects: after a sync, so data_quality sees its final statuses and its
+  // released lease (those live under state/, which triggers nothing).
+  let recompute = false;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
   const idleWaiters: Array<() => void> = [];
   const drain = async () => {
-    while (pending.length > 0) {
+    while (pending.length > 0 || recompute) {
       const batch = pending;
       pending = [];
+      recompute = false;
       try {
         await analyze({ Records: batch });
       } catch (error) {
@@ -110,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
   const idle = () =>
     new Promise<void>((resolve) => {
-      if (!running && !timer && pending.length === 0) resolve();
+      if (!running && !timer && pending.length === 0 && !recompute) resolve();
       else idleWaiters.push(resolve);
     });
 
@@ -121,6 +125,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const syncNow = async () => {
     syncing ??= sync({ source: 'tokenlake.local', 'detail-type': 'Scheduled Event', detail: {} }).finally(() => {
       syncing = null;
+      recompute = true;
+      schedule();
     });
     const summary = await syncing;
     await idle();

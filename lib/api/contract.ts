@@ -315,6 +315,9 @@ export function defineRoute<
 }
 
 const wwwAuthenticate = { 'www-authenticate': { description: 'Always `Bearer`.', required: true } } as const satisfies HeaderSpecs;
+const retryAfter = {
+  'retry-after': { description: 'Seconds to wait before trying again.', schema: z.string().regex(/^\d+$/), required: true },
+} as const satisfies HeaderSpecs;
 
 export interface DeclaredAnswer {
   description: string;
@@ -323,7 +326,7 @@ export interface DeclaredAnswer {
 
 /**
  * Every answer a route can give, by status: what it declares, the errors it names, and the ones
- * the router itself gives (400 for bad input, 401/403 for a keyed route, 500).
+ * the router itself gives (400 for bad input, 401/403/429 for a keyed route, 500).
  */
 export function answersOf(route: Route): Map<number, DeclaredAnswer> {
   const out = new Map<number, DeclaredAnswer>();
@@ -335,6 +338,13 @@ export function answersOf(route: Route): Map<number, DeclaredAnswer> {
   if (route.scope) {
     out.set(401, error('No bearer key, or an unknown one (with `WWW-Authenticate: Bearer`).', wwwAuthenticate));
     out.set(403, error(`The key lacks the \`${route.scope}\` scope.`));
+    out.set(
+      429,
+      error(
+        'Too many wrong bearer keys from this address lately: retry after `Retry-After` seconds (the key is not checked meanwhile).',
+        retryAfter,
+      ),
+    );
   }
   for (const [status, doc] of Object.entries(route.errors)) {
     out.set(Number(status), typeof doc === 'string' ? error(doc) : error(doc.description, doc.headers));

@@ -20,8 +20,12 @@ import { defineRoute, errorBodySchema, jsonBody, jsonResponse } from './contract
  *  "rejected":[{"index":1,"field":"ts","reason":"ts must be an ISO 8601 instant with a zone, e.g. 2026-11-23T09:15:00Z"}]}
  */
 export const eventBatchResultSchema = z.object({
-  /** Events acknowledged, including repeats of an id earlier in the batch (stored once). */
+  /** Events acknowledged, including repeats of an id (stored once). */
   accepted: z.int().nonnegative(),
+  /**
+   * Repeats of an event_id: earlier in this batch, or accepted before with another ts or payload.
+   * The first copy of an id is the event; later ones are acknowledged and not stored.
+   */
   duplicates: z.int().nonnegative(),
   /** Accepted events that also became usage records (lake/usage/). */
   usage_records: z.int().nonnegative(),
@@ -51,7 +55,8 @@ export const eventsRoute = defineRoute({
   description:
     `A JSON array of events or {"events": [...]}, at most ${MAX_BATCH_BYTES} bytes. Each event is checked on its own: ` +
     'the valid ones are stored even when others are rejected. Events of type llm.usage (or carrying provider, model ' +
-    'and token metrics) also count as usage in analytics.',
+    'and token metrics) also count as usage in analytics. An event_id is an identity: the first copy accepted is the ' +
+    'event, and a later copy of the id with another ts or payload is counted in `duplicates` and not stored.',
   body: {
     description: 'The events.',
     content: { 'application/json': jsonBody(eventBatchSchema, { check: eventBatchEnvelopeSchema, name: 'EventBatch' }) },
@@ -64,17 +69,19 @@ export const eventsRoute = defineRoute({
   },
 }).handle(async ({ body, deps }) => {
   const batch = validateEvents(eventBatchItems(body.value), { source: 'api', now: deps.now() });
-  const result: EventBatchResult = {
-    accepted: batch.accepted.length + batch.duplicates,
-    duplicates: batch.duplicates,
-    usage_records: batch.accepted.filter((a) => a.usage !== null).length,
-    rejected: batch.rejected,
-  };
   if (batch.accepted.length === 0) {
     const details = batch.rejected.map((r) => ({ field: `events.${r.index}.${r.field}`, reason: r.reason }));
+    const result = { accepted: batch.duplicates, duplicates: batch.duplicates, usage_records: 0, rejected: batch.rejected };
     return { status: 400, body: { error: 'no valid event in the batch', details, ...result } };
   }
   const written = await writeEvents(deps.store, batch.accepted, { pricer: deps.analysis?.pricer ?? null });
+  const result: EventBatchResult = {
+    accepted: batch.accepted.length + batch.duplicates,
+    // Repeats within the batch, and copies of ids accepted in an earlier batch that differ from the first.
+    duplicates: batch.duplicates + written.duplicates,
+    usage_records: written.usageRecords,
+    rejected: batch.rejected,
+  };
   deps.log.info('events recorded', {
     accepted: result.accepted,
     rejected: result.rejected.length,

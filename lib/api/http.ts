@@ -15,6 +15,8 @@ export interface ApiRequest {
   /** The exact bytes, when the body arrived base64-encoded (binary or compressed bodies). */
   bodyBytes?: Buffer;
   requestId: string;
+  /** The client's address as API Gateway (or the local server) saw it; absent for in-process calls. */
+  sourceIp?: string;
 }
 
 export type ApiResponse = APIGatewayProxyStructuredResultV2;
@@ -49,6 +51,7 @@ export function toApiRequest(event: APIGatewayProxyEventV2): ApiRequest {
     body,
     ...(bodyBytes ? { bodyBytes } : {}),
     requestId: event.requestContext?.requestId ?? '',
+    sourceIp: event.requestContext?.http?.sourceIp ?? '',
   };
 }
 

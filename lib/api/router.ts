@@ -7,11 +7,20 @@
 import { gunzipSync } from 'node:zlib';
 import type { z } from 'zod';
 import type { AnalyzeDeps } from '../analyze.ts';
-import { BadRequestError, HttpError, issuesToDetails, NotFoundError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
+import {
+  BadRequestError,
+  HttpError,
+  issuesToDetails,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+} from '../errors.ts';
 import type { AnonymizableField } from '../export/anonymize.ts';
 import type { Logger } from '../log.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { type ApiKeyEntry, authenticate } from './auth.ts';
+import type { AuthGuard } from './auth-guard.ts';
 import { type AnyReply, type AnyRouteInput, answersOf, type BodySpec, pathPlaceholders, type Route } from './contract.ts';
 import { type ApiRequest, type ApiResponse, json, jsonText } from './http.ts';
 
@@ -34,6 +43,8 @@ export interface ApiDeps {
   anonymize?: AnonymizableField[];
   /** What re-aggregation and budget changes recompute with (store, pricer, zone, alerts). */
   analysis?: AnalyzeDeps;
+  /** Logs wrong bearer keys and refuses an address that keeps sending them (429). */
+  authGuard?: AuthGuard;
 }
 
 interface CompiledRoute extends Route {
@@ -170,6 +181,24 @@ function toResponse(route: Route, reply: AnyReply): ApiResponse {
   }
 }
 
+/**
+ * The key check of a keyed route: an address over its limit of wrong keys is refused (429) before
+ * its key is looked at; a wrong key (any Authorization header that fails) is counted and logged by
+ * the guard; a request without one is not a guess.
+ */
+function checkKey(request: ApiRequest, deps: ApiDeps, route: Route): void {
+  const ip = request.sourceIp ?? '';
+  deps.authGuard?.admit(ip);
+  try {
+    authenticate(request.headers, deps.keys, route.scope!);
+  } catch (error) {
+    if (error instanceof UnauthorizedError && (request.headers.authorization ?? '').trim() !== '') {
+      deps.authGuard?.failed(ip, request.requestId, `${route.method} ${route.path}`);
+    }
+    throw error;
+  }
+}
+
 export function createRouter(routes: readonly Route[]) {
   const compiled = routes.map(compile);
   return async function route(request: ApiRequest, deps: ApiDeps): Promise<ApiResponse> {
@@ -196,7 +225,7 @@ export function createRouter(routes: readonly Route[]) {
         pathMatched = true;
         if (r.method !== request.method && !(r.method === 'GET' && request.method === 'HEAD')) continue;
         matched = r;
-        if (r.scope) authenticate(request.headers, deps.keys, r.scope);
+        if (r.scope) checkKey(request, deps, r);
         const query = parseQuery(request, r.query);
         const params = parseParams(r, m);
         const body = parseBody(r, request);
@@ -214,7 +243,12 @@ export function createRouter(routes: readonly Route[]) {
           // The answer still goes out (never a 500 for bad input), but the document is wrong: say so.
           deps.log.warn('undeclared status', { route: `${matched.method} ${matched.path}`, status: error.statusCode });
         }
-        const headers: Record<string, string> = { ...cors, ...error.headers };
+        // The request id lets a client match a refused request to the log line about it (a wrong key).
+        const headers: Record<string, string> = {
+          ...cors,
+          ...(request.requestId ? { 'x-request-id': request.requestId } : {}),
+          ...error.headers,
+        };
         if (error.statusCode === 401) headers['www-authenticate'] = 'Bearer';
         return json(error.statusCode, error.toJSON(), headers);
       }

@@ -1,8 +1,10 @@
 // Accepting pushed events: parse and validate a batch (pure; each event accepted or rejected with
 // its index and reason) and write the accepted ones to the lake, events under lake/events/ and
 // the usage-bearing ones also under lake/usage/. Keys are deterministic, so a replayed batch
-// finds its objects already there and writes nothing. The same event_id arriving in two
-// different batches lands in two objects; readers (the rollups) keep one copy per id.
+// finds its objects already there and writes nothing. An event_id is an identity: its first
+// accepted copy is the event, and a later copy with another ts (another day) or payload is
+// acknowledged as a duplicate and not written (lib/events/identity.ts), so usage and event
+// analytics both count that first copy, once.
 
 import { z } from 'zod';
 import { utcDay } from '../calendar.ts';
@@ -14,6 +16,7 @@ import type { Pricer } from '../pricing/price.ts';
 import type { UsageRecord } from '../record.ts';
 import { lakeObjectKey } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { claimEventIds } from './identity.ts';
 import {
   type EventRecord,
   type EventSource,
@@ -36,6 +39,8 @@ export interface AcceptedEvent {
   index: number;
   event: EventRecord;
   usage: UsageRecord | null;
+  /** The id is the client's event_id (an identity to claim), not a hash of the content. */
+  clientId: boolean;
 }
 
 export interface RejectedEvent {
@@ -129,7 +134,7 @@ export function validateEvents(items: readonly unknown[], options: { source: Eve
       return;
     }
     seen.add(event.id);
-    accepted.push({ index, event, usage: usage.record });
+    accepted.push({ index, event, usage: usage.record, clientId: parsed.data.event_id !== undefined });
   });
   return { accepted, rejected, duplicates };
 }
@@ -139,8 +144,11 @@ export interface WriteEventsResult {
   written: string[];
   /** Objects that already existed (a replay): left as they were. */
   unchanged: string[];
+  /** Events landed (first copies of their ids, or retries of those very copies). */
   events: number;
   usageRecords: number;
+  /** Later copies of an id accepted before (another ts or payload): acknowledged, not written. */
+  duplicates: number;
 }
 
 function byDay<T>(items: readonly T[], tsOf: (item: T) => string): Map<string, T[]> {
@@ -159,17 +167,30 @@ function eventOrder(a: EventRecord, b: EventRecord): number {
 }
 
 /**
- * Writes one object per (dataset, UTC day) named by a hash of the ids it holds. An object that
- * exists already holds exactly those ids (first acceptance wins), so it is not rewritten: a
- * replay changes no object and triggers no analyze. Usage records are priced here when a pricer
- * is given (the rollups re-price non-reported records either way).
+ * Claims each client event id, then writes the first copies: one object per (dataset, UTC day)
+ * named by a hash of the ids it holds. An object that exists already holds exactly those ids
+ * (first acceptance wins), so it is not rewritten: a replay changes no object and triggers no
+ * analyze. Usage records are priced here when a pricer is given (the rollups re-price
+ * non-reported records either way).
  */
 export async function writeEvents(
   store: ObjectStore,
-  accepted: readonly AcceptedEvent[],
+  batch: readonly AcceptedEvent[],
   options: { pricer?: Pricer | null } = {},
 ): Promise<WriteEventsResult> {
-  const result: WriteEventsResult = { written: [], unchanged: [], events: accepted.length, usageRecords: 0 };
+  const first = await claimEventIds(
+    store,
+    batch.map((a) => a.event),
+    batch.map((a) => a.clientId),
+  );
+  const accepted = batch.filter((_, i) => first[i]);
+  const result: WriteEventsResult = {
+    written: [],
+    unchanged: [],
+    events: accepted.length,
+    usageRecords: 0,
+    duplicates: batch.length - accepted.length,
+  };
   const putOnce = async (key: string, body: string) => {
     if (await store.head(key)) result.unchanged.push(key);
     else {
@@ -271,6 +292,8 @@ export interface BusIngestResult {
   event_id: string;
   accepted: boolean;
   usage_record: boolean;
+  /** Its id was accepted before with another ts or payload: acknowledged, not written. */
+  duplicate: boolean;
   rejected: RejectedEvent | null;
   written: string[];
   unchanged: string[];
@@ -300,13 +323,23 @@ export async function recordBusEvent(
         raw: JSON.stringify(envelope).slice(0, MAX_RAW_CHARS),
       },
     ]);
-    return { event_id: String(input.event_id), accepted: false, usage_record: false, rejected, written: [], unchanged: [], quarantined };
+    return {
+      event_id: String(input.event_id),
+      accepted: false,
+      usage_record: false,
+      duplicate: false,
+      rejected,
+      written: [],
+      unchanged: [],
+      quarantined,
+    };
   }
   const written = await writeEvents(deps.store, batch.accepted, { pricer: deps.pricer ?? null });
   return {
     event_id: batch.accepted[0]!.event.id,
     accepted: true,
     usage_record: written.usageRecords > 0,
+    duplicate: written.duplicates > 0,
     rejected: null,
     written: written.written,
     unchanged: written.unchanged,

@@ -1,7 +1,8 @@
 // Daily event rollups: one object per UTC day (`rollups/events/dt=DAY.json`) holding, per hour,
 // event type and tool, the event count and per-metric sum/count/min/max, plus the ETags of the
 // lake objects it was built from so an unchanged day is not read again. Events are deduplicated
-// by id here: this is where "the same event_id in two batches counts once" is enforced.
+// by id here within a day (a retried batch may land the same copy twice); across days an id is
+// claimed at ingestion (lib/events/identity.ts), so a later copy never reaches the lake.
 
 import { z } from 'zod';
 import { CorruptObjectError, DayRollupError, errorMessage } from '../errors.ts';

@@ -1,12 +1,23 @@
 // CSV per RFC 4180: CRLF line ends, a header row, fields quoted when they hold a comma, a quote,
-// CR or LF, quotes doubled. Formula injection is neutralised the OWASP way: a text cell starting
-// with = + - @ TAB or CR gets a leading apostrophe (') so spreadsheets show it as text instead
-// of evaluating it. Numbers are never prefixed (a number is not a formula), and are written in
-// plain decimal notation: JavaScript's 4.18e-7 is not a number FOCUS (or every spreadsheet) reads.
+// CR or LF, quotes doubled. Formula injection is neutralised the OWASP way, extended: a text cell
+// gets a leading apostrophe (') so spreadsheets show it as text instead of evaluating it when it
+// starts with TAB, CR or LF, or when its first visible character (after spaces) is one a
+// spreadsheet reads as a formula or a DDE call: = + - @ | or their full-width and small forms
+// (＝ ＋ － ＠ ｜ ﹦ ﹢ ﹣) and the minus sign −, which some spreadsheets fold to ASCII on import.
+// Numbers are never prefixed (a number is not a formula), and are written in plain decimal
+// notation: JavaScript's 4.18e-7 is not a number FOCUS (or every spreadsheet) reads.
 
 import type { CellValue, ExportTable } from './table.ts';
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/** Control characters that start a cell: a spreadsheet may drop them and read what follows. */
+const CONTROL_START = /^[\t\r\n]/;
+/** A formula trigger as the first character after any spaces (ASCII, no-break, ideographic). */
+const FORMULA_START = /^[ \u00a0\u3000]*[=+\-@|\uff1d\uff0b\uff0d\uff20\uff5c\ufe66\ufe62\ufe63\u2212]/;
+
+/** True when a text cell would be read as a formula (or a DDE call) by a spreadsheet. */
+function looksLikeFormula(text: string): boolean {
+  return CONTROL_START.test(text) || FORMULA_START.test(text);
+}
 
 /**
  * A finite number in plain decimal notation with the digits of String(n) (the shortest that reads
@@ -32,7 +43,7 @@ export function csvCell(value: CellValue | undefined): string {
   else if (typeof value === 'boolean') text = value ? 'true' : 'false';
   else if (typeof value === 'object') text = JSON.stringify(value);
   else text = value;
-  if (typeof value === 'string' && FORMULA_START.test(text)) text = `'${text}`;
+  if (typeof value === 'string' && looksLikeFormula(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

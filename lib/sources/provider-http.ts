@@ -1,12 +1,15 @@
 // HTTP for the provider usage APIs: JSON GETs with per-request timeouts, retries (exponential
 // backoff with full jitter, `retry-after` honoured) under a bounded total wait, and pagination.
-// It owns how a provider is asked, not what the answer means. Secrets never reach a message or a
-// log: error texts are built from the path and status, and anything echoed back is redacted.
+// It owns how a provider is asked, not what the answer means. Secrets never reach a message, a
+// log or the quarantine: error texts are built from the path and status, and anything the
+// provider sends back (a 200 page kept for quarantine, a 4xx/5xx message) passes the redaction
+// step with the admin key — whole or any piece of it — and the key shapes (lib/redact.ts).
 
 import type { z } from 'zod';
 import { SourceError } from '../errors.ts';
 import { describeIssues, MAX_RAW_CHARS } from '../jsonl.ts';
 import type { Logger } from '../log.ts';
+import { createRedactor, type Redact } from '../redact.ts';
 
 /** Query parameters in order; a repeated key is a repeated pair (`group_by[]=a&group_by[]=b`). */
 export type QueryPairs = ReadonlyArray<readonly [string, string]>;
@@ -34,7 +37,7 @@ export interface ProviderHttpOptions extends ProviderHttpTuning {
   /** Scheme + host (+ optional path prefix); a trailing `/v1` is dropped since paths carry it. */
   baseUrl: string;
   headers: Record<string, string>;
-  /** Header values that must never appear in a message (the admin key). */
+  /** Header values that must never appear in a message, a log or the quarantine (the admin key). */
   secrets: string[];
   signal?: AbortSignal;
   log?: Logger;
@@ -47,7 +50,7 @@ export class ProviderResponseError extends SourceError {
     /** `GET /path?query` (no secrets in it). */
     readonly origin: string,
     readonly reason: string,
-    /** The body, cut to MAX_RAW_CHARS. */
+    /** The body, cut to MAX_RAW_CHARS and redacted. */
     readonly raw: string,
   ) {
     super(source, `unexpected response from ${origin.split('?')[0]}: ${reason}`);
@@ -110,8 +113,7 @@ export function createProviderClient(options: ProviderHttpOptions): ProviderClie
   const maxDelayMs = options.maxDelayMs ?? 30_000;
   const maxTotalWaitMs = options.maxTotalWaitMs ?? 120_000;
   const base = options.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
-  const secrets = options.secrets.filter((s) => s.length >= 4);
-  const redact = (text: string) => secrets.reduce((t, s) => t.split(s).join('[redacted]'), text);
+  const redact = createRedactor(options.secrets);
   const fail = (message: string, cause?: unknown) =>
     new SourceError(options.source, redact(message), cause === undefined ? undefined : { cause });
 
@@ -131,7 +133,7 @@ export function createProviderClient(options: ProviderHttpOptions): ProviderClie
         try {
           const response = await doFetch(url, { method: 'GET', headers: options.headers, signal });
           const body = await response.text();
-          if (response.ok) return parseBody(options.source, origin, body, schema);
+          if (response.ok) return parseBody(options.source, origin, body, schema, redact);
           if (response.status === 401 || response.status === 403) {
             // Never the provider's message: some echo part of the key they were given.
             throw fail(`admin key rejected (HTTP ${response.status})`);
@@ -159,15 +161,18 @@ export function createProviderClient(options: ProviderHttpOptions): ProviderClie
   };
 }
 
-function parseBody<S extends z.ZodType>(source: string, origin: string, body: string, schema: S): z.infer<S> {
+function parseBody<S extends z.ZodType>(source: string, origin: string, body: string, schema: S, redact: Redact): z.infer<S> {
+  // A page that does not parse is kept in quarantine: whatever it echoes (the key, in a 200) is
+  // redacted first. The reason may quote the body (JSON.parse does), so it is redacted too.
+  const refuse = (reason: string) => new ProviderResponseError(source, origin, redact(reason), redact(body.slice(0, MAX_RAW_CHARS)));
   let json: unknown;
   try {
     json = JSON.parse(body);
   } catch (error) {
-    throw new ProviderResponseError(source, origin, `not JSON: ${(error as Error).message}`, body.slice(0, MAX_RAW_CHARS));
+    throw refuse(`not JSON: ${(error as Error).message}`);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw new ProviderResponseError(source, origin, describeIssues(parsed.error.issues), body.slice(0, MAX_RAW_CHARS));
+  if (!parsed.success) throw refuse(describeIssues(parsed.error.issues));
   return parsed.data;
 }
 

@@ -8,6 +8,7 @@ import { addDays, utcDay } from '../calendar.ts';
 import { loadCursor, saveCursor } from '../cursor.ts';
 import { batchId, type QuarantineEntry, writeQuarantine } from '../lake.ts';
 import type { UsageRecord } from '../record.ts';
+import { configSecrets, createRedactor } from '../redact.ts';
 import { cursorKey } from '../store/layout.ts';
 import { ProviderResponseError } from './provider-http.ts';
 import type { Source, SourceContext, SourcePull, SourceStats } from './source.ts';
@@ -109,9 +110,14 @@ export function createProviderSource(spec: ProviderSourceSpec): Source {
         if (error instanceof ProviderResponseError) {
           // The sync of this source stops here (its cursor stays), but the page and the reason are kept.
           const today = utcDay(context.now);
-          await writeQuarantine(context.store, today, spec.name, batchId(spec.name, 'rejected-response', today), [
-            { source: spec.name, origin: error.origin, line: 1, reason: error.reason, raw: error.raw },
-          ]);
+          await writeQuarantine(
+            context.store,
+            today,
+            spec.name,
+            batchId(spec.name, 'rejected-response', today),
+            [{ source: spec.name, origin: error.origin, line: 1, reason: error.reason, raw: error.raw }],
+            createRedactor(configSecrets(context.config)),
+          );
         }
         throw error;
       }

@@ -8,7 +8,7 @@
 //   rollups/usage-ids/dt=YYYY-MM-DD.jsonl              the ids a usage rollup counted (to fold new objects in)
 //   rollups/events/dt=YYYY-MM-DD.json                  daily event rollups
 //   analytics/analytics.json                           the pre-computed document
-//   state/…                                            cursors, statuses, leases, alert claims
+//   state/…                                            cursors, statuses, leases, alert and event-id claims
 //   state/cursors/bedrock/<hash of location>.json      per log location: what the bedrock source read
 //   state/bedrock/…                                    which hours the Bedrock logs cover (for bedrock-metrics)
 //   config/…                                           API keys, budgets, the anonymisation key, fetched price tables
@@ -37,6 +37,8 @@ export const OTLP_CLAIMS_PREFIX = 'state/otlp/sessions/';
 export const BEDROCK_LOGGED_HOURS_KEY = 'state/bedrock/logged-hours.json';
 /** The coverage sequence number bedrock-metrics last applied. */
 export const BEDROCK_METRICS_APPLIED_KEY = 'state/bedrock/metrics-applied.json';
+/** The first copy of each client event id (lib/events/identity.ts): ids are identities across days. */
+export const EVENT_ID_CLAIMS_PREFIX = 'state/events/ids/';
 export const CONFIG_PREFIX = 'config/';
 export const API_KEYS_KEY = 'config/api-keys.json';
 export const BUDGETS_KEY = 'config/budgets.json';
@@ -149,6 +151,18 @@ export function isMachineStatusKey(key: string): boolean {
 /** One sync of a machine at a time: the lease beside its cursors. */
 export function syncLeaseKey(machine: string): string {
   return `${machinePrefix(machine)}lock.json`;
+}
+
+const SYNC_LEASE_KEY = /^state\/machines\/([^/]+)\/lock\.json$/;
+
+/** `state/machines/<m>/lock.json` → the machine's key segment; null for anything else. */
+export function machineOfSyncLeaseKey(key: string): string | null {
+  return SYNC_LEASE_KEY.exec(key)?.[1] ?? null;
+}
+
+/** The claim of an event id, by the id's hex hash (ids are client text; keys never hold it). */
+export function eventIdClaimKey(idHash: string): string {
+  return `${EVENT_ID_CLAIMS_PREFIX}${idHash.slice(0, 2)}/${idHash}.json`;
 }
 
 export function alertKey(identity: string): string {

@@ -267,6 +267,7 @@ describe('IAM', () => {
         'rollups/*',
         'state/alerts/*',
         'state/budgets-last-good.json',
+        'state/events/ids/*',
         'state/otlp/*',
         'state/status/otlp.json',
       ],
@@ -274,8 +275,8 @@ describe('IAM', () => {
       's3:DeleteObject': ['state/alerts/*'],
     });
     expect(s3Grants('ingest')).toEqual({
-      's3:PutObject': ['lake/events/*', 'lake/usage/*', 'quarantine/*'],
-      's3:GetObject': ['config/prices/*', 'lake/events/*', 'lake/usage/*'],
+      's3:PutObject': ['lake/events/*', 'lake/usage/*', 'quarantine/*', 'state/events/ids/*'],
+      's3:GetObject': ['config/prices/*', 'lake/events/*', 'lake/usage/*', 'state/events/ids/*'],
       's3:ListBucket': ['(bucket)'],
     });
     expect(s3Grants('compact')).toEqual({

@@ -81,11 +81,13 @@ describe('the OpenAPI document', () => {
       const declared = statuses(route.path, route.method.toLowerCase());
       expect(declared, `${route.method} ${route.path}`).toContain('400');
       expect(declared, `${route.method} ${route.path}`).toContain('500');
-      if (route.scope) expect(declared, `${route.method} ${route.path}`).toEqual(expect.arrayContaining(['401', '403']));
+      if (route.scope) expect(declared, `${route.method} ${route.path}`).toEqual(expect.arrayContaining(['401', '403', '429']));
+      else expect(declared, `${route.method} ${route.path}`).not.toContain('429');
     }
-    expect(statuses('/v1/analytics')).toEqual(['200', '304', '400', '401', '403', '500', '503']);
+    expect(statuses('/v1/analytics')).toEqual(['200', '304', '400', '401', '403', '429', '500', '503']);
+    expect(doc.paths['/v1/analytics']!.get!.responses['429']!.headers!['retry-after']!.required).toBe(true);
     expect(doc.paths['/v1/analytics']!.get!.responses['200']!.headers!.etag!.required).toBe(true);
-    expect(statuses('/v1/export')).toEqual(['200', '303', '400', '401', '403', '500', '503']);
+    expect(statuses('/v1/export')).toEqual(['200', '303', '400', '401', '403', '429', '500', '503']);
     expect(doc.paths['/v1/export']!.get!.responses['303']!.headers!.location!.required).toBe(true);
     expect(Object.keys(doc.paths['/v1/export']!.get!.responses['200']!.headers!)).toEqual([
       'content-disposition',

@@ -92,7 +92,13 @@ describe('writeEvents', () => {
     const usageId = createHash('sha256').update('events\u0000u-1').digest('hex').slice(0, 32);
     const usage23 = `lake/usage/dt=2026-11-23/events-${hashOf([usageId])}.jsonl`;
     expect(result.written).toEqual([day22, day23, usage23]);
-    expect([...store.objects.keys()].sort()).toEqual([day22, day23, usage23].sort());
+    // Beside the lake objects, one create-only claim per event id (ids are hashed: keys never hold client text).
+    const claim = (id: string) => {
+      const h = createHash('sha256').update(`event-id\u0000${id}`).digest('hex').slice(0, 32);
+      return `state/events/ids/${h.slice(0, 2)}/${h}.json`;
+    };
+    expect([...store.objects.keys()].sort()).toEqual([day22, day23, usage23, claim('t-1'), claim('u-1'), claim('t-2')].sort());
+    expect(JSON.parse(store.objects.get(claim('t-1'))!.body.toString())).toMatchObject({ version: 1, day: '2026-11-22' });
     expect(result.usageRecords).toBe(1);
 
     expect(store.objects.get(day22)!.body.toString()).toBe(
@@ -149,6 +155,91 @@ describe('writeEvents', () => {
         .map((l) => JSON.parse(l).id),
     );
     expect(ids.sort()).toEqual(['t-1', 't-1', 't-3']);
+  });
+
+  /** Ids in lake objects of a dataset, with the day each sits in. */
+  const landed = (store: MemoryStore, dataset: 'events' | 'usage') =>
+    [...store.objects.keys()]
+      .filter((k) => k.startsWith(`lake/${dataset}/`))
+      .flatMap((k) =>
+        store.objects
+          .get(k)!
+          .body.toString()
+          .trim()
+          .split('\n')
+          .map((l) => {
+            const line = JSON.parse(l);
+            return { day: k.slice(`lake/${dataset}/dt=`.length, `lake/${dataset}/dt=`.length + 10), id: line.id, input: line.input_tokens };
+          }),
+      );
+
+  it('keeps the first copy of an event_id sent again on another day or with more tokens, in events and usage alike', async () => {
+    const store = new MemoryStore();
+    const usage = (ts: string, input: number) => ({
+      event_type: 'llm.usage',
+      ts,
+      event_id: 'u-9',
+      attributes: { provider: 'openai', model: 'gpt-5' },
+      metrics: { input_tokens: input },
+    });
+    const first = await writeEvents(store, validateEvents([usage('2026-11-20T10:00:00Z', 100)], { source: 'api', now: NOW }).accepted);
+    expect([first.events, first.duplicates]).toEqual([1, 0]);
+    // Another day, then the same day with more tokens, then both in one later batch next to a new event.
+    const otherDay = await writeEvents(store, validateEvents([usage('2026-11-22T10:00:00Z', 100)], { source: 'api', now: NOW }).accepted);
+    const bigger = await writeEvents(store, validateEvents([usage('2026-11-20T10:00:00Z', 900)], { source: 'api', now: NOW }).accepted);
+    const mixed = await writeEvents(
+      store,
+      validateEvents([usage('2026-11-21T00:00:00Z', 5), { event_type: 'task.completed', ts: '2026-11-21T00:00:00Z', event_id: 'new' }], {
+        source: 'api',
+        now: NOW,
+      }).accepted,
+    );
+    expect([otherDay, bigger, mixed].map((r) => [r.events, r.duplicates, r.usageRecords, r.written.length])).toEqual([
+      [0, 1, 0, 0],
+      [0, 1, 0, 0],
+      [1, 1, 0, 1],
+    ]);
+    const usageId = createHash('sha256').update('events\u0000u-9').digest('hex').slice(0, 32);
+    expect(landed(store, 'usage')).toEqual([{ day: '2026-11-20', id: usageId, input: 100 }]);
+    expect(landed(store, 'events').map((e) => [e.day, e.id])).toEqual([
+      ['2026-11-20', 'u-9'],
+      ['2026-11-21', 'new'],
+    ]);
+  });
+
+  it('lets the very copy that claimed an id land again after a crash between the claim and the write', async () => {
+    const store = new MemoryStore();
+    const items = [{ event_type: 'job.completed', ts: '2026-11-23T01:00:00Z', event_id: 'j-1', metrics: { duration_ms: 5 } }];
+    const failing = Object.assign(Object.create(store) as MemoryStore, {
+      put: (key: string, body: string | Uint8Array, options?: object) =>
+        key.startsWith('lake/') ? Promise.reject(new Error('injected: the lake write failed')) : store.put(key, body, options),
+    });
+    await expect(writeEvents(failing, validateEvents(items, { source: 'api', now: NOW }).accepted)).rejects.toThrow(/injected/);
+    expect(landed(store, 'events')).toEqual([]);
+    // The client retries the same event (received later): it is the first copy, so it lands.
+    const retry = await writeEvents(store, validateEvents(items, { source: 'api', now: new Date('2026-11-23T10:05:00Z') }).accepted);
+    expect([retry.events, retry.duplicates]).toEqual([1, 0]);
+    expect(landed(store, 'events').map((e) => e.id)).toEqual(['j-1']);
+  });
+
+  it('lets exactly one of two batches racing with one event_id on two days land', async () => {
+    const store = new MemoryStore();
+    const copy = (day: string) =>
+      validateEvents([{ event_type: 'task.completed', ts: `${day}T05:00:00Z`, event_id: 'race' }], { source: 'api', now: NOW });
+    const results = await Promise.all(['2026-11-21', '2026-11-22', '2026-11-23'].map((d) => writeEvents(store, copy(d).accepted)));
+    expect(results.map((r) => r.events).sort()).toEqual([0, 0, 1]);
+    expect(landed(store, 'events')).toHaveLength(1);
+  });
+
+  it('claims nothing for events without an event_id: their id is their content, ts included', async () => {
+    const store = new MemoryStore();
+    const plain = (ts: string) => ({ event_type: 'tool.completed', ts, attributes: { tool: 'grep' } });
+    const result = await writeEvents(
+      store,
+      validateEvents([plain('2026-11-22T00:00:00Z'), plain('2026-11-23T00:00:00Z')], { source: 'api', now: NOW }).accepted,
+    );
+    expect([result.events, result.duplicates]).toEqual([2, 0]);
+    expect([...store.objects.keys()].filter((k) => k.startsWith('state/'))).toEqual([]);
   });
 });
 

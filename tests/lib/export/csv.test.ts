@@ -65,8 +65,23 @@ describe('csvCell', () => {
     ['\tcmd', "'\tcmd"],
     ['\r=cmd', `"'\r=cmd"`],
     ['=HYPERLINK("http://x","y")', `"'=HYPERLINK(""http://x"",""y"")"`],
+    ['\n=1+1', `"'\n=1+1"`],
+    ['|cmd', "'|cmd"],
+    ['  =1+1', "'  =1+1"],
+    ['\u00a0@SUM(A1)', "'\u00a0@SUM(A1)"],
+    ['\uff1d1+1', "'\uff1d1+1"],
+    ['\uff0bcmd', "'\uff0bcmd"],
+    ['\uff0d2', "'\uff0d2"],
+    ['\uff20SUM(A1)', "'\uff20SUM(A1)"],
+    ['\uff5ccmd', "'\uff5ccmd"],
+    ['\ufe66cmd', "'\ufe66cmd"],
+    ['\u22121', "'\u22121"],
   ])('neutralises the formula %j with a leading apostrophe', (value, expected) => {
     expect(csvCell(value)).toBe(expected);
+  });
+
+  it.each(['a=b', 'web|api', 'x@y.z', 'claude-sonnet-4-5', ' plain', '50%', '\u3000text'])('leaves %j as it is', (value) => {
+    expect(csvCell(value)).toBe(value);
   });
 
   it('writes numbers, booleans, nulls and objects without the prefix', () => {
