@@ -37,7 +37,7 @@ const API_KEY = 'bench-key-0123456789abcdef';
 const EXPORT_TIMEOUT_MS = 300_000;
 
 interface Scale {
-  logs: { messages: number; days: number };
+  logs: { messages: number; days: number; extra: Array<{ messages: number; nothingNew: boolean }> };
   lake: { days: number; recordsPerDay: number; objectsPerDay: number };
   apiSeconds: number;
   connections: number;
@@ -47,7 +47,7 @@ interface Scale {
 
 const SCALES: Record<'small' | 'full', Scale> = {
   small: {
-    logs: { messages: 3_000, days: 5 },
+    logs: { messages: 3_000, days: 5, extra: [{ messages: 1_000, nothingNew: true }] },
     lake: { days: 5, recordsPerDay: 4_000, objectsPerDay: 4 },
     apiSeconds: 2,
     connections: 10,
@@ -55,7 +55,15 @@ const SCALES: Record<'small' | 'full', Scale> = {
     parseMb: 64,
   },
   full: {
-    logs: { messages: 1_000_000, days: 28 },
+    // The issue's other sizes: a first sync of 100 k messages, and a sync with nothing new of a 20 k tree.
+    logs: {
+      messages: 1_000_000,
+      days: 28,
+      extra: [
+        { messages: 100_000, nothingNew: false },
+        { messages: 20_000, nothingNew: true },
+      ],
+    },
     lake: { days: 90, recordsPerDay: 111_112, objectsPerDay: 4 },
     apiSeconds: 10,
     connections: 10,
@@ -332,8 +340,59 @@ async function logCases(): Promise<{ tree: LogTree; bytes: number } | null> {
     });
   }
 
+  if (only.has('sync')) for (const extra of scale.logs.extra) await extraTreeCases(extra.messages, extra.nothingNew);
   if (args.profile) await profileLogCases(tree);
   return { tree, bytes: c.bytes };
+}
+
+/** Another tree size: a first sync against ccusage, and (nothingNew) a second sync with nothing new. */
+async function extraTreeCases(messages: number, nothingNew: boolean): Promise<void> {
+  const treeDir = join(dataRoot, `claude-${messages}`);
+  const storeDir = join(dataRoot, `store-${messages}`);
+  rmSync(treeDir, { recursive: true, force: true });
+  rmSync(storeDir, { recursive: true, force: true });
+  const tree = generateLogTree({ dir: treeDir, messages, days: scale.logs.days, endDay: today, seed: 42 });
+  const c = tree.counts;
+  log(`logs: ${fmtInt(c.uniqueMessages)} unique messages, ${(c.bytes / 1e6).toFixed(0)} MB in ${c.files} files`);
+  log('ccusage on the tree');
+  const cc = await runCcusage(treeDir);
+  log('tokenlake sync (first)');
+  const tl = await runSync(treeDir, storeDir);
+  const s1 = parseSyncLine(tl);
+  const problems = [
+    ...compareDaily(tree.expected, lakeTotalsFromFolder(storeDir).daily, ALL_FIELDS).map((p) => `tokenlake lake ${p}`),
+    ...ccusageProblems(cc, tree.expected).problems,
+  ];
+  if (s1.records !== grandTotal(tree.expected).messages)
+    problems.push(`sync wrote ${s1.records} records, expected ${grandTotal(tree.expected).messages}`);
+  addCase({
+    id: `sync-first-${messages}`,
+    title: `first sync of ${fmtInt(c.uniqueMessages)} unique messages (${(c.bytes / 1e6).toFixed(0)} MB)`,
+    tokenlake: side('tokenlake sync', tl, { rate: c.bytes / 1e6 / (tl.wallMs / 1000), rateUnit: 'MB/s' }),
+    peer: side('ccusage claude daily', cc, { rate: c.bytes / 1e6 / (cc.wallMs / 1000), rateUnit: 'MB/s' }),
+    ratioLabel: 'tokenlake wall / ccusage wall',
+    ratio: tl.wallMs / cc.wallMs,
+    target: '≤ 1.0',
+    pass: tl.wallMs <= cc.wallMs,
+    problems,
+  });
+  if (!nothingNew) return;
+  log('tokenlake sync (nothing new)');
+  const again = await runSync(treeDir, storeDir);
+  const s2 = parseSyncLine(again);
+  const idle: string[] = [];
+  if (s2.records !== 0 || s2.read !== 0) idle.push(`a sync with nothing new read ${s2.read} lines and wrote ${s2.records} records`);
+  addCase({
+    id: `sync-nothing-new-${messages}`,
+    title: `sync with nothing new, ${fmtInt(c.uniqueMessages)}-message tree, vs ccusage's whole run`,
+    tokenlake: side('tokenlake sync (nothing new)', again),
+    peer: side('ccusage claude daily (the whole tree)', cc),
+    ratioLabel: 'tokenlake wall / ccusage wall',
+    ratio: again.wallMs / cc.wallMs,
+    target: '≤ 0.3',
+    pass: again.wallMs / cc.wallMs <= 0.3,
+    problems: idle,
+  });
 }
 
 /** Re-runs the tokenlake side of missed log cases under --cpu-prof (the data is the appended tree). */
@@ -989,6 +1048,8 @@ function writeBenchmarksMd(markdown: string): void {
 
 const loadAtStart = loadavg().map((l) => Math.round(l * 100) / 100);
 mkdirSync(dataRoot, { recursive: true });
+// The CLI runs from its bundle (as after npm install); a stale one would fall back to tsx.
+execFileSync(NODE, [join(ROOT, 'scripts', 'build-cli.mjs')], { cwd: ROOT, stdio: 'inherit' });
 log(`scale ${scaleName}; cases: ${[...only].join(', ')}; ${availableParallelism()} cores, load ${loadAtStart.join(' ')}`);
 const logsInfo = await logCases();
 await lakeCases();

@@ -2,7 +2,7 @@
 // Launcher: runs the CLI from the bundle built at install (dist-cli/: one file with its
 // dependencies, so a start resolves nothing in node_modules), or through tsx when a source is newer.
 import v8 from 'node:v8';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -42,10 +42,14 @@ async function loadCli() {
   return { cli, parserThreads: sourceParserThreads() };
 }
 
-/** The bundle is used only while it is at least as new as every source. */
+/**
+ * The bundle is used only while it is at least as new as every source — checked in a checkout
+ * (where sources change); an installed package's bundle is its sources.
+ */
 function bundleIsFresh(name) {
   try {
-    return statSync(join(root, 'dist-cli', name)).mtimeMs >= newestSource();
+    const built = statSync(join(root, 'dist-cli', name)).mtimeMs;
+    return !existsSync(join(root, '.git')) || built >= newestSource();
   } catch {
     return false;
   }

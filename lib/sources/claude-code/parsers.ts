@@ -4,8 +4,6 @@
 // each id to keep, and the parser then prepares the kept ones for the lake (priced, checked,
 // serialised, rolled up): records never cross threads, only summaries and finished day objects.
 
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { createAnonymizer } from '../../export/anonymize.ts';
 import type { QuarantineEntry } from '../../lake.ts';
 import type { BatchOptions, DayObject, PreparedBatch } from '../../lake-batch.ts';
@@ -183,6 +181,8 @@ export function serveParserRequests(post: (reply: WorkerReply) => void): (reques
 
 /** A parser on its own thread; its replies come in the order of the requests. */
 async function threadParser(threads: ParserThreads, init: WorkerInit, pricer: Pricer): Promise<Parser> {
+  // Loaded here, not at the top: most syncs never start a thread.
+  const { Worker } = await import('node:worker_threads');
   const worker = new Worker(threads.script, { execArgv: threads.execArgv ?? [] });
   const waiting: Array<{ resolve: (reply: WorkerReply) => void; reject: (error: Error) => void }> = [];
   let failed: Error | null = null;
@@ -249,7 +249,7 @@ export async function startParserThreads(
   machine: string | null,
   batch: BatchOptions,
 ): Promise<Parser[]> {
-  const count = threads.count ?? Math.min(availableParallelism(), 4);
+  const count = threads.count ?? Math.min((await import('node:os')).availableParallelism(), 4);
   const init: WorkerInit = {
     user,
     machine,

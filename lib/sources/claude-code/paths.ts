@@ -2,7 +2,7 @@
 // (subagent transcripts live in sub-folders of a session). Several config dirs may be given.
 
 import { readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 
 export interface LogFile {
   path: string;
@@ -27,13 +27,13 @@ export async function findLogFiles(configDirs: readonly string[]): Promise<{ fil
       }
       throw error;
     }
-    for (const entry of entries.sort()) {
-      if (!entry.endsWith('.jsonl')) continue;
-      const path = join(projects, entry);
-      const rel = relative(projects, path);
-      const projectFolder = rel.split(sep)[0] ?? '';
-      if (!rel.includes(sep)) continue; // a .jsonl directly in projects/ belongs to no project
-      files.push({ path, projectFolder, relativePath: rel.split(sep).join('/') });
+    // Entries are already relative to projects/ (and normalised): no path arithmetic per file.
+    const prefix = projects.endsWith(sep) ? projects : projects + sep;
+    for (const rel of entries.sort()) {
+      if (!rel.endsWith('.jsonl')) continue;
+      const cut = rel.indexOf(sep);
+      if (cut === -1) continue; // a .jsonl directly in projects/ belongs to no project
+      files.push({ path: prefix + rel, projectFolder: rel.slice(0, cut), relativePath: sep === '/' ? rel : rel.split(sep).join('/') });
     }
   }
   return { files, missing };
