@@ -4,17 +4,19 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runAggregation } from '../lib/aggregate.ts';
-import { windowNameSchema } from '../lib/analytics.ts';
-import { readAnalytics, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
+import { refreshDay, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
+import { alignToHours, resolvePeriod } from '../lib/api/period.ts';
 import { budgetsFileSchema } from '../lib/budgets.ts';
-import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
+import { isValidDay, localDay, utcDaysOfRange } from '../lib/calendar.ts';
 import { type Config, knownSources, parseConfig, type SourceName } from '../lib/config.ts';
-import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
+import { BadRequestError, ConfigError, errorMessage } from '../lib/errors.ts';
+import { listUsageDays } from '../lib/lake.ts';
 import { createLogger } from '../lib/log.ts';
+import { queryReport } from '../lib/report-query.ts';
 import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
 import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';
-import { BUDGETS_KEY, datasetPrefix } from '../lib/store/layout.ts';
+import { BUDGETS_KEY, dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../lib/store/layout.ts';
 import { runSync } from '../lib/sync.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { EXPORT_HELP, runExportCommand } from './export.ts';
@@ -22,7 +24,7 @@ import { renderTable, usd } from './format.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
 import { PRICES_HELP, runPricesCommand } from './prices.ts';
 import { createProgress } from './progress.ts';
-import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
+import { formatReport, parseReportArgs, periodUsageError, REPORT_HELP, ReportUsageError } from './report.ts';
 
 class UsageError extends Error {}
 
@@ -34,7 +36,7 @@ Usage: tokenlake <command> [options]
 Commands:
   serve     run the local stack: embedded S3, scheduled sync, analyze, API and dashboard
   sync      one sync of every agent found on this machine (or TOKENLAKE_SOURCES), then analyze
-  report    the pre-computed window as a table
+  report    usage over any period by day, week, month, session, model, project, provider, user or machine
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
   budgets   show or set the budgets (config/budgets.json)
   keys      create, list or revoke API keys (stored hashed in the bucket)
@@ -66,9 +68,7 @@ tokenlake budgets set FILE.json
 FILE.json: {"budgets":[{"id":"team","monthly_usd":500},{"id":"web","scope":{"type":"project","value":"web"},"monthly_usd":120,"daily_usd":10,"thresholds":[0.5,0.8,1]}]}
 scope.type is one of global, project, provider, model, user.
 Example: tokenlake budgets set budgets.json && tokenlake budgets show`,
-  report: `tokenlake report [--window 7d|30d|90d] [--by model|project|provider|user|machine|day] [--json] [--timezone ZONE]
-
-Example: tokenlake report --window 30d --by project`,
+  report: REPORT_HELP,
 };
 
 function color(): boolean {
@@ -146,29 +146,41 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
 }
 
 async function commandReport(config: Config, args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: reportOptions });
-  if (values.help) return help('report');
-  const windowName = windowNameSchema.safeParse(values.window);
-  if (!windowName.success) throw new UsageError(`--window: expected 7d, 30d or 90d, got "${values.window}"`);
-  const by = values.by as ReportBy;
-  if (!reportBys.includes(by)) {
-    throw new UsageError(`--by: expected model, project, provider, user, machine or day, got "${values.by}"`);
+  let options: ReturnType<typeof parseReportArgs>;
+  try {
+    options = parseReportArgs(args);
+  } catch (error) {
+    if (error instanceof ReportUsageError) throw new UsageError(error.message);
+    throw error;
   }
-  if (values.timezone !== undefined && !isValidTimeZone(values.timezone))
-    throw new UsageError(`--timezone: not an IANA time zone: "${values.timezone}"`);
+  if (options.help) return help('report');
   return withStore(config, async (rt) => {
-    const timeZone = values.timezone ?? config.timeZone;
-    // A document from another schema version (an upgrade) is recomputed like a stale one.
-    let analytics =
-      (await readAnalytics(rt.store).catch((e) => (e instanceof CorruptObjectError ? null : Promise.reject(e))))?.analytics ?? null;
-    if (!analytics && (await rt.store.list(datasetPrefix('usage'))).length === 0)
-      throw new Error('no usage yet: run "tokenlake sync" first');
-    if (!analytics || analytics.as_of !== localDay(rt.now(), timeZone) || analytics.timezone !== timeZone) {
-      // Stale (another day) or another zone: recompute from the rollups, which is cheap; a
-      // one-off zone is computed without replacing the stored document.
-      analytics = (await runAnalyze({ ...analyzeDeps(rt), timeZone }, { readOnly: timeZone !== config.timeZone })).analytics;
+    const timeZone = options.timeZone ?? config.timeZone;
+    const now = rt.now();
+    let period: ReturnType<typeof resolvePeriod>;
+    try {
+      period = alignToHours(resolvePeriod(options.query.period, now, timeZone));
+    } catch (error) {
+      if (error instanceof BadRequestError) throw new UsageError(periodUsageError(error).message);
+      throw error;
     }
-    process.stdout.write(formatReport(analytics, windowName.data, by, values.json ?? false, color()));
+    const lakeDays = await listUsageDays(rt.store);
+    if (lakeDays.length === 0) throw new Error('no usage yet: run "tokenlake sync" first');
+    // Lake days of the period without a rollup (pushed from another machine, lost) are built first.
+    const wanted = new Set(utcDaysOfRange(period));
+    const rolled = new Set((await rt.store.list(USAGE_ROLLUP_PREFIX)).map((o) => dayOfDayObject(o.key)));
+    for (const day of lakeDays) if (wanted.has(day) && !rolled.has(day)) await refreshDay(analyzeDeps(rt), day, false);
+    const report = await queryReport(options.query, {
+      store: rt.store,
+      now,
+      timeZone,
+      pricer: rt.pricer,
+      writeSessions: true,
+      log: rt.log,
+    });
+    const out = formatReport(report, { json: options.json, color: color(), today: localDay(now, timeZone) });
+    process.stdout.write(out.stdout);
+    if (out.stderr) process.stderr.write(out.stderr);
     return 0;
   });
 }
