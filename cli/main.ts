@@ -12,13 +12,16 @@ import { type Config, knownSources, parseConfig, type SourceName } from '../lib/
 import { BadRequestError, ConfigError, errorMessage } from '../lib/errors.ts';
 import { listUsageDays } from '../lib/lake.ts';
 import { createLogger } from '../lib/log.ts';
+import { createPricer } from '../lib/pricing/price.ts';
+import { refreshRecentCache, withRefreshLock } from '../lib/recent-usage.ts';
 import { queryReport } from '../lib/report-query.ts';
-import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
+import { analyzeDeps, createRuntime, loadPriceTables } from '../lib/runtime.ts';
 import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';
 import { BUDGETS_KEY, dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../lib/store/layout.ts';
 import { runSync } from '../lib/sync.ts';
 import { startLocalStack } from '../local/stack.ts';
+import { BLOCKS_HELP, BlocksUsageError, parseBlocksArgs, runBlocks } from './blocks.ts';
 import { EXPORT_HELP, runExportCommand } from './export.ts';
 import { renderTable, usd } from './format.ts';
 import { KEYS_HELP, runKeysCommand } from './keys.ts';
@@ -37,6 +40,8 @@ Commands:
   serve     run the local stack: embedded S3, scheduled sync, analyze, API and dashboard
   sync      one sync of every agent found on this machine (or TOKENLAKE_SOURCES), then analyze
   report    usage over any period by day, week, month, session, model, project, provider, user or machine
+  blocks    Claude's 5-hour usage blocks from this machine's Claude Code logs (--live redraws the active one)
+  statusline  Claude Code's status-line command (model, session and today's cost, the active block)
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
   budgets   show or set the budgets (config/budgets.json)
   keys      create, list or revoke API keys (stored hashed in the bucket)
@@ -69,6 +74,15 @@ FILE.json: {"budgets":[{"id":"team","monthly_usd":500},{"id":"web","scope":{"typ
 scope.type is one of global, project, provider, model, user.
 Example: tokenlake budgets set budgets.json && tokenlake budgets show`,
   report: REPORT_HELP,
+  blocks: BLOCKS_HELP,
+  statusline: `tokenlake statusline — Claude Code's status-line command
+
+Reads the JSON Claude Code sends on stdin and prints one line:
+  Sonnet 4.5 · $0.42 session · $3.10 today · block $1.20, 2h13m left, $0.85/h
+Session cost is Claude Code's own; today and the block come from this machine's Claude Code logs,
+cached in TOKENLAKE_CACHE_DIR (default ~/.cache/tokenlake) and refreshed in the background after
+each line. Malformed input prints an empty line (the reason goes to statusline.log in that folder).
+In ~/.claude/settings.json: {"statusLine": {"type": "command", "command": "npx tokenlake statusline"}}`,
 };
 
 function color(): boolean {
@@ -183,6 +197,58 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
     if (out.stderr) process.stderr.write(out.stderr);
     return 0;
   });
+}
+
+async function commandBlocks(config: Config, args: string[]): Promise<number> {
+  let options: ReturnType<typeof parseBlocksArgs>;
+  try {
+    options = parseBlocksArgs(args);
+  } catch (error) {
+    if (error instanceof BlocksUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (options.help) return help('blocks');
+  const pricer = createPricer(await loadPriceTables(config.pricesFile));
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  try {
+    return await runBlocks(
+      options,
+      { cacheDir: config.cacheDir, claudeConfigDirs: config.claudeConfigDirs, pricer, timeZone: config.timeZone },
+      { stdout: (t) => process.stdout.write(t), isTTY: Boolean(process.stdout.isTTY), now: () => Date.now(), stopped },
+      color(),
+    );
+  } catch (error) {
+    if (error instanceof BlocksUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The status line never fails where Claude Code can see it: the line itself needs no
+ * configuration (it runs before TOKENLAKE_* is checked); `--refresh`, started in the background
+ * by it, reads the Claude Code logs into the cache and writes the summary the next line shows.
+ */
+async function commandStatusline(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) return help('statusline');
+  if (!args.includes('--refresh')) {
+    try {
+      const { runStatusline } = await import('./statusline.ts');
+      return await runStatusline({ env: process.env, stdin: process.stdin, stdout: (t) => process.stdout.write(t), now: () => Date.now() });
+    } catch {
+      process.stdout.write('\n'); // never an error where Claude Code shows the line
+      return 0;
+    }
+  }
+  const config = parseConfig(process.env);
+  const now = Date.now();
+  await withRefreshLock(config.cacheDir, now, async () => {
+    const pricer = createPricer(await loadPriceTables(config.pricesFile));
+    await refreshRecentCache({ cacheDir: config.cacheDir, configDirs: config.claudeConfigDirs, pricer, now });
+  });
+  return 0;
 }
 
 async function commandAggregate(config: Config, args: string[]): Promise<number> {
@@ -308,6 +374,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (!command || command === '--help' || command === '-h' || command === 'help') return help(rest[0] ?? 'main');
+    if (command === 'statusline') return await commandStatusline(rest);
     // push builds its own configuration from its flags (another bucket, its own credentials).
     if (command === 'push') return await (await import('./push.ts')).commandPush(rest, process.env);
     const config = parseConfig(process.env, { detectAgents });
@@ -318,6 +385,8 @@ export async function main(argv: string[]): Promise<number> {
         return await commandSync(config, rest);
       case 'report':
         return await commandReport(config, rest);
+      case 'blocks':
+        return await commandBlocks(config, rest);
       case 'aggregate':
         return await commandAggregate(config, rest);
       case 'budgets':

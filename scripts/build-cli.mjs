@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
   // quick-report answers `tokenlake report` from the local analytics.json without the full CLI.
-  entryPoints: [join(root, 'cli', 'main.ts'), join(root, 'cli', 'quick-report.ts')],
+  entryPoints: [join(root, 'cli', 'main.ts'), join(root, 'cli', 'quick-report.ts'), join(root, 'cli', 'statusline.ts')],
   outdir: join(root, 'dist-cli'),
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',
