@@ -11,6 +11,8 @@ import { NOW, writeRecentTree } from '../support/recent-claude-tree.ts';
 const root = mkdtempSync(join(tmpdir(), 'tl-blocks-'));
 const claude = join(root, 'claude');
 let transcript = '';
+/** The frame's text without its terminal control sequences (ESC [ … letter). */
+const ESCAPES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g');
 const ctx = () => ({ cacheDir: join(root, 'cache'), claudeConfigDirs: [claude], pricer: createPricer(), timeZone: 'UTC' });
 
 beforeAll(() => {
@@ -92,7 +94,7 @@ describe('tokenlake blocks --live', () => {
     frames += first.out;
     expect(first.out.startsWith('\u001b[?1049h\u001b[?25l\u001b[H')).toBe(true);
     expect(first.out.endsWith('\u001b[J\u001b[?25h\u001b[?1049l')).toBe(true);
-    const text = first.out.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    const text = first.out.replace(ESCAPES, '');
     expect(text).toContain('Block      2026-11-29 14:00 → 19:00 (UTC), first message 14:10');
     expect(text).toContain('Elapsed    30m [███░░░░░░░░░░░░░░░░░░░░░░░░░░░] 10% · 4h30m left');
     expect(text).toContain('Cost       $2.40');
@@ -105,7 +107,7 @@ describe('tokenlake blocks --live', () => {
     clock = NOW + 10 * 60_000;
     const second = await blocks(['--live'], { isTTY: true, maxFrames: 1, now: () => clock });
     frames += second.out;
-    const text2 = second.out.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
+    const text2 = second.out.replace(ESCAPES, '');
     // +$0.30; 140,000 tokens over the 25 minutes 14:10–14:35.
     expect(text2).toContain('Cost       $2.70');
     expect(text2).toContain(`read ${Buffer.byteLength(line) + 1} new bytes from 1 transcript`);
