@@ -73,8 +73,8 @@ export function parseBlocksArgs(args: string[]): BlocksOptions {
   return { json: values.json ?? false, live: values.live ?? false, intervalMs, timeZone: values.timezone, help: values.help ?? false };
 }
 
-export function blocksReport(usage: RecentUsage, pricer: Pricer, now: number, timeZone: string): BlocksReport {
-  const blocks = identifyBlocks(recentActivity(usage, pricer));
+export function blocksReport(usage: RecentUsage, now: number, timeZone: string): BlocksReport {
+  const blocks = identifyBlocks(recentActivity(usage));
   return blocksReportSchema.parse({
     generated_at: new Date(now).toISOString(),
     time_zone: timeZone,
@@ -181,8 +181,14 @@ export async function runBlocks(options: BlocksOptions, ctx: BlocksContext, io: 
   const timeZone = options.timeZone ?? ctx.timeZone;
   if (!options.live) {
     const now = io.now();
-    const { usage } = await refreshRecentCache({ cacheDir: ctx.cacheDir, configDirs: ctx.claudeConfigDirs, pricer: ctx.pricer, now });
-    const report = blocksReport(usage, ctx.pricer, now, timeZone);
+    const { usage } = await refreshRecentCache({
+      cacheDir: ctx.cacheDir,
+      configDirs: ctx.claudeConfigDirs,
+      pricer: ctx.pricer,
+      now,
+      timeZone: ctx.timeZone,
+    });
+    const report = blocksReport(usage, now, timeZone);
     io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderBlocksTable(report, color)}\n`);
     return 0;
   }
@@ -202,9 +208,10 @@ export async function runBlocks(options: BlocksOptions, ctx: BlocksContext, io: 
         configDirs: ctx.claudeConfigDirs,
         pricer: ctx.pricer,
         now,
+        timeZone: ctx.timeZone,
         usage,
       });
-      const blocks = identifyBlocks(recentActivity(usage, ctx.pricer));
+      const blocks = identifyBlocks(recentActivity(usage));
       const lines = renderLiveFrame({ blocks, now, timeZone, intervalMs: options.intervalMs, stats });
       // Home, each line cleared to its end, then everything below: no flicker, no leftovers.
       io.stdout(`\u001b[H${lines.map((l) => `${l}\u001b[K`).join('\n')}\n\u001b[J`);

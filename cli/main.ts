@@ -13,9 +13,9 @@ import { BadRequestError, ConfigError, errorMessage } from '../lib/errors.ts';
 import { listUsageDays } from '../lib/lake.ts';
 import { createLogger } from '../lib/log.ts';
 import { createPricer } from '../lib/pricing/price.ts';
-import { refreshRecentCache, withRefreshLock } from '../lib/recent-usage.ts';
+import { loadPriceTables } from '../lib/pricing/price-file.ts';
 import { queryReport } from '../lib/report-query.ts';
-import { analyzeDeps, createRuntime, loadPriceTables } from '../lib/runtime.ts';
+import { analyzeDeps, createRuntime } from '../lib/runtime.ts';
 import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';
 import { BUDGETS_KEY, dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../lib/store/layout.ts';
@@ -242,12 +242,7 @@ async function commandStatusline(args: string[]): Promise<number> {
       return 0;
     }
   }
-  const config = parseConfig(process.env);
-  const now = Date.now();
-  await withRefreshLock(config.cacheDir, now, async () => {
-    const pricer = createPricer(await loadPriceTables(config.pricesFile));
-    await refreshRecentCache({ cacheDir: config.cacheDir, configDirs: config.claudeConfigDirs, pricer, now });
-  });
+  await (await import('./recent-refresh.ts')).refreshStatuslineCache(process.env, Date.now());
   return 0;
 }
 

@@ -6,7 +6,7 @@
 // own small entry (dist-cli/statusline.mjs): nothing here may import zod, which alone costs ~50 ms.
 
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncateSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,9 +68,14 @@ function debugLog(cacheDir: string, now: number, fields: Record<string, unknown>
 }
 
 function defaultStartRefresh(env: Record<string, string | undefined>): void {
-  // dist-cli/statusline.mjs and cli/statusline.ts both sit one folder below the package root.
-  const bin = fileURLToPath(new URL('../bin/tokenlake.mjs', import.meta.url));
-  const child = spawn(process.execPath, [bin, 'statusline', '--refresh'], { detached: true, stdio: 'ignore', env });
+  // Bundled, the refresh is a script beside this one (no full CLI to load); from the sources it
+  // runs through the CLI. dist-cli/ and cli/ both sit one folder below the package root.
+  const script = fileURLToPath(new URL('./recent-refresh.mjs', import.meta.url));
+  const args =
+    import.meta.url.endsWith('.mjs') && existsSync(script)
+      ? [script]
+      : [fileURLToPath(new URL('../bin/tokenlake.mjs', import.meta.url)), 'statusline', '--refresh'];
+  const child = spawn(process.execPath, args, { detached: true, stdio: 'ignore', env });
   child.unref();
 }
 
@@ -107,13 +112,16 @@ export async function runStatusline(io: StatuslineIo): Promise<number> {
       transcript = null;
     }
   }
-  // An invalid TOKENLAKE_TIMEZONE would stop every other command; here it must not, so UTC stands in.
+  // An invalid TOKENLAKE_TIMEZONE stops every other command; here it must not: UTC stands in (the
+  // refresh, which checks it, logs why). Checked against the summary's zone first: no Intl needed.
   let timeZone = io.env.TOKENLAKE_TIMEZONE || 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-CA', { timeZone });
-  } catch {
-    debugLog(cacheDir, now, { reason: `TOKENLAKE_TIMEZONE is not an IANA time zone: ${timeZone}; UTC used` });
-    timeZone = 'UTC';
+  if (timeZone !== 'UTC' && timeZone !== summary?.time_zone) {
+    try {
+      new Intl.DateTimeFormat('en-CA', { timeZone });
+    } catch {
+      debugLog(cacheDir, now, { reason: `TOKENLAKE_TIMEZONE is not an IANA time zone: ${timeZone}; UTC used` });
+      timeZone = 'UTC';
+    }
   }
   io.stdout(`${composeStatusline({ payload, summary, now, timeZone })}\n`);
   if (summaryIsStale(summary, transcript, now) && !refreshRunning(cacheDir, now)) {

@@ -70,8 +70,11 @@ const isNullableNumber = (v: unknown) => v === null || isNumber(v);
  * accepts (tests/lib/statusline.test.ts holds the two to the same answers), without zod.
  */
 export function parseStatuslineSummary(value: unknown): StatuslineSummary | null {
-  if (!isObject(value) || value.version !== 1 || !isNumber(value.refreshed_at)) return null;
-  const { hours, sessions, blocks, files } = value;
+  if (!isObject(value) || value.version !== 1 || !isNumber(value.refreshed_at) || typeof value.time_zone !== 'string') return null;
+  const { days, hours, sessions, blocks, files } = value;
+  if (!Array.isArray(days)) return null;
+  for (const d of days)
+    if (!Array.isArray(d) || d.length !== 3 || typeof d[0] !== 'string' || !isNumber(d[1]) || !isNumber(d[2])) return null;
   if (!Array.isArray(hours) || !Array.isArray(sessions) || !Array.isArray(blocks) || !Array.isArray(files)) return null;
   for (const h of hours) {
     if (!Array.isArray(h) || h.length !== 4 || !isNumber(h[0]) || !isNumber(h[1]) || !isCount(h[2]) || !isCount(h[3])) return null;
@@ -86,16 +89,21 @@ export function parseStatuslineSummary(value: unknown): StatuslineSummary | null
   return value as unknown as StatuslineSummary;
 }
 
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
-
-/** The local day (YYYY-MM-DD) of an instant; calendar.ts has the same but imports zod. */
-export function localDayIn(ms: number, timeZone: string): string {
-  let f = dayFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormatters.set(timeZone, f);
+/**
+ * The [start, end) of the local day holding `now`: from the summary's precomputed days when it was
+ * written for this zone (no Intl: its first use costs 60–80 ms, more than the whole budget), else
+ * from Intl (a zone changed since the refresh, or a summary over a day old).
+ */
+export function localDayWindow(summary: StatuslineSummary, now: number, timeZone: string): [number, number] {
+  if (summary.time_zone === timeZone) {
+    const day = summary.days.find((d) => now >= d[1] && now < d[2]);
+    if (day) return [day[1], day[2]];
   }
-  return f.format(new Date(ms));
+  const f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  const today = f.format(new Date(now));
+  // The hours of the summary that fall on today's date in the zone: their span bounds the window.
+  const hours = summary.hours.filter((h) => f.format(new Date(h[0])) === today).map((h) => h[0]);
+  return hours.length > 0 ? [Math.min(...hours), Math.max(...hours) + 3_600_000] : [now, now];
 }
 
 /** Whether the summary is behind this transcript (it grew since) or too old to trust alone. */
@@ -138,11 +146,11 @@ export function composeStatusline(input: {
   const session = payload.session_cost_usd ?? cached;
   if (session !== null) parts.push(`${usd(session)} session`);
   if (summary) {
-    const today = localDayIn(now, input.timeZone);
+    const [dayStart, dayEnd] = localDayWindow(summary, now, input.timeZone);
     let cost = 0;
     let unpriced = 0;
     for (const [hour, c, , u] of summary.hours) {
-      if (localDayIn(hour, input.timeZone) !== today) continue;
+      if (hour < dayStart || hour >= dayEnd) continue;
       cost += c;
       unpriced += u;
     }

@@ -13,7 +13,7 @@ import { build } from 'esbuild';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
   // quick-report answers `tokenlake report` from the local analytics.json without the full CLI.
-  entryPoints: [join(root, 'cli', 'main.ts'), join(root, 'cli', 'quick-report.ts'), join(root, 'cli', 'statusline.ts')],
+  entryPoints: ['main', 'quick-report', 'statusline', 'recent-refresh'].map((name) => join(root, 'cli', `${name}.ts`)),
   outdir: join(root, 'dist-cli'),
   outExtension: { '.js': '.mjs' },
   chunkNames: 'chunks/[name]-[hash]',

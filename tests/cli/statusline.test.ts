@@ -19,7 +19,7 @@ let transcript = '';
 
 beforeAll(async () => {
   transcript = writeRecentTree(claude).transcript;
-  await refreshRecentCache({ cacheDir, configDirs: [claude], pricer: createPricer(), now: NOW });
+  await refreshRecentCache({ cacheDir, configDirs: [claude], pricer: createPricer(), now: NOW, timeZone: 'UTC' });
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
