@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runAggregation } from '../lib/aggregate.ts';
+import { type AlertSink, collectingAlertSink, combineSinks, describeAlert, webhookAlertSink } from '../lib/alerts.ts';
 import { refreshDay, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
 import { alignToHours, resolvePeriod } from '../lib/api/period.ts';
 import { budgetsFileSchema } from '../lib/budgets.ts';
@@ -55,9 +56,12 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
 
 Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
   sync: `tokenlake sync [--source claude-code,codex,gemini-cli,qwen-code,opencode,amp,anthropic,openai,demo] [--since YYYY-MM-DD] [--quiet]
+               [--log-format text|json]
 
 One sync into the local lake, then analyze: the sources in TOKENLAKE_SOURCES, or else every coding
-agent whose logs are found on this machine (printed), or else the built-in demo.
+agent whose logs are found on this machine (printed), or else the built-in demo. New budget and
+anomaly alerts about today or yesterday follow the summary, one line each (--log-format json, the
+default off a terminal, logs them as JSON instead).
 Example: tokenlake sync --since 2026-08-01`,
   keys: KEYS_HELP,
   export: EXPORT_HELP,
@@ -95,26 +99,38 @@ function color(): boolean {
  * TOKENLAKE_S3_ENDPOINT for S3-compatible stores) — e.g. to manage the deployed stack's keys. The
  * AWS SDK is loaded only then.
  */
-async function withStore<T>(config: Config, fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  config: Config,
+  fn: (rt: Awaited<ReturnType<typeof createRuntime>>) => Promise<T>,
+  options: { alerts?: AlertSink } = {},
+): Promise<T> {
   const log = createLogger({ level: process.env.TOKENLAKE_LOG_LEVEL ? config.logLevel : 'warn' });
   if (config.store === 's3') {
     const { createS3Client, S3ObjectStore } = await import('../lib/store/s3-store.ts');
     const client = createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) });
     try {
-      return await fn(await createRuntime(config, { store: new S3ObjectStore(client, config.bucket), log }));
+      return await fn(await createRuntime(config, { store: new S3ObjectStore(client, config.bucket), log, ...options }));
     } finally {
       client.destroy();
     }
   }
-  return fn(await createRuntime(config, { store: FileObjectStore.open(config.dataDir, config.bucket), log }));
+  return fn(await createRuntime(config, { store: FileObjectStore.open(config.dataDir, config.bucket), log, ...options }));
 }
 
 async function commandSync(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { since: { type: 'string' }, source: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      since: { type: 'string' },
+      source: { type: 'string' },
+      quiet: { type: 'boolean' },
+      'log-format': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) return help('sync');
+  const logFormat = values['log-format'] ?? (process.stdout.isTTY ? 'text' : 'json');
+  if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format: expected text or json, got "${logFormat}"`);
   if (values.since !== undefined && !isValidDay(values.since))
     throw new UsageError(`--since: expected a day as YYYY-MM-DD, got "${values.since}"`);
   // --source narrows (or extends) TOKENLAKE_SOURCES for this run.
@@ -130,33 +146,44 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
   const runConfig = only ? { ...config, sources: only as SourceName[], demoFallback: false } : config;
   // Which agents were found and where, before reading them (on stderr: stdout stays the summary).
   if (!values.quiet) for (const line of describeFoundAgents(runConfig, homedir())) process.stderr.write(`${line}\n`);
-  return withStore(runConfig, async (rt) => {
-    const progress = createProgress('sync', { quiet: values.quiet ?? false });
-    const result = await runSync(rt, {
-      ...(values.since ? { since: values.since } : {}),
-      progress: (done, total, label) => progress.update(done, total, label),
-    });
-    progress.done();
-    await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
-    if (result.skipped) {
-      process.stderr.write('another sync of this machine is running (its lease in state/machines/); nothing done\n');
-      return 0;
-    }
-    let failed = 0;
-    for (const o of result.outcomes) {
-      if (o.ok && o.stats) {
-        if (!values.quiet) {
-          process.stdout.write(
-            `${o.source}: ${o.stats.records} records written, ${o.stats.duplicates} duplicates, ${o.stats.quarantined} quarantined, ${o.stats.skipped} skipped (${o.stats.read} lines read)\n`,
-          );
-        }
-      } else {
-        failed++;
-        process.stderr.write(`${o.source}: failed: ${o.error}\n`);
+  // On a terminal, alerts are kept and printed as readable lines after the summary (a webhook
+  // still gets them); otherwise, and with --log-format json, they stay JSON log lines.
+  const printed = logFormat === 'text' && !runConfig.eventBus ? collectingAlertSink() : null;
+  const alerts = printed
+    ? { alerts: combineSinks(printed, ...(runConfig.alertWebhook ? [webhookAlertSink(runConfig.alertWebhook)] : [])) }
+    : {};
+  return withStore(
+    runConfig,
+    async (rt) => {
+      const progress = createProgress('sync', { quiet: values.quiet ?? false });
+      const result = await runSync(rt, {
+        ...(values.since ? { since: values.since } : {}),
+        progress: (done, total, label) => progress.update(done, total, label),
+      });
+      progress.done();
+      await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys) });
+      if (result.skipped) {
+        process.stderr.write('another sync of this machine is running (its lease in state/machines/); nothing done\n');
+        return 0;
       }
-    }
-    return failed > 0 && failed === result.outcomes.length ? 1 : 0;
-  });
+      let failed = 0;
+      for (const o of result.outcomes) {
+        if (o.ok && o.stats) {
+          if (!values.quiet) {
+            process.stdout.write(
+              `${o.source}: ${o.stats.records} records written, ${o.stats.duplicates} duplicates, ${o.stats.quarantined} quarantined, ${o.stats.skipped} skipped (${o.stats.read} lines read)\n`,
+            );
+          }
+        } else {
+          failed++;
+          process.stderr.write(`${o.source}: failed: ${o.error}\n`);
+        }
+      }
+      for (const alert of printed?.alerts ?? []) process.stdout.write(`${describeAlert(alert)}\n`);
+      return failed > 0 && failed === result.outcomes.length ? 1 : 0;
+    },
+    alerts,
+  );
 }
 
 async function commandReport(config: Config, args: string[]): Promise<number> {

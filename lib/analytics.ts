@@ -101,6 +101,11 @@ export const budgetStatusSchema = z.object({
   today_usd: money,
   thresholds_reached: z.array(z.number()),
   thresholds_forecast: z.array(z.number()),
+  /**
+   * The local day month-to-date spend reached each of thresholds_reached (alerts about a day a
+   * sync back-filled long after are not sent; see lib/alerts.ts). Absent in documents from before.
+   */
+  reached_on: z.array(z.object({ threshold: z.number(), day: z.string() })).optional(),
 });
 
 export const anomalySchema = z.object({
@@ -399,9 +404,13 @@ export function computeAnalytics(input: ComputeInput): Analytics {
     let spent = 0;
     let today = 0;
     let last7 = 0;
+    const byDay = new Map<string, number>();
     for (const r of rows) {
       if (r.day > asOf || !inScope(budget.scope, r.row)) continue;
-      if (r.day >= monthFrom) spent += r.row.cost_usd;
+      if (r.day >= monthFrom) {
+        spent += r.row.cost_usd;
+        byDay.set(r.day, (byDay.get(r.day) ?? 0) + r.row.cost_usd);
+      }
       if (r.day === asOf) today += r.row.cost_usd;
       if (r.day >= from7) last7 += r.row.cost_usd;
     }
@@ -411,6 +420,7 @@ export function computeAnalytics(input: ComputeInput): Analytics {
       spentMonthToDate: spent,
       spentToday: today,
       burnRate7d: last7 / 7,
+      spentByDay: [...byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     });
   });
   const allDays = dayRange(windows['90d'].from, asOf);
