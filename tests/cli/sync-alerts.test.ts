@@ -31,8 +31,14 @@ async function syncInto(dataDir: string, ...flags: string[]) {
   delete process.env.TOKENLAKE_TIMEZONE;
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c) => ((stdout += String(c)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c) => ((stderr += String(c)), true));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
+    stdout += String(c);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
+    stderr += String(c);
+    return true;
+  });
   try {
     return { code: await main(['sync', '--quiet', ...flags]), stdout, stderr };
   } finally {
