@@ -253,13 +253,13 @@ export function toTotals(s: UsageSums): Totals {
 }
 
 /** Rows of every rollup tagged with the local day and hour they fall in. */
-interface LocalRow {
+export interface LocalRow {
   day: string;
   hour: string;
   row: RollupRow;
 }
 
-function localRows(rollups: readonly Rollup[], timeZone: string): LocalRow[] {
+export function localRows(rollups: readonly Rollup[], timeZone: string): LocalRow[] {
   const out: LocalRow[] = [];
   for (const r of rollups) {
     for (const row of r.rows) {
