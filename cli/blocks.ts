@@ -124,6 +124,7 @@ export function renderLiveFrame(input: {
   now: number;
   timeZone: string;
   intervalMs: number;
+  /** What the refreshes of this live view read so far, together. */
   stats: RefreshStats;
 }): string[] {
   const { now, timeZone: tz } = input;
@@ -155,7 +156,7 @@ export function renderLiveFrame(input: {
   }
   lines.push(
     '',
-    `Updated ${localMinute(now, tz).slice(11)}:${String(new Date(now).getUTCSeconds()).padStart(2, '0')} · read ${int(input.stats.bytesRead)} new bytes from ${input.stats.filesRead} transcript${input.stats.filesRead === 1 ? '' : 's'}`,
+    `Updated ${localMinute(now, tz).slice(11)}:${String(new Date(now).getUTCSeconds()).padStart(2, '0')} · since the start read ${int(input.stats.bytesRead)} new bytes from ${input.stats.filesRead} transcript${input.stats.filesRead === 1 ? '' : 's'}`,
   );
   return lines;
 }
@@ -201,6 +202,7 @@ export async function runBlocks(options: BlocksOptions, ctx: BlocksContext, io: 
   });
   try {
     const usage = await loadRecentUsage(ctx.cacheDir, io.now());
+    const read: RefreshStats = { filesRead: 0, bytesRead: 0 };
     for (let frame = 0; !stop && (io.maxFrames === undefined || frame < io.maxFrames); frame++) {
       const now = io.now();
       const { stats } = await refreshRecentCache({
@@ -211,8 +213,10 @@ export async function runBlocks(options: BlocksOptions, ctx: BlocksContext, io: 
         timeZone: ctx.timeZone,
         usage,
       });
+      read.bytesRead += stats.bytesRead;
+      read.filesRead += stats.filesRead;
       const blocks = identifyBlocks(recentActivity(usage));
-      const lines = renderLiveFrame({ blocks, now, timeZone, intervalMs: options.intervalMs, stats });
+      const lines = renderLiveFrame({ blocks, now, timeZone, intervalMs: options.intervalMs, stats: read });
       // Home, each line cleared to its end, then everything below: no flicker, no leftovers.
       io.stdout(`\u001b[H${lines.map((l) => `${l}\u001b[K`).join('\n')}\n\u001b[J`);
       if (io.maxFrames !== undefined && frame + 1 >= io.maxFrames) break;

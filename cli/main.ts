@@ -42,7 +42,7 @@ Commands:
   sync      one sync of every agent found on this machine (or TOKENLAKE_SOURCES), then analyze
   report    usage over any period by day, week, month, session, model, project, provider, user or machine
   blocks    Claude's 5-hour usage blocks from this machine's Claude Code logs (--live redraws the active one)
-  statusline  Claude Code's status-line command (model, session and today's cost, the active block)
+  statusline Claude Code's status-line command (model, session and today's cost, the active block)
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
   budgets   show or set the budgets (config/budgets.json)
   keys      create, list or revoke API keys (stored hashed in the bucket)
