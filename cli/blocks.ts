@@ -73,7 +73,7 @@ export function parseBlocksArgs(args: string[]): BlocksOptions {
   return { json: values.json ?? false, live: values.live ?? false, intervalMs, timeZone: values.timezone, help: values.help ?? false };
 }
 
-export function blocksReport(usage: RecentUsage, now: number, timeZone: string): BlocksReport {
+function blocksReport(usage: RecentUsage, now: number, timeZone: string): BlocksReport {
   const blocks = identifyBlocks(recentActivity(usage));
   return blocksReportSchema.parse({
     generated_at: new Date(now).toISOString(),
@@ -86,7 +86,7 @@ export function blocksReport(usage: RecentUsage, now: number, timeZone: string):
 }
 
 /** `2h05m`. */
-export function hoursMinutes(ms: number): string {
+function hoursMinutes(ms: number): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
   const h = Math.floor(minutes / 60);
   return h > 0 ? `${h}h${String(minutes % 60).padStart(2, '0')}m` : `${minutes}m`;
@@ -119,7 +119,7 @@ export function renderBlocksTable(report: BlocksReport, color: boolean): string 
 const BAR_WIDTH = 30;
 
 /** One frame of `blocks --live`: the active block, or when the next one can start. */
-export function renderLiveFrame(input: {
+function renderLiveFrame(input: {
   blocks: readonly Block[];
   now: number;
   timeZone: string;

@@ -12,7 +12,7 @@ import type { ReportQuery } from '../lib/report-query.ts';
 import { compact, int, renderTable, usd } from './format.ts';
 
 /** The options `report` takes (shared by the full command and the quick path). */
-export const reportOptions = {
+const reportOptions = {
   since: { type: 'string' },
   until: { type: 'string' },
   window: { type: 'string' },
@@ -97,13 +97,13 @@ export function periodUsageError(error: BadRequestError): ReportUsageError {
 }
 
 /** A cost that leaves out unpriced usage says so: "unpriced" when none of it is priced, "$x + unpriced" when part is. */
-export function costCell(r: { cost_usd: number; records: number; unpriced_records: number }): string {
+function costCell(r: { cost_usd: number; records: number; unpriced_records: number }): string {
   if (r.unpriced_records === 0) return usd(r.cost_usd);
   return r.unpriced_records >= r.records ? 'unpriced' : `${usd(r.cost_usd)} + unpriced`;
 }
 
 /** One line naming the unpriced models (tokens) and how to add a price, or null. */
-export function unpricedLine(report: Report): string | null {
+function unpricedLine(report: Report): string | null {
   const models = new Map<string, { provider: string; tokens: number }>();
   for (const row of report.rows) {
     for (const m of row.models ?? []) {

@@ -59,7 +59,7 @@ export function combineSinks(...sinks: AlertSink[]): AlertSink {
  * news. Today and yesterday count (local days of the analytics' zone): yesterday's usage often
  * arrives this morning.
  */
-export const ALERT_HORIZON_DAYS = 2;
+const ALERT_HORIZON_DAYS = 2;
 
 /** The local day an alert is about: an anomaly's day, the day spend reached a budget threshold; a forecast is about today. */
 export function alertDay(alert: Alert, analytics: Pick<Analytics, 'as_of' | 'month_to_date'>): string {

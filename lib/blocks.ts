@@ -8,7 +8,7 @@ import { z } from 'zod';
 
 export const BLOCK_HOURS = 5;
 const HOUR_MS = 3_600_000;
-export const BLOCK_MS = BLOCK_HOURS * HOUR_MS;
+const BLOCK_MS = BLOCK_HOURS * HOUR_MS;
 const MINUTE_MS = 60_000;
 
 /**
@@ -48,7 +48,7 @@ export interface Block {
   models: string[];
 }
 
-export function floorToHour(ms: number): number {
+function floorToHour(ms: number): number {
   return Math.floor(ms / HOUR_MS) * HOUR_MS;
 }
 

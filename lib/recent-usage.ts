@@ -21,13 +21,13 @@ import { REFRESH_LOCK_FILE, REFRESH_LOCK_STALE_MS, STATUSLINE_SUMMARY_FILE } fro
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** How far back the cache keeps usage: a week of blocks; the status line needs two days. */
-export const RECENT_HORIZON_MS = 7 * DAY_MS;
+const RECENT_HORIZON_MS = 7 * DAY_MS;
 /** What the status line summary holds: enough for "today" in any zone and the active block. */
 const SUMMARY_MS = 48 * HOUR_MS;
 const HEAD_BYTES = 1024;
 const USAGE_MARK = Buffer.from('"usage"');
 
-export const RECENT_STATE_FILE = 'claude-code-recent.json';
+const RECENT_STATE_FILE = 'claude-code-recent.json';
 
 const count = z.int().nonnegative();
 
@@ -430,7 +430,7 @@ export const statuslineSummarySchema = z.object({
 });
 export type StatuslineSummary = z.infer<typeof statuslineSummarySchema>;
 
-export function summarizeForStatusline(u: RecentUsage, now: number, timeZone: string): StatuslineSummary {
+function summarizeForStatusline(u: RecentUsage, now: number, timeZone: string): StatuslineSummary {
   const since = now - SUMMARY_MS;
   const today = localDay(new Date(now), timeZone);
   const days = [today, addDays(today, 1)].map((day) => [
@@ -483,7 +483,7 @@ export function summarizeForStatusline(u: RecentUsage, now: number, timeZone: st
   };
 }
 
-export async function writeStatuslineSummary(cacheDir: string, summary: StatuslineSummary): Promise<void> {
+async function writeStatuslineSummary(cacheDir: string, summary: StatuslineSummary): Promise<void> {
   await writeAtomically(join(cacheDir, STATUSLINE_SUMMARY_FILE), JSON.stringify(statuslineSummarySchema.parse(summary)));
 }
 

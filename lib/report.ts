@@ -96,7 +96,7 @@ export const reportSchema = z.object({
 export type Report = z.infer<typeof reportSchema>;
 
 /** Time buckets read oldest first, sessions newest first, everything else most cost first. */
-export function defaultOrder(by: ReportBy): ReportOrder {
+function defaultOrder(by: ReportBy): ReportOrder {
   return by === 'day' || by === 'week' || by === 'month' ? 'asc' : 'desc';
 }
 

@@ -136,7 +136,7 @@ export async function writeSessionRollup(store: ObjectStore, rollup: SessionRoll
 }
 
 /** Built from the same objects and prices as the day's usage rollup. */
-export function sessionRollupIsCurrent(sessions: SessionRollup, usage: Pick<Rollup, 'inputs' | 'price_table'>): boolean {
+function sessionRollupIsCurrent(sessions: SessionRollup, usage: Pick<Rollup, 'inputs' | 'price_table'>): boolean {
   return sessions.price_table === usage.price_table && sameInputs(sessions.inputs, usage.inputs as StoredObject[]);
 }
 

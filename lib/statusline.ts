@@ -94,7 +94,7 @@ export function parseStatuslineSummary(value: unknown): StatuslineSummary | null
  * written for this zone (no Intl: its first use costs 60–80 ms, more than the whole budget), else
  * from Intl (a zone changed since the refresh, or a summary over a day old).
  */
-export function localDayWindow(summary: StatuslineSummary, now: number, timeZone: string): [number, number] {
+function localDayWindow(summary: StatuslineSummary, now: number, timeZone: string): [number, number] {
   if (summary.time_zone === timeZone) {
     const day = summary.days.find((d) => now >= d[1] && now < d[2]);
     if (day) return [day[1], day[2]];
@@ -116,7 +116,7 @@ export function summaryIsStale(summary: StatuslineSummary | null, transcript: { 
 }
 
 /** A summary older than this is refreshed even when this session's transcript did not grow (other sessions may have). */
-export const STALE_AFTER_MS = 60_000;
+const STALE_AFTER_MS = 60_000;
 
 function usd(n: number): string {
   return `$${n.toFixed(2)}`;

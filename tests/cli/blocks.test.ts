@@ -110,7 +110,7 @@ describe('tokenlake blocks --live', () => {
     const text2 = second.out.replace(ESCAPES, '');
     // +$0.30; 140,000 tokens over the 25 minutes 14:10–14:35.
     expect(text2).toContain('Cost       $2.70');
-    expect(text2).toContain(`read ${Buffer.byteLength(line) + 1} new bytes from 1 transcript`);
+    expect(text2).toContain(`since the start read ${Buffer.byteLength(line) + 1} new bytes from 1 transcript`);
     expect(frames).not.toContain('undefined');
   });
 });
