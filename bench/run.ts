@@ -317,20 +317,26 @@ async function logCases(): Promise<{ tree: LogTree; bytes: number } | null> {
 
   // Report from the pre-computed analytics vs ccusage from scratch.
   if (only.has('report')) {
-    log('tokenlake report --window 30d --json');
-    const rep = await runMeasured(NODE, tokenlakeArgs(null, join(ROOT, 'bin', 'tokenlake.mjs'), 'report', '--window', '30d', '--json'), {
-      env: syncEnv(treeDir, storeDir),
-    });
+    log('tokenlake report --window 30d --by day --json');
+    const rep = await runMeasured(
+      NODE,
+      tokenlakeArgs(null, join(ROOT, 'bin', 'tokenlake.mjs'), 'report', '--window', '30d', '--by', 'day', '--json'),
+      {
+        env: syncEnv(treeDir, storeDir),
+      },
+    );
     const problems: string[] = [];
     if (rep.code !== 0) problems.push(`report failed (exit ${rep.code}): ${rep.stderr.slice(-500)}`);
     else {
-      const report = JSON.parse(rep.stdout) as { daily: AnalyticsDailyPoint[] };
-      problems.push(...compareDaily(expected2, totalsFromAnalyticsDaily(report.daily), REPORT_FIELDS).map((p) => `report ${p}`));
+      // One row per local day with usage, keyed by the day.
+      const report = JSON.parse(rep.stdout) as { rows: Array<Omit<AnalyticsDailyPoint, 'day'> & { key: string }> };
+      const daily = report.rows.map(({ key, ...r }) => ({ ...r, day: key }));
+      problems.push(...compareDaily(expected2, totalsFromAnalyticsDaily(daily), REPORT_FIELDS).map((p) => `report ${p}`));
     }
     addCase({
       id: 'report',
-      title: 'report (30d) from pre-computed analytics vs ccusage from scratch',
-      tokenlake: side('tokenlake report --window 30d', rep),
+      title: 'report (30d by day) from the rollups vs ccusage from scratch',
+      tokenlake: side('tokenlake report --window 30d --by day', rep),
       peer: side('ccusage claude daily', cc2),
       ratioLabel: 'ccusage wall / tokenlake wall (speed-up)',
       ratio: cc2.wallMs / rep.wallMs,
@@ -426,7 +432,7 @@ async function profileLogCases(tree: LogTree): Promise<void> {
   if (missed('report')) {
     const dir = profileDirFor('report');
     log('profiling the report');
-    await runMeasured(NODE, tokenlakeArgs(dir, join(ROOT, 'bin', 'tokenlake.mjs'), 'report', '--window', '30d', '--json'), {
+    await runMeasured(NODE, tokenlakeArgs(dir, join(ROOT, 'bin', 'tokenlake.mjs'), 'report', '--window', '30d', '--by', 'day', '--json'), {
       env: syncEnv(treeDir, join(dataRoot, 'store')),
     });
     attachProfile(

@@ -65,6 +65,23 @@ if (process.argv[2] === 'report' && !process.env.TOKENLAKE_NO_QUICK_REPORT && bu
   }
 }
 
+// The status line runs after every Claude Code message: its own small bundle (no zod, no runtime),
+// checked against its own three sources only (walking every source costs ~20 ms of its 50).
+const statusline =
+  process.argv[2] === 'statusline' &&
+  process.argv.length === 3 &&
+  ['cli/statusline.ts', 'lib/statusline.ts', 'lib/cache-dir.ts'].every((f) => {
+    try {
+      return statSync(join(root, 'dist-cli', 'statusline.mjs')).mtimeMs >= statSync(join(root, f)).mtimeMs;
+    } catch {
+      return false;
+    }
+  });
+if (statusline) {
+  const { runStatusline } = await import(join(root, 'dist-cli', 'statusline.mjs'));
+  process.exitCode = await runStatusline({ env: process.env, stdin: process.stdin, stdout: (t) => process.stdout.write(t), now: Date.now });
+}
+
 // The AWS SDK (loaded only for S3 and push) warns on every start that it will need Node 22 from
 // 2027; tokenlake deploys on nodejs22.x and says so in the README, so the notice is dropped here.
 const emitWarning = process.emitWarning.bind(process);
@@ -72,5 +89,7 @@ process.emitWarning = (warning, ...rest) => {
   if (String(warning).startsWith('NodeVersionSupportWarning')) return;
   emitWarning(warning, ...rest);
 };
-const { cli, parserThreads } = await loadCli();
-process.exitCode = await cli.main(process.argv.slice(2), { parserThreads });
+if (!statusline) {
+  const { cli, parserThreads } = await loadCli();
+  process.exitCode = await cli.main(process.argv.slice(2), { parserThreads });
+}

@@ -3,14 +3,15 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { parseArgs } from 'node:util';
-import { isValidDay, isValidTimeZone, localDay } from '../lib/calendar.ts';
+import type { AlertSink } from '../lib/alerts.ts';
+import { isValidDay, localDay, utcDaysOfRange } from '../lib/calendar.ts';
 import { type Config, knownSources, parseConfig, type SourceName } from '../lib/config.ts';
-import { BadRequestError, ConfigError, CorruptObjectError, errorMessage } from '../lib/errors.ts';
+import { BadRequestError, ConfigError, errorMessage } from '../lib/errors.ts';
 import { createLogger } from '../lib/log.ts';
 import type { Runtime } from '../lib/runtime.ts';
 import type { ParserThreads } from '../lib/sources/claude-code/parsers.ts';
 import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
-import { BUDGETS_KEY, datasetPrefix } from '../lib/store/layout.ts';
+import { BUDGETS_KEY, dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../lib/store/layout.ts';
 
 // Each command imports what it needs when it runs (the bundle splits there): a `sync` does not
 // load the API, the dashboard or the export writers, and `--help` loads almost nothing.
@@ -25,7 +26,9 @@ Usage: tokenlake <command> [options]
 Commands:
   serve     run the local stack: the lake as plain files, scheduled sync, analyze, API and dashboard
   sync      one sync of every agent found on this machine (or TOKENLAKE_SOURCES), then analyze
-  report    the pre-computed window as a table
+  report    usage over any period by day, week, month, session, model, project, provider, user or machine
+  blocks    Claude's 5-hour usage blocks from this machine's Claude Code logs (--live redraws the active one)
+  statusline Claude Code's status-line command (model, session and today's cost, the active block)
   aggregate rebuild the rollups of a period (re-prices it with the current price tables)
   budgets   show or set the budgets (config/budgets.json)
   keys      create, list or revoke API keys (stored hashed in the bucket)
@@ -39,9 +42,12 @@ Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.`,
 
 Example: PORT=3000 CLAUDE_CONFIG_DIR=~/.claude tokenlake serve`,
   sync: `tokenlake sync [--source claude-code,codex,gemini-cli,qwen-code,opencode,amp,anthropic,openai,demo] [--since YYYY-MM-DD] [--quiet]
+               [--log-format text|json]
 
 One sync into the local lake, then analyze: the sources in TOKENLAKE_SOURCES, or else every coding
-agent whose logs are found on this machine (printed), or else the built-in demo.
+agent whose logs are found on this machine (printed), or else the built-in demo. New budget and
+anomaly alerts about today or yesterday follow the summary, one line each (--log-format json, the
+default off a terminal, logs them as JSON instead).
 Example: tokenlake sync --since 2026-08-01`,
   aggregate: `tokenlake aggregate --from YYYY-MM-DD --to YYYY-MM-DD [--quiet]
 
@@ -54,9 +60,14 @@ tokenlake budgets set FILE.json
 FILE.json: {"budgets":[{"id":"team","monthly_usd":500},{"id":"web","scope":{"type":"project","value":"web"},"monthly_usd":120,"daily_usd":10,"thresholds":[0.5,0.8,1]}]}
 scope.type is one of global, project, provider, model, user.
 Example: tokenlake budgets set budgets.json && tokenlake budgets show`,
-  report: `tokenlake report [--window 7d|30d|90d] [--by model|project|provider|user|machine|day] [--json] [--timezone ZONE]
+  statusline: `tokenlake statusline — Claude Code's status-line command
 
-Example: tokenlake report --window 30d --by project`,
+Reads the JSON Claude Code sends on stdin and prints one line:
+  Sonnet 4.5 · $0.42 session · $3.10 today · block $1.20, 2h13m left, $0.85/h
+Session cost is Claude Code's own; today and the block come from this machine's Claude Code logs,
+cached in TOKENLAKE_CACHE_DIR (default ~/.cache/tokenlake) and refreshed in the background after
+each line. Malformed input prints an empty line (the reason goes to statusline.log in that folder).
+In ~/.claude/settings.json: {"statusLine": {"type": "command", "command": "npx tokenlake statusline"}}`,
 };
 
 function color(): boolean {
@@ -69,28 +80,36 @@ function color(): boolean {
  * TOKENLAKE_S3_ENDPOINT for S3-compatible stores) — e.g. to manage the deployed stack's keys. The
  * AWS SDK is loaded only then.
  */
-async function withStore<T>(config: Config, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+async function withStore<T>(config: Config, fn: (rt: Runtime) => Promise<T>, options: { alerts?: AlertSink } = {}): Promise<T> {
   const log = createLogger({ level: process.env.TOKENLAKE_LOG_LEVEL ? config.logLevel : 'warn' });
   const { createRuntime } = await import('../lib/runtime.ts');
   if (config.store === 's3') {
     const { createS3Client, S3ObjectStore } = await import('../lib/store/s3-store.ts');
     const client = createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) });
     try {
-      return await fn(await createRuntime(config, { store: new S3ObjectStore(client, config.bucket), log }));
+      return await fn(await createRuntime(config, { store: new S3ObjectStore(client, config.bucket), log, ...options }));
     } finally {
       client.destroy();
     }
   }
   const { FileObjectStore } = await import('../lib/store/file-store.ts');
-  return fn(await createRuntime(config, { store: FileObjectStore.open(config.dataDir, config.bucket), log }));
+  return fn(await createRuntime(config, { store: FileObjectStore.open(config.dataDir, config.bucket), log, ...options }));
 }
 
 async function commandSync(config: Config, args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { since: { type: 'string' }, source: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean' } },
+    options: {
+      since: { type: 'string' },
+      source: { type: 'string' },
+      quiet: { type: 'boolean' },
+      'log-format': { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) return help('sync');
+  const logFormat = values['log-format'] ?? (process.stdout.isTTY ? 'text' : 'json');
+  if (logFormat !== 'text' && logFormat !== 'json') throw new UsageError(`--log-format: expected text or json, got "${logFormat}"`);
   if (values.since !== undefined && !isValidDay(values.since))
     throw new UsageError(`--since: expected a day as YYYY-MM-DD, got "${values.since}"`);
   // --source narrows (or extends) TOKENLAKE_SOURCES for this run.
@@ -106,74 +125,163 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
   const runConfig = only ? { ...config, sources: only as SourceName[], demoFallback: false } : config;
   // Which agents were found and where, before reading them (on stderr: stdout stays the summary).
   if (!values.quiet) for (const line of describeFoundAgents(runConfig, homedir())) process.stderr.write(`${line}\n`);
-  const [{ runSync }, { analyzeDeps }, { runAnalyze, touchedDays, touchedEventDays }, { createProgress }] = await Promise.all([
-    import('../lib/sync.ts'),
-    import('../lib/runtime.ts'),
-    import('../lib/analyze.ts'),
-    import('./progress.ts'),
-  ]);
-  return withStore(runConfig, async (rt) => {
-    const progress = createProgress('sync', { quiet: values.quiet ?? false });
-    const result = await runSync(rt, {
-      handover: true,
-      ...(launch.parserThreads ? { parserThreads: launch.parserThreads } : {}),
-      ...(values.since ? { since: values.since } : {}),
-      progress: (done, total, label) => progress.update(done, total, label),
-    });
-    progress.done();
-    // Nothing written, nothing to fold in: analytics.json stays as it is (report recomputes a stale day).
-    if (result.keys.length > 0) {
-      await runAnalyze(analyzeDeps(rt), { days: touchedDays(result.keys), eventDays: touchedEventDays(result.keys), fresh: result.fresh });
-    }
-    if (result.skipped) {
-      process.stderr.write('another sync of this machine is running (its lease in state/machines/); nothing done\n');
-      return 0;
-    }
-    let failed = 0;
-    for (const o of result.outcomes) {
-      if (o.ok && o.stats) {
-        if (!values.quiet) {
-          process.stdout.write(
-            `${o.source}: ${o.stats.records} records written, ${o.stats.duplicates} duplicates, ${o.stats.quarantined} quarantined, ${o.stats.skipped} skipped (${o.stats.read} lines read)\n`,
-          );
-        }
-      } else {
-        failed++;
-        process.stderr.write(`${o.source}: failed: ${o.error}\n`);
+  const [{ runSync }, { analyzeDeps }, { runAnalyze, touchedDays, touchedEventDays }, { createProgress }, alertsModule] = await Promise.all(
+    [
+      import('../lib/sync.ts'),
+      import('../lib/runtime.ts'),
+      import('../lib/analyze.ts'),
+      import('./progress.ts'),
+      import('../lib/alerts.ts'),
+    ],
+  );
+  // On a terminal, alerts are kept and printed as readable lines after the summary (a webhook
+  // still gets them); otherwise, and with --log-format json, they stay JSON log lines.
+  const { collectingAlertSink, combineSinks, describeAlert, webhookAlertSink } = alertsModule;
+  const printed = logFormat === 'text' && !runConfig.eventBus ? collectingAlertSink() : null;
+  const alerts = printed
+    ? { alerts: combineSinks(printed, ...(runConfig.alertWebhook ? [webhookAlertSink(runConfig.alertWebhook)] : [])) }
+    : {};
+  return withStore(
+    runConfig,
+    async (rt) => {
+      const progress = createProgress('sync', { quiet: values.quiet ?? false });
+      const result = await runSync(rt, {
+        handover: true,
+        ...(launch.parserThreads ? { parserThreads: launch.parserThreads } : {}),
+        ...(values.since ? { since: values.since } : {}),
+        progress: (done, total, label) => progress.update(done, total, label),
+      });
+      progress.done();
+      // Nothing written, nothing to fold in: analytics.json stays as it is (report recomputes a stale day).
+      if (result.keys.length > 0) {
+        await runAnalyze(analyzeDeps(rt), {
+          days: touchedDays(result.keys),
+          eventDays: touchedEventDays(result.keys),
+          fresh: result.fresh,
+        });
       }
-    }
-    return failed > 0 && failed === result.outcomes.length ? 1 : 0;
-  });
+      if (result.skipped) {
+        process.stderr.write('another sync of this machine is running (its lease in state/machines/); nothing done\n');
+        return 0;
+      }
+      let failed = 0;
+      for (const o of result.outcomes) {
+        if (o.ok && o.stats) {
+          if (!values.quiet) {
+            process.stdout.write(
+              `${o.source}: ${o.stats.records} records written, ${o.stats.duplicates} duplicates, ${o.stats.quarantined} quarantined, ${o.stats.skipped} skipped (${o.stats.read} lines read)\n`,
+            );
+          }
+        } else {
+          failed++;
+          process.stderr.write(`${o.source}: failed: ${o.error}\n`);
+        }
+      }
+      for (const alert of printed?.alerts ?? []) process.stdout.write(`${describeAlert(alert)}\n`);
+      return failed > 0 && failed === result.outcomes.length ? 1 : 0;
+    },
+    alerts,
+  );
 }
 
 async function commandReport(config: Config, args: string[]): Promise<number> {
-  const [{ formatReport, reportBys, reportOptions }, { windowNameSchema }, { readAnalytics, runAnalyze }, { analyzeDeps }] =
-    await Promise.all([import('./report.ts'), import('../lib/analytics.ts'), import('../lib/analyze.ts'), import('../lib/runtime.ts')]);
-  const { values } = parseArgs({ args, options: reportOptions });
-  if (values.help) return help('report');
-  const windowName = windowNameSchema.safeParse(values.window);
-  if (!windowName.success) throw new UsageError(`--window: expected 7d, 30d or 90d, got "${values.window}"`);
-  const by = values.by as (typeof reportBys)[number];
-  if (!reportBys.includes(by)) {
-    throw new UsageError(`--by: expected model, project, provider, user, machine or day, got "${values.by}"`);
+  const { formatReport, parseReportArgs, periodUsageError, ReportUsageError } = await import('./report.ts');
+  let options: ReturnType<typeof parseReportArgs>;
+  try {
+    options = parseReportArgs(args);
+  } catch (error) {
+    if (error instanceof ReportUsageError) throw new UsageError(error.message);
+    throw error;
   }
-  if (values.timezone !== undefined && !isValidTimeZone(values.timezone))
-    throw new UsageError(`--timezone: not an IANA time zone: "${values.timezone}"`);
+  if (options.help) return lazyHelp('report');
+  const [{ refreshDay }, { alignToHours, resolvePeriod }, { listUsageDays }, { queryReport }, { analyzeDeps }] = await Promise.all([
+    import('../lib/analyze.ts'),
+    import('../lib/api/period.ts'),
+    import('../lib/lake.ts'),
+    import('../lib/report-query.ts'),
+    import('../lib/runtime.ts'),
+  ]);
   return withStore(config, async (rt) => {
-    const timeZone = values.timezone ?? config.timeZone;
-    // A document from another schema version (an upgrade) is recomputed like a stale one.
-    let analytics =
-      (await readAnalytics(rt.store).catch((e) => (e instanceof CorruptObjectError ? null : Promise.reject(e))))?.analytics ?? null;
-    if (!analytics && (await rt.store.list(datasetPrefix('usage'))).length === 0)
-      throw new Error('no usage yet: run "tokenlake sync" first');
-    if (!analytics || analytics.as_of !== localDay(rt.now(), timeZone) || analytics.timezone !== timeZone) {
-      // Stale (another day) or another zone: recompute from the rollups, which is cheap; a
-      // one-off zone is computed without replacing the stored document.
-      analytics = (await runAnalyze({ ...analyzeDeps(rt), timeZone }, { readOnly: timeZone !== config.timeZone })).analytics;
+    const timeZone = options.timeZone ?? config.timeZone;
+    const now = rt.now();
+    let period: ReturnType<typeof resolvePeriod>;
+    try {
+      period = alignToHours(resolvePeriod(options.query.period, now, timeZone));
+    } catch (error) {
+      if (error instanceof BadRequestError) throw new UsageError(periodUsageError(error).message);
+      throw error;
     }
-    process.stdout.write(formatReport(analytics, windowName.data, by, values.json ?? false, color()));
+    const lakeDays = await listUsageDays(rt.store);
+    if (lakeDays.length === 0) throw new Error('no usage yet: run "tokenlake sync" first');
+    // Lake days of the period without a rollup (pushed from another machine, lost) are built first.
+    const wanted = new Set(utcDaysOfRange(period));
+    const rolled = new Set((await rt.store.list(USAGE_ROLLUP_PREFIX)).map((o) => dayOfDayObject(o.key)));
+    for (const day of lakeDays) if (wanted.has(day) && !rolled.has(day)) await refreshDay(analyzeDeps(rt), day, false);
+    const report = await queryReport(options.query, {
+      store: rt.store,
+      now,
+      timeZone,
+      pricer: rt.pricer,
+      writeSessions: true,
+      log: rt.log,
+    });
+    const out = formatReport(report, { json: options.json, color: color(), today: localDay(now, timeZone) });
+    process.stdout.write(out.stdout);
+    if (out.stderr) process.stderr.write(out.stderr);
     return 0;
   });
+}
+
+async function commandBlocks(config: Config, args: string[]): Promise<number> {
+  const [{ BlocksUsageError, parseBlocksArgs, runBlocks }, { createPricer }, { loadPriceTables }] = await Promise.all([
+    import('./blocks.ts'),
+    import('../lib/pricing/price.ts'),
+    import('../lib/pricing/price-file.ts'),
+  ]);
+  let options: ReturnType<typeof parseBlocksArgs>;
+  try {
+    options = parseBlocksArgs(args);
+  } catch (error) {
+    if (error instanceof BlocksUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (options.help) return lazyHelp('blocks');
+  const pricer = createPricer(await loadPriceTables(config.pricesFile));
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+  });
+  try {
+    return await runBlocks(
+      options,
+      { cacheDir: config.cacheDir, claudeConfigDirs: config.claudeConfigDirs, pricer, timeZone: config.timeZone },
+      { stdout: (t) => process.stdout.write(t), isTTY: Boolean(process.stdout.isTTY), now: () => Date.now(), stopped },
+      color(),
+    );
+  } catch (error) {
+    if (error instanceof BlocksUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/**
+ * The status line never fails where Claude Code can see it: the line itself needs no
+ * configuration (it runs before TOKENLAKE_* is checked); `--refresh`, started in the background
+ * by it, reads the Claude Code logs into the cache and writes the summary the next line shows.
+ */
+async function commandStatusline(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) return help('statusline');
+  if (!args.includes('--refresh')) {
+    try {
+      const { runStatusline } = await import('./statusline.ts');
+      return await runStatusline({ env: process.env, stdin: process.stdin, stdout: (t) => process.stdout.write(t), now: () => Date.now() });
+    } catch {
+      process.stdout.write('\n'); // never an error where Claude Code shows the line
+      return 0;
+    }
+  }
+  await (await import('./recent-refresh.ts')).refreshStatuslineCache(process.env, Date.now());
+  return 0;
 }
 
 async function commandAggregate(config: Config, args: string[]): Promise<number> {
@@ -311,6 +419,8 @@ const LAZY_HELP: Record<string, () => Promise<string>> = {
   export: async () => (await import('./export.ts')).EXPORT_HELP,
   prices: async () => (await import('./prices.ts')).PRICES_HELP,
   push: async () => (await import('./push.ts')).PUSH_HELP,
+  report: async () => (await import('./report.ts')).REPORT_HELP,
+  blocks: async () => (await import('./blocks.ts')).BLOCKS_HELP,
 };
 
 function help(command: string): number {
@@ -338,6 +448,7 @@ export async function main(argv: string[], options: LaunchOptions = {}): Promise
   const [command, ...rest] = argv;
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') return await lazyHelp(rest[0] ?? 'main');
+    if (command === 'statusline') return await commandStatusline(rest);
     // push builds its own configuration from its flags (another bucket, its own credentials).
     if (command === 'push') return await (await import('./push.ts')).commandPush(rest, process.env);
     const config = parseConfig(process.env, { detectAgents });
@@ -348,6 +459,8 @@ export async function main(argv: string[], options: LaunchOptions = {}): Promise
         return await commandSync(config, rest);
       case 'report':
         return await commandReport(config, rest);
+      case 'blocks':
+        return await commandBlocks(config, rest);
       case 'aggregate':
         return await commandAggregate(config, rest);
       case 'budgets':

@@ -1,47 +1,51 @@
-// `tokenlake report` without building the runtime: when the local store's analytics.json is
-// current (today, this zone, this schema) it is read straight from the data folder and printed.
-// Anything else (a remote store, a stale or foreign document, a bad option) answers null and the
-// full command runs, which recomputes and reports errors properly.
+// `tokenlake report` without building the runtime (no price tables, no sources, no AWS SDK): the
+// local store's rollups are read straight from the data folder and the report printed — the same
+// lib/report-query.ts as the full command, so the same answer. Anything else (a remote store, a
+// bad option, a period with lake days but no rollup yet, sessions, which may need pricing)
+// answers null and the full command runs, which builds what is missing and reports errors properly.
 
-import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
-import { analyticsSchema, windowNameSchema } from '../lib/analytics.ts';
-import { isValidTimeZone, localDay } from '../lib/calendar.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { alignToHours, resolvePeriod } from '../lib/api/period.ts';
+import { localDay, utcDaysOfRange } from '../lib/calendar.ts';
 import { parseConfig } from '../lib/config.ts';
+import { listUsageDays } from '../lib/lake.ts';
+import { queryReport } from '../lib/report-query.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';
-import { ANALYTICS_KEY } from '../lib/store/layout.ts';
-import { formatReport, type ReportBy, reportBys, reportOptions } from './report.ts';
+import { dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../lib/store/layout.ts';
+import { formatReport, parseReportArgs } from './report.ts';
 
 export async function quickReport(args: string[], env: Record<string, string | undefined>, now: Date): Promise<string | null> {
   if (env.TOKENLAKE_STORE === 's3') return null;
-  let values: ReturnType<typeof parseArgs<{ args: string[]; options: typeof reportOptions }>>['values'];
+  let options: ReturnType<typeof parseReportArgs>;
   let config: ReturnType<typeof parseConfig>;
   try {
-    values = parseArgs({ args, options: reportOptions }).values;
+    options = parseReportArgs(args);
     config = parseConfig(env);
   } catch {
     return null;
   }
-  const windowName = windowNameSchema.safeParse(values.window);
-  const by = values.by as ReportBy;
-  if (values.help || !windowName.success || !reportBys.includes(by)) return null;
-  if (values.timezone !== undefined && !isValidTimeZone(values.timezone)) return null;
-  const timeZone = values.timezone ?? config.timeZone;
-  let text: string;
+  if (options.help || options.query.by === 'session') return null;
+  // A folder the full command has not opened yet may need its one-time layout migration.
+  if (!existsSync(join(config.dataDir, config.bucket))) return null;
+  const store = new FileObjectStore(config.dataDir, config.bucket);
+  const timeZone = options.timeZone ?? config.timeZone;
   try {
-    text = await readFile(new FileObjectStore(config.dataDir, config.bucket).pathOf(ANALYTICS_KEY), 'utf8');
+    const period = alignToHours(resolvePeriod(options.query.period, now, timeZone));
+    // Lake days of the period without a rollup (pushed from elsewhere, lost) are built by the full command.
+    const wanted = new Set(utcDaysOfRange(period));
+    const rolled = new Set((await store.list(USAGE_ROLLUP_PREFIX)).map((o) => dayOfDayObject(o.key)));
+    if ((await listUsageDays(store)).some((d) => wanted.has(d) && !rolled.has(d))) return null;
+    const report = await queryReport(options.query, { store, now, timeZone, pricer: null, writeSessions: false });
+    if (report.rows.length === 0 && report.lake === null) return null;
+    const out = formatReport(report, {
+      json: options.json,
+      color: Boolean(process.stdout.isTTY) && !env.NO_COLOR,
+      today: localDay(now, timeZone),
+    });
+    if (out.stderr) return null; // the hint for an empty --json period goes to stderr: the full command prints both
+    return out.stdout;
   } catch {
     return null;
   }
-  let parsed: ReturnType<typeof analyticsSchema.safeParse>;
-  try {
-    parsed = analyticsSchema.safeParse(JSON.parse(text));
-  } catch {
-    return null;
-  }
-  if (!parsed.success) return null;
-  const analytics = parsed.data;
-  if (analytics.timezone !== timeZone || analytics.as_of !== localDay(now, timeZone)) return null;
-  const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR;
-  return formatReport(analytics, windowName.data, by, values.json ?? false, color);
 }

@@ -1,9 +1,10 @@
 // The dashboard's entry point: gets the API key (URL fragment → sessionStorage → a form), reads the
 // pre-computed analytics document from the API once, and renders the chosen window from it, so
-// switching 7d/30d/90d needs no request. It talks only to this origin (the page's CSP forbids
-// anything else) and never writes the key anywhere but sessionStorage.
+// switching 7d/30d/90d needs no request; a custom range of days is one GET /v1/window. It talks
+// only to this origin (the page's CSP forbids anything else) and never writes the key anywhere but
+// sessionStorage.
 
-import type { Analytics } from '../lib/analytics.ts';
+import type { Analytics, AnalyticsWindow } from '../lib/analytics.ts';
 import { byId, replaceChildren } from './dom.ts';
 import { type RenderedWindow, renderWindow, type WindowName } from './sections.ts';
 
@@ -17,9 +18,11 @@ const state: {
   key: string | null;
   analytics: Analytics | null;
   window: WindowName;
+  /** The custom range shown instead of the window, when one is. */
+  custom: { from: string; to: string; window: AnalyticsWindow } | null;
   rendered: RenderedWindow | null;
   loading: boolean;
-} = { key: null, analytics: null, window: '7d', rendered: null, loading: false };
+} = { key: null, analytics: null, window: '7d', custom: null, rendered: null, loading: false };
 
 function readStoredKey(): string | null {
   try {
@@ -75,27 +78,69 @@ function showKeyForm(message: string): void {
   input.focus();
 }
 
-function selectWindow(name: WindowName, focus = false): void {
-  state.window = name;
+/** Marks the pressed control: a window button, or the range's Show when a custom range is on screen. */
+function markPressed(focus: boolean): void {
   for (const button of document.querySelectorAll<HTMLButtonElement>('#switcher button')) {
-    const pressed = button.dataset.window === name;
+    const pressed = !state.custom && button.dataset.window === state.window;
     button.setAttribute('aria-pressed', String(pressed));
     if (pressed && focus) button.focus();
   }
+  byId('range-show').setAttribute('aria-pressed', String(state.custom !== null));
+}
+
+function selectWindow(name: WindowName, focus = false): void {
+  state.window = name;
+  state.custom = null;
+  markPressed(focus);
   const params = fragmentParams();
+  params.delete('from');
+  params.delete('to');
   if (name === '7d') params.delete('window');
   else params.set('window', name);
   writeFragment(params);
   render();
 }
 
+/** Reads a window of any days (GET /v1/window) and shows it; a refused range says why. */
+async function showRange(from: string, to: string): Promise<void> {
+  const key = state.key;
+  if (!key) return;
+  byId<HTMLInputElement>('range-from').value = from;
+  byId<HTMLInputElement>('range-to').value = to;
+  try {
+    const response = await fetch(`v1/window?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
+      headers: { authorization: `Bearer ${key}` },
+    });
+    const body = (await response.json().catch(() => null)) as
+      | (AnalyticsWindow & { error?: string; details?: Array<{ reason: string }> })
+      | null;
+    if (!response.ok || !body) {
+      const reason = body?.details?.map((d) => d.reason).join('; ') || body?.error || response.statusText;
+      setStatus(`That range cannot be shown: ${reason}.`, 'error');
+      return;
+    }
+    state.custom = { from, to, window: body };
+    setStatus('');
+    markPressed(false);
+    const params = fragmentParams();
+    params.delete('window');
+    params.set('from', from);
+    params.set('to', to);
+    writeFragment(params);
+    render();
+  } catch (error) {
+    setStatus(`Could not reach the API: ${error instanceof Error ? error.message : String(error)}`, 'error');
+  }
+}
+
 function render(): void {
   const analytics = state.analytics;
   if (!analytics) return;
   state.rendered?.destroy();
-  state.rendered = renderWindow(byId('dashboard'), analytics, state.window, Date.now());
+  state.rendered = renderWindow(byId('dashboard'), analytics, state.window, Date.now(), state.custom?.window);
   replaceChildren(byId('freshness'), ...state.rendered.freshness);
-  document.title = `tokenlake · ${state.window} · ${state.rendered.titleCost}`;
+  const shown = state.custom ? `${state.custom.from} – ${state.custom.to}` : state.window;
+  document.title = `tokenlake · ${shown} · ${state.rendered.titleCost}`;
 }
 
 /** `refresh` is the timer, `manual` the Refresh button. */
@@ -140,7 +185,15 @@ async function load(reason: 'start' | 'refresh' | 'manual' | 'retry'): Promise<v
     byId('controls').hidden = false;
     byId('dashboard').hidden = false;
     setStatus('');
-    render();
+    // The range inputs start at the 30-day window, a span the reader can then move.
+    const fromInput = byId<HTMLInputElement>('range-from');
+    const toInput = byId<HTMLInputElement>('range-to');
+    if (!fromInput.value) fromInput.value = analytics.windows['30d'].from;
+    if (!toInput.value) toInput.value = analytics.as_of;
+    const wanted = reason === 'start' ? fragmentParams() : null;
+    if (wanted?.get('from') && wanted.get('to')) await showRange(wanted.get('from')!, wanted.get('to')!);
+    else if (state.custom) await showRange(state.custom.from, state.custom.to);
+    else render();
   } catch (error) {
     setStatus(`Could not reach the API: ${error instanceof Error ? error.message : String(error)}`, 'error');
   } finally {
@@ -171,6 +224,16 @@ function start(): void {
     const next = WINDOW_NAMES[(i + (event.key === 'ArrowRight' ? 1 : WINDOW_NAMES.length - 1)) % WINDOW_NAMES.length]!;
     event.preventDefault();
     selectWindow(next, true);
+  });
+  byId<HTMLFormElement>('range').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const from = byId<HTMLInputElement>('range-from').value;
+    const to = byId<HTMLInputElement>('range-to').value;
+    if (!from || !to) {
+      setStatus('Choose a first and a last day.', 'error');
+      return;
+    }
+    void showRange(from, to);
   });
   byId('refresh').addEventListener('click', () => void load('manual'));
   byId('forget').addEventListener('click', () => {

@@ -42,7 +42,11 @@ function section(id: string, title: string, ...children: Child[]): HTMLElement {
   return h('section', { class: 'panel', id, 'aria-labelledby': `${id}-title` }, h('h2', { id: `${id}-title` }, title), ...children);
 }
 
+/** Windows of a custom range (GET /v1/window), which are not "the last N days". */
+const customWindows = new WeakSet<AnalyticsWindow>();
+
 function windowLabel(w: AnalyticsWindow): string {
+  if (customWindows.has(w)) return `${formatDay(w.from)} – ${formatDay(w.to)} · ${w.days} ${w.days === 1 ? 'day' : 'days'}`;
   return `Last ${w.days} days · ${formatDay(w.from)} – ${formatDay(w.to)}`;
 }
 
@@ -197,7 +201,12 @@ function headlineSection(a: Analytics, w: AnalyticsWindow): HTMLElement {
   const perRequest = t.requests > 0 ? t.cost_usd / t.requests : 0;
   return h(
     'section',
-    { class: 'headline', id: 'headline', 'aria-labelledby': 'headline-title', 'data-window': `${w.days}d` },
+    {
+      class: 'headline',
+      id: 'headline',
+      'aria-labelledby': 'headline-title',
+      'data-window': customWindows.has(w) ? 'custom' : `${w.days}d`,
+    },
     h('h2', { id: 'headline-title' }, windowLabel(w)),
     h(
       'dl',
@@ -593,8 +602,8 @@ function latencySection(w: AnalyticsWindow): HTMLElement {
 
 // ── anomalies (optional field; the shape is read defensively) ───────────────────────────────
 
-function anomalyList(a: Analytics, name: WindowName): unknown[] | null {
-  const fromWindow = (a.windows[name] as unknown as Loose).anomalies;
+function anomalyList(a: Analytics, w: AnalyticsWindow): unknown[] | null {
+  const fromWindow = (w as unknown as Loose).anomalies;
   const fromTop = (a as unknown as Loose).anomalies;
   const found = fromWindow ?? fromTop;
   if (found === undefined || found === null) return null;
@@ -642,10 +651,9 @@ function describeAnomaly(item: unknown): string {
     .join(', ');
 }
 
-function anomaliesSection(a: Analytics, name: WindowName): HTMLElement | null {
-  const list = anomalyList(a, name);
+function anomaliesSection(a: Analytics, w: AnalyticsWindow): HTMLElement | null {
+  const list = anomalyList(a, w);
   if (list === null) return null;
-  const w = a.windows[name];
   const inWindow = list.filter((item) => {
     const day = typeof item === 'object' && item !== null ? (item as Loose).day : undefined;
     return typeof day !== 'string' || (day >= w.from && day <= w.to);
@@ -701,8 +709,13 @@ function sourcesSection(a: Analytics, now: number): HTMLElement {
 
 // ── the page ────────────────────────────────────────────────────────────────────────────────
 
-export function renderWindow(root: HTMLElement, a: Analytics, name: WindowName, now: number): RenderedWindow {
-  const w = a.windows[name];
+/**
+ * Renders a window of the document, or with `custom` a window of any days read from GET
+ * /v1/window (the same shape); budgets, anomalies and sources are the document's either way.
+ */
+export function renderWindow(root: HTMLElement, a: Analytics, name: WindowName, now: number, custom?: AnalyticsWindow): RenderedWindow {
+  if (custom) customWindows.add(custom);
+  const w = custom ?? a.windows[name];
   const mounts: Array<() => ChartHandle> = [];
   const mount = (fn: () => ChartHandle) => mounts.push(fn);
   root.replaceChildren();
@@ -710,7 +723,7 @@ export function renderWindow(root: HTMLElement, a: Analytics, name: WindowName, 
     warningsSection(a),
     headlineSection(a, w),
     costChartSection(a, w, mount),
-    anomaliesSection(a, name),
+    anomaliesSection(a, w),
     budgetsSection(a),
     h(
       'div',

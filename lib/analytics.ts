@@ -103,6 +103,11 @@ export const budgetStatusSchema = z.object({
   today_usd: money,
   thresholds_reached: z.array(z.number()),
   thresholds_forecast: z.array(z.number()),
+  /**
+   * The local day month-to-date spend reached each of thresholds_reached (alerts about a day a
+   * sync back-filled long after are not sent; see lib/alerts.ts). Absent in documents from before.
+   */
+  reached_on: z.array(z.object({ threshold: z.number(), day: z.string() })).optional(),
 });
 
 export const anomalySchema = z.object({
@@ -258,13 +263,13 @@ export function toTotals(s: UsageSums): Totals {
 }
 
 /** Rows of every rollup tagged with the local day and hour they fall in. */
-interface LocalRow {
+export interface LocalRow {
   day: string;
   hour: string;
   row: RollupRow;
 }
 
-function localRows(rollups: readonly Rollup[], timeZone: string): LocalRow[] {
+export function localRows(rollups: readonly Rollup[], timeZone: string): LocalRow[] {
   const out: LocalRow[] = [];
   for (const r of rollups) {
     for (const row of r.rows) {
@@ -409,9 +414,13 @@ export function computeAnalytics(input: ComputeInput): Analytics {
     let spent = 0;
     let today = 0;
     let last7 = 0;
+    const byDay = new Map<string, number>();
     for (const r of rows) {
       if (r.day > asOf || !inScope(budget.scope, r.row)) continue;
-      if (r.day >= monthFrom) spent += r.row.cost_usd;
+      if (r.day >= monthFrom) {
+        spent += r.row.cost_usd;
+        byDay.set(r.day, (byDay.get(r.day) ?? 0) + r.row.cost_usd);
+      }
       if (r.day === asOf) today += r.row.cost_usd;
       if (r.day >= from7) last7 += r.row.cost_usd;
     }
@@ -421,6 +430,7 @@ export function computeAnalytics(input: ComputeInput): Analytics {
       spentMonthToDate: spent,
       spentToday: today,
       burnRate7d: last7 / 7,
+      spentByDay: [...byDay].sort((a, b) => (a[0] < b[0] ? -1 : 1)),
     });
   });
   const allDays = dayRange(windows['90d'].from, asOf);

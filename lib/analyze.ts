@@ -2,7 +2,7 @@
 // analytics.json from the rollups. Reads lake/ and quarantine/, writes rollups/ and analytics/
 // only: it never writes under lake/, so its own writes cannot trigger it.
 
-import { type Alert, type AlertSink, sendOnce } from './alerts.ts';
+import { type Alert, type AlertSink, recentAlerts, sendOnce } from './alerts.ts';
 import { type Analytics, analyticsSchema, computeAnalytics } from './analytics.ts';
 import type { AnomalyOptions } from './anomalies.ts';
 import { loadBudgets } from './budgets.ts';
@@ -101,7 +101,7 @@ export interface AnalyzeResult {
   alertsSent: string[];
 }
 
-/** Budget thresholds crossed (by actual or forecast spend) and anomalies, as alert identities. */
+/** Budget thresholds crossed (by actual or forecast spend) and anomalies about recent days (lib/alerts.ts), as alert identities. */
 export function alertsFor(analytics: Analytics): Alert[] {
   const month = analytics.month_to_date.month;
   const alerts: Alert[] = [];
@@ -134,7 +134,7 @@ export function alertsFor(analytics: Analytics): Alert[] {
   for (const a of analytics.anomalies) {
     alerts.push({ type: 'anomaly.detected', identity: `anomaly/${a.day}/${a.dimension}/${a.key}`, detail: { ...a } });
   }
-  return alerts;
+  return recentAlerts(alerts, analytics);
 }
 
 /** The UTC days named by S3 keys under lake/events/. */

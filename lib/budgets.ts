@@ -74,6 +74,8 @@ export interface BudgetInput {
   spentMonthToDate: number;
   spentToday: number;
   burnRate7d: number;
+  /** Spend per local day of the month so far, oldest first: dates when each threshold was reached. */
+  spentByDay?: ReadonlyArray<readonly [string, number]>;
 }
 
 export type BudgetState = 'ok' | 'warning' | 'over' | 'forecast_over';
@@ -91,6 +93,18 @@ export interface BudgetStatus {
   /** Thresholds (fractions) that actual spend has reached, and that the forecast reaches. */
   thresholds_reached: number[];
   thresholds_forecast: number[];
+  /** The day each reached threshold was reached (with spentByDay). */
+  reached_on?: Array<{ threshold: number; day: string }>;
+}
+
+/** The first day whose running total reaches `amount`, or null. */
+export function dayReaching(spentByDay: ReadonlyArray<readonly [string, number]>, amount: number): string | null {
+  let total = 0;
+  for (const [day, usd] of spentByDay) {
+    total += usd;
+    if (total >= amount) return day;
+  }
+  return null;
 }
 
 export function budgetStatus(budget: Budget, input: BudgetInput): BudgetStatus {
@@ -124,5 +138,8 @@ export function budgetStatus(budget: Budget, input: BudgetInput): BudgetStatus {
     today_usd: input.spentToday,
     thresholds_reached: reached,
     thresholds_forecast: forecastReached,
+    ...(input.spentByDay
+      ? { reached_on: reached.map((t) => ({ threshold: t, day: dayReaching(input.spentByDay!, t * limit) ?? input.asOf })) }
+      : {}),
   };
 }

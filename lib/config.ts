@@ -4,6 +4,7 @@
 import { homedir, hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { resolveCacheDir } from './cache-dir.ts';
 import { isValidTimeZone } from './calendar.ts';
 import { ConfigError } from './errors.ts';
 import { type AnonymizableField, anonymizableFields } from './export/anonymize.ts';
@@ -100,6 +101,9 @@ const envSchema = z.object({
     .optional()
     .refine((v) => v === undefined || v === '' || v.length >= 16, 'must be at least 16 characters'),
   TOKENLAKE_DATA_DIR: optionalString,
+  /** Machine-local caches (recent Claude Code usage for blocks and the status line). */
+  TOKENLAKE_CACHE_DIR: optionalString,
+  XDG_CACHE_HOME: optionalString,
   /** Key of the HMAC that pseudonymises anonymised exports; without it one is kept in the bucket. */
   TOKENLAKE_HMAC_KEY: z
     .string()
@@ -249,6 +253,8 @@ export interface Config {
   /** HMAC key for anonymised exports; undefined = a generated key kept in the bucket. */
   hmacKey: string | undefined;
   dataDir: string;
+  /** Machine-local caches, never lake data (lib/cache-dir.ts). */
+  cacheDir: string;
   bucket: string;
   sources: SourceName[];
   claudeConfigDirs: string[];
@@ -392,6 +398,7 @@ export function parseConfig(env: Record<string, string | undefined>, context: Co
     apiKey: e.TOKENLAKE_API_KEY || undefined,
     hmacKey: e.TOKENLAKE_HMAC_KEY || undefined,
     dataDir: resolve(cwd, e.TOKENLAKE_DATA_DIR ?? '.tokenlake'),
+    cacheDir: resolveCacheDir({ TOKENLAKE_CACHE_DIR: e.TOKENLAKE_CACHE_DIR, XDG_CACHE_HOME: e.XDG_CACHE_HOME }, home, cwd),
     bucket: e.TOKENLAKE_BUCKET || 'tokenlake',
     sources,
     ...paths,

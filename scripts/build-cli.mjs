@@ -14,8 +14,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 await build({
   // quick-report answers `tokenlake report` from the local analytics.json without the full CLI.
   entryPoints: [
-    join(root, 'cli', 'main.ts'),
-    join(root, 'cli', 'quick-report.ts'),
+    ...['main', 'quick-report', 'statusline', 'recent-refresh'].map((name) => join(root, 'cli', `${name}.ts`)),
     // The Claude Code parser thread: its own entry, sharing chunks with the rest.
     { in: join(root, 'lib', 'sources', 'claude-code', 'parse-worker.ts'), out: 'claude-code-parser' },
   ],

@@ -8,6 +8,7 @@ import { eventsRoute } from './events-route.ts';
 import { exportRoutes } from './export-route.ts';
 import { createOpenApiRoute } from './openapi.ts';
 import { otlpRoutes } from './otlp-route.ts';
+import { reportRoutes } from './report-routes.ts';
 import type { Route } from './router.ts';
 import { coreRoutes } from './routes.ts';
 
@@ -16,6 +17,7 @@ export const allRoutes: Route[] = [
   eventsRoute,
   ...dashboardRoutes,
   ...analysisRoutes,
+  ...reportRoutes,
   ...exportRoutes,
   ...adminRoutes,
   ...otlpRoutes,

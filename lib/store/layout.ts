@@ -6,6 +6,7 @@
 //   quarantine/dt=YYYY-MM-DD/<source>-<batch>.jsonl    rejected lines, with the reason
 //   rollups/usage/dt=YYYY-MM-DD.json                   daily usage rollups
 //   rollups/usage-ids/dt=YYYY-MM-DD.jsonl              the ids a usage rollup counted (to fold new objects in)
+//   rollups/sessions/dt=YYYY-MM-DD.json                daily usage per session, hour and model
 //   rollups/events/dt=YYYY-MM-DD.json                  daily event rollups
 //   analytics/analytics.json                           the pre-computed document
 //   state/…                                            cursors, statuses, leases, alert and event-id claims
@@ -23,6 +24,7 @@ export const QUARANTINE_PREFIX = 'quarantine/';
 export const ROLLUPS_PREFIX = 'rollups/';
 export const USAGE_ROLLUP_PREFIX = 'rollups/usage/';
 export const USAGE_IDS_PREFIX = 'rollups/usage-ids/';
+export const SESSION_ROLLUP_PREFIX = 'rollups/sessions/';
 export const EVENT_ROLLUP_PREFIX = 'rollups/events/';
 export const ANALYTICS_PREFIX = 'analytics/';
 export const ANALYTICS_KEY = 'analytics/analytics.json';
@@ -109,6 +111,10 @@ export function usageRollupKey(day: string): string {
 
 export function usageIdsKey(day: string): string {
   return `${USAGE_IDS_PREFIX}dt=${day}.jsonl`;
+}
+
+export function sessionRollupKey(day: string): string {
+  return `${SESSION_ROLLUP_PREFIX}dt=${day}.json`;
 }
 
 export function eventRollupKey(day: string): string {

@@ -753,6 +753,68 @@ describe('failures', () => {
   });
 });
 
+// ── the report views ────────────────────────────────────────────────────────────────────────
+
+describe('GET /v1/report and GET /v1/window', () => {
+  it('sums each month with a row per model, as the lake lines add up', async () => {
+    const body = await getJson('/v1/report?by=month&breakdown=true&from=2026-01-01&to=2026-02-28');
+    const months = groupBy(within('2026-01-01T00:00:00Z', '2026-03-01T00:00:00Z'), (x) => x.r.ts.slice(0, 7));
+    expect(body.rows.map((r: { key: string }) => r.key)).toEqual(['2026-01', '2026-02']);
+    for (const row of body.rows) {
+      const xs = months.get(row.key)!;
+      expect(row.records).toBe(xs.length);
+      expect(row.total_tokens).toBe(tokensOf(xs));
+      expect(row.cost_usd).toBeCloseTo(costOf(xs), 6);
+      const models = groupBy(xs, (x) => x.r.model);
+      expect(row.models.map((m: { model: string }) => m.model).sort()).toEqual([...models.keys()].sort());
+      for (const m of row.models) expect(m.cost_usd).toBeCloseTo(costOf(models.get(m.model)!), 6);
+    }
+    expect(body.lake).toEqual({ first_day: FIRST_DAY, last_day: '2026-03-15' });
+  });
+
+  it('gives each session its cost and last message, newest first', async () => {
+    const body = await getJson('/v1/report?by=session&from=2026-03-14&to=2026-03-15');
+    const sessions = groupBy(within('2026-03-14T00:00:00Z', '2026-03-16T00:00:00Z'), (x) => x.r.session ?? '(none)');
+    expect(body.rows).toHaveLength(sessions.size);
+    for (const row of body.rows) {
+      const xs = sessions.get(row.key)!;
+      expect(row.cost_usd).toBeCloseTo(costOf(xs), 6);
+      expect(row.last_activity).toBe(
+        xs
+          .map((x) => x.r.ts)
+          .sort()
+          .at(-1),
+      );
+    }
+    const last = body.rows.map((r: { last_activity: string }) => r.last_activity);
+    expect(last).toEqual([...last].sort().reverse());
+  });
+
+  it('answers a window of any days as the 7-day window of the same days', async () => {
+    const custom = await getJson('/v1/window?from=2026-03-09&to=2026-03-15');
+    const seven = await getJson('/v1/windows/7d');
+    for (const field of ['days', 'from', 'to', 'totals', 'by_model', 'by_project', 'daily', 'latency'])
+      expect(custom[field]).toEqual(seven[field]);
+    const xs = within('2026-03-09T00:00:00Z', '2026-03-16T00:00:00Z');
+    expect(custom.totals.cost_usd).toBeCloseTo(costOf(xs), 6);
+    expect(custom.totals.requests).toBe(requestsOf(xs));
+  });
+
+  it.each([
+    ['/v1/report?by=hour', 'by'],
+    ['/v1/report?breakdown=yes', 'breakdown'],
+    ['/v1/report?from=2026-03-15&to=2026-03-01', 'from'],
+    ['/v1/window?from=2026-03-15&to=2026-03-01', 'from'],
+    ['/v1/window?from=2026-02-30&to=2026-03-01', 'from'],
+    ['/v1/window?from=2026-03-01', 'to'],
+    ['/v1/window?from=2024-01-01&to=2026-03-01', 'to'],
+  ])('refuses %s with 400 naming %s', async (path, field) => {
+    const res = await call(path);
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.text).details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+});
+
 // ── the contract ─────────────────────────────────────────────────────────────────────────────
 
 describe('the OpenAPI document', () => {

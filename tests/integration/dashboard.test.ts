@@ -228,6 +228,47 @@ describe('dashboard in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows a custom range of days from GET /v1/window, keeps it in the link, and says why a range is refused', async () => {
+    const res = await fetch(`${stack.url}/v1/window?from=2026-10-01&to=2026-10-31`, { headers: { authorization: `Bearer ${KEY}` } });
+    const october = (await res.json()) as Analytics['windows']['30d'];
+    expect(october.days).toBe(31);
+    const { page, problems } = await openPage(`/#key=${KEY}`);
+    await page.waitForSelector('#headline[data-window="7d"]');
+    await page.fill('#range-from', '2026-10-01');
+    await page.fill('#range-to', '2026-10-31');
+    await page.click('#range-show');
+    await page.waitForSelector('#headline[data-window="custom"]');
+
+    expect(await metric(page, 'cost_usd')).toEqual({ raw: october.totals.cost_usd, text: usd(october.totals.cost_usd) });
+    expect(await metric(page, 'requests')).toEqual({ raw: october.totals.requests, text: int(october.totals.requests) });
+    expect(await page.locator('#headline-title').textContent()).toMatch(/· 31 days$/);
+    const days = await page.locator('#cost-table tbody tr').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-key')));
+    expect(days).toEqual(october.daily.map((d) => d.day));
+    expect(await page.getAttribute('#range-show', 'aria-pressed')).toBe('true');
+    expect(await page.getAttribute('#switcher button[data-window="7d"]', 'aria-pressed')).toBe('false');
+    expect(await page.evaluate(() => location.hash)).toBe('#from=2026-10-01&to=2026-10-31');
+
+    // A window button brings the window back; a reversed range is refused with the API's reason.
+    await page.click('#switcher button[data-window="30d"]');
+    await page.waitForSelector('#headline[data-window="30d"]');
+    await page.fill('#range-from', '2026-10-31');
+    await page.fill('#range-to', '2026-10-01');
+    await page.click('#range-show');
+    await page.waitForSelector('#status.status-error');
+    expect(await page.locator('#status').textContent()).toBe('That range cannot be shown: must not be after "to".');
+    // The browser reports the refused request itself; nothing else went wrong.
+    expect(problems.console).toEqual(['error: Failed to load resource: the server responded with a status of 400 (Bad Request)']);
+    expect(problems.failed).toEqual([`${stack.url}/v1/window?from=2026-10-31&to=2026-10-01: HTTP 400`]);
+    await page.context().close();
+
+    // The link opens the range again.
+    const again = await openPage(`/#key=${KEY}&from=2026-10-01&to=2026-10-31`);
+    await again.page.waitForSelector('#headline[data-window="custom"]');
+    expect(await metric(again.page, 'cost_usd')).toEqual({ raw: october.totals.cost_usd, text: usd(october.totals.cost_usd) });
+    await again.page.screenshot({ path: join(OUTPUT, 'dashboard-custom-range.png'), fullPage: true });
+    await again.page.context().close();
+  });
+
   it('switches windows from the keyboard (Enter, Space, arrow keys); Refresh re-reads the API', async () => {
     const { page, problems } = await openPage(`/#key=${KEY}`);
     await page.waitForSelector('#headline[data-window="7d"]');

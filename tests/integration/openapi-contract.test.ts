@@ -210,6 +210,10 @@ describe('every operation of the document', () => {
     await get('/v1/usage?entity_type=project&entity_id=web');
     await get('/v1/performance?group_by=provider');
     await get('/v1/costs?group_by=day&window=7d');
+    await get('/v1/report?by=month&breakdown=true&window=90d');
+    await get('/v1/report?by=session&window=7d');
+    await get('/v1/window?from=2026-03-01&to=2026-03-15');
+    await get('/v1/window?from=2026-03-15&to=2026-03-01');
     await get('/v1/export?format=ndjson&window=7d&fields=id,ts');
     await get('/v1/export?format=parquet&window=7d');
     await get('/v1/budgets');
