@@ -1,7 +1,9 @@
 // The tokenlake command line. Exit codes: 0 ok, 1 failed, 2 bad usage or configuration.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { AlertSink } from '../lib/alerts.ts';
 import { isValidDay, localDay, utcDaysOfRange } from '../lib/calendar.ts';
@@ -125,6 +127,23 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
   const runConfig = only ? { ...config, sources: only as SourceName[], demoFallback: false } : config;
   // Which agents were found and where, before reading them (on stderr: stdout stays the summary).
   if (!values.quiet) for (const line of describeFoundAgents(runConfig, homedir())) process.stderr.write(`${line}\n`);
+  // Most syncs find nothing new: that is decided from the log files' stamps and the cursors before
+  // the sync machinery loads (lib/sources/unchanged-logs.ts), and answered as the sync would.
+  if (runConfig.store === 'local' && values.since === undefined && existsSync(join(runConfig.dataDir, runConfig.bucket))) {
+    const [{ recordUnchangedRun, unchangedLogSources }, { FileObjectStore }] = await Promise.all([
+      import('../lib/sources/unchanged-logs.ts'),
+      import('../lib/store/file-store.ts'),
+    ]);
+    const store = new FileObjectStore(runConfig.dataDir, runConfig.bucket);
+    const unchanged = await unchangedLogSources(runConfig, store);
+    if (unchanged) {
+      await recordUnchangedRun(runConfig, store, unchanged, new Date());
+      if (!values.quiet)
+        for (const source of unchanged)
+          process.stdout.write(`${source}: 0 records written, 0 duplicates, 0 quarantined, 0 skipped (0 lines read)\n`);
+      return 0;
+    }
+  }
   const [{ runSync }, { analyzeDeps }, { runAnalyze, touchedDays, touchedEventDays }, { createProgress }, alertsModule] = await Promise.all(
     [
       import('../lib/sync.ts'),

@@ -215,6 +215,13 @@ export function renderReport(report: Report, color: boolean): string {
     '',
     `${usd(t.cost_usd / p.days)}/day on average over ${p.days} days · ${compact(t.total_tokens)} tokens · ${int(t.records)} records`,
   ];
+  const dq = report.data_quality;
+  const left = [
+    dq.quarantined_lines > 0 ? `${int(dq.quarantined_lines)} lines quarantined` : null,
+    dq.invalid_lines > 0 ? `${int(dq.invalid_lines)} lake lines invalid` : null,
+    dq.refused_records > 0 ? `${int(dq.refused_records)} records refused (impossible values)` : null,
+  ].filter((x) => x !== null);
+  if (left.length > 0) lines.push(`Data quality: ${left.join(' · ')} — left out of these totals (docs/reliability.md)`);
   const unpriced = unpricedLine(report);
   if (unpriced) lines.push(unpriced);
   return lines.join('\n');

@@ -86,6 +86,11 @@ export async function queryReport(q: ReportQuery, ctx: ReportContext): Promise<R
     },
     bucketOf: (at, granularity) => bucketOf(at, granularity, ctx.timeZone),
     lake: days.length > 0 ? { first_day: days[0]!, last_day: days[days.length - 1]! } : null,
+    dataQuality: {
+      quarantined_lines: rollups.reduce((n, r) => n + r.stats.quarantined_lines, 0),
+      invalid_lines: rollups.reduce((n, r) => n + r.stats.invalid_lines, 0),
+      refused_records: rollups.reduce((n, r) => n + (r.stats.refused_records ?? 0), 0),
+    },
     generatedAt: ctx.now,
   });
 }

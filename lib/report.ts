@@ -92,6 +92,15 @@ export const reportSchema = z.object({
   totals: totalsSchema,
   /** The first and last UTC day the lake holds usage for; null when it holds none. */
   lake: z.object({ first_day: z.string(), last_day: z.string() }).nullable(),
+  /**
+   * What the rollups of the period's UTC days left out: lines quarantined by the syncs that wrote
+   * them, lake lines that failed validation, records refused for impossible values.
+   */
+  data_quality: z.object({
+    quarantined_lines: z.int().nonnegative(),
+    invalid_lines: z.int().nonnegative(),
+    refused_records: z.int().nonnegative(),
+  }),
 });
 export type Report = z.infer<typeof reportSchema>;
 
@@ -117,6 +126,7 @@ export interface BuildReportInput {
   /** Local day of an hour start in the period's zone (`bucketOf` from lib/api/period.ts), for day/week/month. */
   bucketOf: (at: number, granularity: 'day' | 'week' | 'month') => string;
   lake: { first_day: string; last_day: string } | null;
+  dataQuality: Report['data_quality'];
   generatedAt: Date;
 }
 
@@ -212,6 +222,7 @@ export function buildReport(input: BuildReportInput): Report {
     rows,
     totals: toTotals(total),
     lake: input.lake,
+    data_quality: input.dataQuality,
   };
 }
 

@@ -10,6 +10,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
 import { addDays, utcDay } from '../../lib/calendar.ts';
+import { reportSchema } from '../../lib/report.ts';
 import { batchBytes, invocationLine, logKey, roleArn, truncatedBatch, userArn } from '../support/bedrock-logs.ts';
 import { EMBEDDED_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../support/embedded-s3.ts';
 
@@ -184,9 +185,9 @@ describe('tokenlake sync + report with TOKENLAKE_BEDROCK_LOGS', () => {
   it('reports exact totals per model', async () => {
     const { code, stdout } = await run('report', '--window', '7d', '--by', 'model', '--json');
     expect(code).toBe(0);
-    const w = JSON.parse(stdout) as { by_model: Array<Record<string, number | string>>; totals: Record<string, number> };
+    const report = reportSchema.parse(JSON.parse(stdout));
     const byModel = Object.fromEntries(
-      w.by_model.map((r) => [
+      report.rows.map((r) => [
         r.key,
         {
           input: r.input_tokens,
@@ -194,7 +195,7 @@ describe('tokenlake sync + report with TOKENLAKE_BEDROCK_LOGS', () => {
           cw: r.cache_creation_tokens,
           cr: r.cache_read_tokens,
           req: r.requests,
-          cost: Math.round(Number(r.cost_usd) * 1e9) / 1e9,
+          cost: Math.round(r.cost_usd * 1e9) / 1e9,
         },
       ]),
     );
@@ -206,12 +207,14 @@ describe('tokenlake sync + report with TOKENLAKE_BEDROCK_LOGS', () => {
       // 950·0.72 / 1e6
       [`bedrock/us-east-1/${LLAMA}`]: { input: 800, output: 150, cw: 0, cr: 0, req: 1, cost: 0.000684 },
     });
-    expect(w.totals).toMatchObject({ input_tokens: 4200, output_tokens: 900, requests: 5, records: 5 });
-    expect(w.by_model.every((r) => r.provider === 'bedrock')).toBe(true);
+    expect(report.totals).toMatchObject({ input_tokens: 4200, output_tokens: 900, requests: 5, records: 5 });
+    expect(report.rows.every((r) => r.provider === 'bedrock')).toBe(true);
+    // The two quarantined log items are counted in the period's data quality.
+    expect(report.data_quality.quarantined_lines).toBe(2);
   });
 
   it('reports exact totals per user', async () => {
-    const { code, stdout } = await run('report', '--window', '7d', '--by', 'user');
+    const { code, stdout } = await run('report', '--window', '7d', '--by', 'user', '--breakdown');
     expect(code).toBe(0);
     const row = (user: string) =>
       stdout

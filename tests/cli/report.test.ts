@@ -42,6 +42,7 @@ const report = (breakdown: boolean, by: 'model' | 'day' = 'model') =>
     bucketOf: (t, g) => bucketOf(t, g, 'UTC'),
     lake: { first_day: '2026-03-10', last_day: '2026-03-10' },
     generatedAt: new Date('2026-03-10T12:00:00Z'),
+    dataQuality: { quarantined_lines: 0, invalid_lines: 0, refused_records: 0 },
   });
 
 describe('tokenlake report with an unpriced model', () => {

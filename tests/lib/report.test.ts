@@ -39,6 +39,7 @@ const base = {
   bucketOf: (at: number, g: 'day' | 'week' | 'month') => bucketOf(at, g, 'UTC'),
   lake: { first_day: '2026-01-05', last_day: '2026-03-09' },
   generatedAt: new Date('2026-04-02T00:00:00Z'),
+  dataQuality: { quarantined_lines: 0, invalid_lines: 0, refused_records: 0 },
 };
 
 describe('buildReport', () => {
