@@ -6,11 +6,14 @@
 // source). What only some commands need (the AWS SDK for S3 and push, Powertools) is imported
 // dynamically and lands in chunks loaded on demand. Runs on `npm install` (prepare).
 
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+// Chunk names carry a hash: without a clean folder every build would leave the last one's behind.
+rmSync(join(root, 'dist-cli'), { recursive: true, force: true });
 await build({
   // quick-report answers `tokenlake report` from the local analytics.json without the full CLI.
   entryPoints: [

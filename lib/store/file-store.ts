@@ -96,7 +96,11 @@ export class FileObjectStore implements ObjectStore {
    */
   static open(dataDir: string, bucket: string): FileObjectStore {
     const store = new FileObjectStore(dataDir, bucket);
-    store.initSync();
+    try {
+      store.initSync();
+    } catch (error) {
+      throw new Error(`cannot use the data folder ${dataDir} (TOKENLAKE_DATA_DIR): ${(error as Error).message}`, { cause: error });
+    }
     const marker = join(store.meta, 'layout');
     if (!existsSync(marker)) {
       migrateS3rverLayout(dataDir, bucket);
@@ -111,9 +115,9 @@ export class FileObjectStore implements ObjectStore {
   }
 
   private initSync(): void {
-    mkdirSync(this.root, { recursive: true, mode: DIR_MODE });
-    mkdirSync(join(this.meta, 'tmp'), { recursive: true, mode: DIR_MODE });
-    mkdirSync(join(this.meta, 'locks'), { recursive: true, mode: DIR_MODE });
+    makeDirectory(this.root);
+    makeDirectory(join(this.meta, 'tmp'));
+    makeDirectory(join(this.meta, 'locks'));
   }
 
   async getBytes(key: string): Promise<Uint8Array | null> {
@@ -156,7 +160,7 @@ export class FileObjectStore implements ObjectStore {
     const path = this.pathOf(key);
     const etag = md5(bytes);
     const tmp = join(this.meta, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
-    mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+    makeDirectory(dirname(path));
     try {
       writeFileSync(tmp, bytes, { mode: FILE_MODE });
     } catch (error) {
@@ -299,7 +303,7 @@ export class FileObjectStore implements ObjectStore {
     const record: EtagRecord = { etag, size: Number(info.size), ino: String(info.ino), mtime_ns: String(info.mtimeNs) };
     const path = this.etagPath(key);
     const tmp = join(this.meta, 'tmp', `${randomBytes(12).toString('hex')}.etag`);
-    mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+    makeDirectory(dirname(path));
     writeFileSync(tmp, JSON.stringify(record), { mode: FILE_MODE });
     renameSync(tmp, path);
     return etag;
@@ -309,13 +313,16 @@ export class FileObjectStore implements ObjectStore {
   private async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
     const lock = join(this.meta, 'locks', `${createHash('sha1').update(key).digest('hex')}.lock`);
     const started = Date.now();
+    let remade = false;
     for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
       try {
         closeSync(openSync(lock, 'wx', FILE_MODE));
         break;
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') {
+        // The locks folder was removed under us: made again, once (a folder that cannot be made throws).
+        if (code === 'ENOENT' && !remade) {
+          remade = true;
           this.initSync();
           continue;
         }
@@ -341,6 +348,31 @@ export class FileObjectStore implements ObjectStore {
       } catch {
         return; // not empty (or already gone): stop
       }
+    }
+  }
+}
+
+/**
+ * `mkdir -p` without Node's recursive mode, which never returns where mkdir answers ENOENT for a
+ * parent that exists (procfs, some FUSE mounts): each missing folder is made once, owner-only, and
+ * a folder that cannot be made throws the system's error naming it. One stat when it exists.
+ */
+function makeDirectory(path: string): void {
+  const missing: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    const info = statSync(dir, { throwIfNoEntry: false });
+    if (info) {
+      if (!info.isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.push(dir);
+    if (dirname(dir) === dir) break;
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir, { mode: DIR_MODE });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
 }
