@@ -2,8 +2,8 @@
 -- copy of the lake, so the queries/*.duckdb.sql files run unchanged. Replace {{usage_files}} and
 -- {{events_files}} with globs, e.g. for a copy made with `aws s3 sync s3://<bucket>/lake ./lake`:
 --   ./lake/usage/*/*.jsonl   and   ./lake/events/*/*.jsonl
--- and for the local stack's embedded S3 (objects stored as `<key>._S3rver_object`):
---   <TOKENLAKE_DATA_DIR>/<bucket>/lake/usage/*/*._S3rver_object
+-- and for the local stack's plain-file lake (scripts/lake-sql.mjs does this for you):
+--   <TOKENLAKE_DATA_DIR>/<bucket>/lake/usage/*/*.jsonl
 -- dt comes from the Hive folder name and is kept as text, as in Athena.
 CREATE OR REPLACE VIEW lake_usage AS
 SELECT * FROM read_json('{{usage_files}}',
