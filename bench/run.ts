@@ -531,8 +531,8 @@ async function lakeCases(): Promise<void> {
   if (!only.has('analyze') && !only.has('api') && !only.has('export')) return;
   const lake = await lakeFor();
   const served = await verifyLakeServed(lake, 3);
-  if (served.length > 0) throw new Error(`s3rver does not serve the generated lake as written: ${served.slice(0, 5).join('; ')}`);
-  log('s3rver serves the generated objects as written (keys, ETags, sizes, bytes)');
+  if (served.length > 0) throw new Error(`the local store does not serve the generated lake as written: ${served.slice(0, 5).join('; ')}`);
+  log('the local store lists and serves the generated objects as written (keys, ETags, sizes, bytes)');
   const lakeDir = lake.dataDir;
   let expected = lake.expected;
 
