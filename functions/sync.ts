@@ -1,7 +1,7 @@
 // sync: EventBridge schedule (or an on-demand invoke) → pull every configured source into the lake.
 
 import { z } from 'zod';
-import { utcDaySchema } from '../lib/calendar.ts';
+import { utcDaySchema } from '../lib/calendar-schema.ts';
 import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
 import { emfDocument } from '../lib/metrics.ts';
 import { runSync, type SyncResult } from '../lib/sync.ts';

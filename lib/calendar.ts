@@ -3,8 +3,7 @@
 // Glossary: a "window" of N days = the N calendar days ending at `as_of` (inclusive).
 // The accepted calendar is FIRST_DAY … LAST_DAY: every day from input is checked against it, and
 // every loop over days counts days instead of comparing strings, so no input can make one endless.
-
-import { z } from 'zod';
+// Zod-free: every CLI start loads this module (the day as a zod schema is lib/calendar-schema.ts).
 
 /** The first and last day tokenlake accepts anywhere (records, queries, options). */
 export const FIRST_DAY = '2000-01-01';
@@ -12,11 +11,6 @@ export const LAST_DAY = '2100-12-31';
 /** The most days any one range may hold (the whole accepted calendar is 36,890 days). */
 const MAX_RANGE_DAYS = 40_000;
 
-export const utcDaySchema = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a day as YYYY-MM-DD')
-  .refine((s) => isValidDay(s), 'not a real calendar day')
-  .refine((s) => isInCalendar(s), `must lie between ${FIRST_DAY} and ${LAST_DAY}`);
 export type Day = string;
 
 /** Whether a well-formed day lies in the accepted calendar. */

@@ -1,14 +1,14 @@
-// Configuration, parsed once from an explicit env object with zod. A bad variable fails fast
-// with a message naming it. Nothing else in lib/ reads process.env.
+// Configuration, parsed once from an explicit env object (each variable by its parser in
+// lib/config-env.ts). A bad variable fails fast with a message naming it. Nothing else in lib/
+// reads process.env. Every CLI start loads this module: it must not bring in zod.
 
 import { homedir, hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { z } from 'zod';
 import { resolveCacheDir } from './cache-dir.ts';
-import { isValidTimeZone } from './calendar.ts';
+import { parseEnv } from './config-env.ts';
 import { ConfigError } from './errors.ts';
-import { type AnonymizableField, anonymizableFields } from './export/anonymize.ts';
-import { type BedrockLogLocation, isAwsRegion, parseLogLocation } from './sources/bedrock/paths.ts';
+import type { AnonymizableField } from './export/anonymizable-fields.ts';
+import type { BedrockLogLocation } from './sources/bedrock/paths.ts';
 
 export const knownSources = [
   'claude-code',
@@ -50,201 +50,6 @@ export interface FoundAgent {
   source: LogSourceName;
   where: string[];
 }
-
-const positiveInt = (fallback: number) =>
-  z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return fallback;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a positive whole number, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    });
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const urlString = z
-  .string()
-  .optional()
-  .transform((v, ctx) => {
-    if (v === undefined || v.trim() === '') return undefined;
-    try {
-      return new URL(v.trim()).toString().replace(/\/$/, '');
-    } catch {
-      ctx.addIssue({ code: 'custom', message: `expected a URL, got "${v}"` });
-      return z.NEVER;
-    }
-  });
-
-const envSchema = z.object({
-  PORT: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return 3000;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) {
-        ctx.addIssue({ code: 'custom', message: `expected a port 0-65535, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
-  TOKENLAKE_API_KEY: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || v === '' || v.length >= 16, 'must be at least 16 characters'),
-  TOKENLAKE_DATA_DIR: optionalString,
-  /** Machine-local caches (recent Claude Code usage for blocks and the status line). */
-  TOKENLAKE_CACHE_DIR: optionalString,
-  XDG_CACHE_HOME: optionalString,
-  /** Key of the HMAC that pseudonymises anonymised exports; without it one is kept in the bucket. */
-  TOKENLAKE_HMAC_KEY: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || v === '' || v.length >= 16, 'must be at least 16 characters'),
-  TOKENLAKE_BUCKET: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || v === '' || /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v), 'not a valid S3 bucket name'),
-  TOKENLAKE_SOURCES: optionalString,
-  CLAUDE_CONFIG_DIR: optionalString,
-  /** Codex CLI's home (sessions/ under it); Codex itself reads the same variable. */
-  CODEX_HOME: optionalString,
-  /** The agents' own variables for where they keep data (each agent reads the same one). */
-  GEMINI_CLI_HOME: optionalString,
-  QWEN_HOME: optionalString,
-  QWEN_RUNTIME_DIR: optionalString,
-  OPENCODE_DB: optionalString,
-  XDG_DATA_HOME: optionalString,
-  TOKENLAKE_TIMEZONE: z
-    .string()
-    .optional()
-    .refine((v) => v === undefined || v === '' || isValidTimeZone(v), 'not an IANA time zone'),
-  TOKENLAKE_SYNC_MINUTES: positiveInt(5),
-  /** Unset = keep the raw lake forever (retention is opt-in: the lake is the source of truth). */
-  TOKENLAKE_RETENTION_DAYS: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '') return null;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a positive whole number of days (unset keeps everything), got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
-  TOKENLAKE_REFETCH_HOURS: positiveInt(48),
-  TOKENLAKE_BACKFILL_DAYS: positiveInt(90),
-  TOKENLAKE_S3_ENDPOINT: urlString,
-  /** Where commands run: the local plain-file lake (default) or the bucket TOKENLAKE_BUCKET on S3. */
-  TOKENLAKE_STORE: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v.trim() === '' || v.trim() === 'local') return 'local' as const;
-      if (v.trim() === 's3') return 's3' as const;
-      ctx.addIssue({ code: 'custom', message: `expected "local" or "s3", got "${v}"` });
-      return z.NEVER;
-    }),
-  AWS_REGION: optionalString,
-  TOKENLAKE_PRICES_FILE: optionalString,
-  /** LiteLLM's price file, fetched at most once a day into config/prices/ (off by default: no egress needed). */
-  TOKENLAKE_PRICES_URL: urlString,
-  TOKENLAKE_USER: optionalString,
-  TOKENLAKE_MACHINE: optionalString,
-  ANTHROPIC_ADMIN_API_KEY: optionalString,
-  OPENAI_ADMIN_KEY: optionalString,
-  TOKENLAKE_ANTHROPIC_BASE_URL: urlString,
-  TOKENLAKE_OPENAI_BASE_URL: urlString,
-  TOKENLAKE_RECONCILE_TOLERANCE: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return 0.02;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < 0 || n > 1) {
-        ctx.addIssue({ code: 'custom', message: `expected a fraction 0-1, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
-  TOKENLAKE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).optional(),
-  TOKENLAKE_ALERT_WEBHOOK: urlString,
-  TOKENLAKE_ANONYMIZE: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const names = (v ?? '')
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const unknown = names.filter((n) => !(anonymizableFields as readonly string[]).includes(n));
-      if (unknown.length > 0) {
-        ctx.addIssue({ code: 'custom', message: `cannot anonymise "${unknown[0]}" (fields: ${anonymizableFields.join(', ')})` });
-        return z.NEVER;
-      }
-      return [...new Set(names)] as AnonymizableField[];
-    }),
-  TOKENLAKE_EVENT_BUS: optionalString,
-  /** Where Bedrock model invocation logging delivers: s3://bucket/prefix (the prefix above AWSLogs/), comma-separated. */
-  TOKENLAKE_BEDROCK_LOGS: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const out: BedrockLogLocation[] = [];
-      for (const entry of (v ?? '').split(',').map((s) => s.trim())) {
-        if (entry === '') continue;
-        try {
-          const location = parseLogLocation(entry);
-          if (!out.some((l) => l.url === location.url)) out.push(location);
-        } catch (error) {
-          ctx.addIssue({ code: 'custom', message: (error as Error).message });
-          return z.NEVER;
-        }
-      }
-      return out;
-    }),
-  /** Regions whose AWS/Bedrock CloudWatch metrics the bedrock-metrics source reads (default: AWS_REGION). */
-  TOKENLAKE_BEDROCK_METRICS_REGIONS: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const regions = [
-        ...new Set(
-          (v ?? '')
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean),
-        ),
-      ];
-      const bad = regions.find((r) => !isAwsRegion(r));
-      if (bad !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `"${bad}" is not an AWS region (e.g. us-east-1)` });
-        return z.NEVER;
-      }
-      return regions;
-    }),
-  TOKENLAKE_ANOMALY_K: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined || v === '') return 5;
-      const n = Number(v);
-      if (!Number.isFinite(n) || n <= 0) {
-        ctx.addIssue({ code: 'custom', message: `expected a positive number, got "${v}"` });
-        return z.NEVER;
-      }
-      return n;
-    }),
-});
 
 export interface Config {
   port: number;
@@ -322,12 +127,7 @@ export interface ConfigContext {
 }
 
 export function parseConfig(env: Record<string, string | undefined>, context: ConfigContext = {}): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ConfigError(String(issue.path[0] ?? 'environment'), issue.message);
-  }
-  const e = parsed.data;
+  const e = parseEnv(env);
   const home = context.home ?? homedir();
   const cwd = context.cwd ?? process.cwd();
   const expand = (p: string) => resolve(cwd, p.replace(/^~(?=$|[\\/])/, home));

@@ -6,7 +6,7 @@ import { MAX_AGGREGATION_DAYS, runAggregation } from '../aggregate.ts';
 import { budgetStatusSchema } from '../analytics.ts';
 import { readAnalytics, runAnalyze } from '../analyze.ts';
 import { budgetsFileSchema, loadBudgets } from '../budgets.ts';
-import { utcDaySchema } from '../calendar.ts';
+import { utcDaySchema } from '../calendar-schema.ts';
 import { BadRequestError, HttpError } from '../errors.ts';
 import { BUDGETS_KEY } from '../store/layout.ts';
 import { defineRoute, jsonBody, jsonResponse, type Route, type RouteContext } from './contract.ts';

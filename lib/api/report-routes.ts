@@ -5,7 +5,8 @@
 
 import { z } from 'zod';
 import { computeWindow, localRows, windowSchema } from '../analytics.ts';
-import { addDays, daysBetween, utcDaySchema, utcDaysCovering } from '../calendar.ts';
+import { addDays, daysBetween, utcDaysCovering } from '../calendar.ts';
+import { utcDaySchema } from '../calendar-schema.ts';
 import { BadRequestError } from '../errors.ts';
 import { computeEventWindows } from '../events/analytics.ts';
 import { loadEventRollups } from '../events/rollup.ts';

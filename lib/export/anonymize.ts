@@ -8,10 +8,10 @@ import { z } from 'zod';
 import { PreconditionFailedError } from '../errors.ts';
 import { ANONYMIZATION_KEY_KEY } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { type AnonymizableField, anonymizableFields } from './anonymizable-fields.ts';
 
-export const anonymizableFields = ['user', 'project', 'api_key', 'session', 'machine', 'workspace'] as const;
+export { type AnonymizableField, anonymizableFields };
 export const anonymizableFieldSchema = z.enum(anonymizableFields);
-export type AnonymizableField = (typeof anonymizableFields)[number];
 
 /** `anon_` + 16 hex chars of HMAC-SHA256(key, field NUL value): 64 bits, stable per key and field. */
 export function pseudonym(key: string, field: AnonymizableField, value: string): string {

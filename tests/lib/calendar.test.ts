@@ -11,10 +11,10 @@ import {
   LAST_DAY,
   localDay,
   localDayOfUtcHour,
-  utcDaySchema,
   utcDaysCovering,
   utcDaysOfRange,
 } from '../../lib/calendar.ts';
+import { utcDaySchema } from '../../lib/calendar-schema.ts';
 
 describe('calendar', () => {
   it('does day arithmetic across month, year and leap-day boundaries', () => {

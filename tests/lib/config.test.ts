@@ -53,6 +53,49 @@ describe('parseConfig', () => {
   });
 });
 
+describe('reading each variable', () => {
+  it.each([
+    [{ PORT: '70000', TOKENLAKE_TIMEZONE: 'Mars/Olympus' }, 'invalid configuration: PORT: expected a port 0-65535, got "70000"'],
+    [{ TOKENLAKE_ANOMALY_K: '0', TOKENLAKE_STORE: 'gcs' }, 'invalid configuration: TOKENLAKE_STORE: expected "local" or "s3", got "gcs"'],
+    [
+      { TOKENLAKE_LOG_LEVEL: '' },
+      'invalid configuration: TOKENLAKE_LOG_LEVEL: Invalid option: expected one of "debug"|"info"|"warn"|"error"',
+    ],
+    [
+      { TOKENLAKE_ANONYMIZE: 'user, bogus' },
+      'invalid configuration: TOKENLAKE_ANONYMIZE: cannot anonymise "bogus" (fields: user, project, api_key, session, machine, workspace)',
+    ],
+    [{ TOKENLAKE_RECONCILE_TOLERANCE: '1.5' }, 'invalid configuration: TOKENLAKE_RECONCILE_TOLERANCE: expected a fraction 0-1, got "1.5"'],
+  ])('reports the first bad variable of %j, in the order they are read', (env, message) => {
+    expect(() => parseConfig(env, { home: '/home/u', cwd: '/srv', detectAgents: () => [] })).toThrow(message);
+  });
+
+  it('reads empty as unset, trims names and URLs, and keeps keys as given', () => {
+    const c = parseConfig(
+      {
+        PORT: '',
+        TOKENLAKE_SYNC_MINUTES: ' ',
+        TOKENLAKE_STORE: ' s3 ',
+        TOKENLAKE_S3_ENDPOINT: ' http://localhost:4566/ ',
+        TOKENLAKE_USER: ' ann ',
+        TOKENLAKE_API_KEY: ' 0123456789abcdef',
+        TOKENLAKE_ANONYMIZE: 'user,,user, project',
+      },
+      { home: '/home/u', cwd: '/srv', detectAgents: () => [] },
+    );
+    expect(c.port).toBe(3000);
+    expect(c.syncMinutes).toBe(5);
+    expect(c.store).toBe('s3');
+    expect(c.s3Endpoint).toBe('http://localhost:4566');
+    expect(c.user).toBe('ann');
+    expect(c.apiKey).toBe(' 0123456789abcdef');
+    expect(c.anonymize).toEqual(['user', 'project']);
+    expect(c.logLevel).toBe('info');
+    expect(c.reconcileTolerance).toBe(0.02);
+    expect(c.anomalyK).toBe(5);
+  });
+});
+
 describe('finding the agents on this machine', () => {
   it('resolves each agent from its own variables and reads every agent found, without TOKENLAKE_SOURCES', () => {
     const seen: unknown[] = [];
