@@ -1,9 +1,9 @@
 // Every route the api serves, in one list (the router, the OpenAPI document and the deploy
 // template all read it).
 
-import { dashboardRoutes } from '../dashboard/routes.ts';
 import { adminRoutes } from './admin-routes.ts';
 import { analysisRoutes } from './analysis-routes.ts';
+import { dashboardRoutes } from './dashboard/routes.ts';
 import { eventsRoute } from './events-route.ts';
 import { exportRoutes } from './export-route.ts';
 import { createOpenApiRoute } from './openapi.ts';

@@ -21,6 +21,8 @@ export const errorBodySchema = z.object({
   /** On a 500 only: quote it when reporting the failure (it is in the logs). */
   request_id: z.string().optional(),
 });
+/** What a client reads from an error answer (the dashboard, web/). */
+export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** A response header the route sends; names are lowercase, as on the wire. */
 export interface HeaderSpec {

@@ -82,6 +82,8 @@ export const customWindowAnswerSchema = windowSchema.extend({
   timezone: z.string(),
   generated_at: z.string(),
 });
+/** What the dashboard (web/) reads for a custom range. */
+export type CustomWindowAnswer = z.infer<typeof customWindowAnswerSchema>;
 
 const customWindowRoute = defineRoute({
   method: 'GET',

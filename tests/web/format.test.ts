@@ -12,7 +12,7 @@ import {
   formatShare,
   formatUsd,
   formatUsdShort,
-} from '../../dashboard/format.ts';
+} from '../../web/format.ts';
 
 /** ICU puts a narrow no-break space before AM/PM; compare with plain spaces. */
 const plain = (s: string) => s.replace(/\u202f/g, ' ');

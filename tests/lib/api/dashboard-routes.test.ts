@@ -1,5 +1,5 @@
 // The dashboard routes: the page and its hashed assets, served with the right types, caching,
-// CSP and compression; and the generated asset module is what the build makes from dashboard/.
+// CSP and compression; and the generated asset module is what the build makes from web/.
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -9,15 +9,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { entryForPlainKey } from '../../lib/api/auth.ts';
-import type { ApiRequest } from '../../lib/api/http.ts';
-import { createRouter } from '../../lib/api/router.ts';
-import { dashboardAssets, dashboardPage } from '../../lib/dashboard/assets.generated.ts';
-import { acceptsGzip, dashboardRoutes } from '../../lib/dashboard/routes.ts';
-import { silentLogger } from '../../lib/log.ts';
-import { MemoryStore } from '../support/memory-store.ts';
+import { entryForPlainKey } from '../../../lib/api/auth.ts';
+import { dashboardAssets, dashboardPage } from '../../../lib/api/dashboard/assets.generated.ts';
+import { acceptsGzip, dashboardRoutes } from '../../../lib/api/dashboard/routes.ts';
+import type { ApiRequest } from '../../../lib/api/http.ts';
+import { createRouter } from '../../../lib/api/router.ts';
+import { silentLogger } from '../../../lib/log.ts';
+import { MemoryStore } from '../../support/memory-store.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = fileURLToPath(new URL('../../../', import.meta.url));
 const route = createRouter(dashboardRoutes);
 const deps = {
   store: new MemoryStore(),
@@ -121,14 +121,14 @@ describe('acceptsGzip', () => {
   });
 });
 
-describe('lib/dashboard/assets.generated.ts', () => {
-  it('is what scripts/build-dashboard.mjs builds from dashboard/ now (run `npm run build:dashboard` after editing dashboard/)', () => {
+describe('lib/api/dashboard/assets.generated.ts', () => {
+  it('is what scripts/build-dashboard.mjs builds from web/ now (run `npm run build:dashboard` after editing web/)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tl-dashboard-build-'));
     try {
       const out = join(dir, 'assets.generated.ts');
       execFileSync(process.execPath, [join(root, 'scripts/build-dashboard.mjs'), '--out', out, '--quiet'], { cwd: root });
 
-      expect(readFileSync(join(root, 'lib/dashboard/assets.generated.ts'), 'utf8')).toBe(readFileSync(out, 'utf8'));
+      expect(readFileSync(join(root, 'lib/api/dashboard/assets.generated.ts'), 'utf8')).toBe(readFileSync(out, 'utf8'));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -5,9 +5,9 @@
 
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { contentResponse, defineRoute, emptyResponse, type Route } from '../api/contract.ts';
-import type { ApiRequest } from '../api/http.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError } from '../../errors.ts';
+import { contentResponse, defineRoute, emptyResponse, type Route } from '../contract.ts';
+import type { ApiRequest } from '../http.ts';
 import { type DashboardAsset, dashboardAssets, dashboardPage } from './assets.generated.ts';
 
 /**

@@ -4,9 +4,9 @@
 // only to this origin (the page's CSP forbids anything else) and never writes the key anywhere but
 // sessionStorage.
 
-import type { Analytics, AnalyticsWindow } from '../lib/analytics.ts';
+import type { Analytics, CustomWindowAnswer, ErrorBody, WindowName } from './api-types.ts';
 import { byId, replaceChildren } from './dom.ts';
-import { type RenderedWindow, renderWindow, type WindowName } from './sections.ts';
+import { type RenderedWindow, renderWindow } from './render-window.ts';
 
 const KEY_STORAGE = 'tokenlake.api-key';
 const WINDOW_NAMES: readonly WindowName[] = ['7d', '30d', '90d'];
@@ -19,7 +19,7 @@ const state: {
   analytics: Analytics | null;
   window: WindowName;
   /** The custom range shown instead of the window, when one is. */
-  custom: { from: string; to: string; window: AnalyticsWindow } | null;
+  custom: { from: string; to: string; window: CustomWindowAnswer } | null;
   rendered: RenderedWindow | null;
   loading: boolean;
 } = { key: null, analytics: null, window: '7d', custom: null, rendered: null, loading: false };
@@ -39,6 +39,20 @@ function storeKey(key: string | null): void {
   } catch {
     // storage disabled: nothing to do
   }
+}
+
+/**
+ * The JSON body of an answer, null when it has none. Typed by the contract the route declares; an
+ * error body is read as Partial, since a gateway in front of the api (API Gateway's 502 is
+ * `{"message": …}`) can answer in its own shape.
+ */
+async function readJson<T>(response: Response): Promise<T | null> {
+  return (await response.json().catch(() => null)) as T | null;
+}
+
+/** Why the API refused, from its error body (each field's reason, else the message). */
+function refusal(response: Response, body: Partial<ErrorBody> | null): string {
+  return body?.details?.map((d) => d.reason).join('; ') || body?.error || response.statusText;
 }
 
 /** Fragment parameters (`#key=…&window=30d`); the fragment never reaches a server or a log. */
@@ -111,15 +125,16 @@ async function showRange(from: string, to: string): Promise<void> {
     const response = await fetch(`v1/window?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`, {
       headers: { authorization: `Bearer ${key}` },
     });
-    const body = (await response.json().catch(() => null)) as
-      | (AnalyticsWindow & { error?: string; details?: Array<{ reason: string }> })
-      | null;
-    if (!response.ok || !body) {
-      const reason = body?.details?.map((d) => d.reason).join('; ') || body?.error || response.statusText;
-      setStatus(`That range cannot be shown: ${reason}.`, 'error');
+    if (!response.ok) {
+      setStatus(`That range cannot be shown: ${refusal(response, await readJson<Partial<ErrorBody>>(response))}.`, 'error');
       return;
     }
-    state.custom = { from, to, window: body };
+    const answer = await readJson<CustomWindowAnswer>(response);
+    if (!answer) {
+      setStatus('That range cannot be shown: the answer was not JSON.', 'error');
+      return;
+    }
+    state.custom = { from, to, window: answer };
     setStatus('');
     markPressed(false);
     const params = fragmentParams();
@@ -170,10 +185,11 @@ async function load(reason: 'start' | 'refresh' | 'manual' | 'retry'): Promise<v
       return;
     }
     if (!response.ok) {
-      const body = (await response.json().catch(() => null)) as { error?: string } | null;
+      const body = await readJson<Partial<ErrorBody>>(response);
       setStatus(`The API answered ${response.status}: ${body?.error ?? response.statusText}`, 'error');
       return;
     }
+    // GET /v1/analytics answers the document analyticsSchema checked as it was read from the store.
     const analytics = (await response.json()) as Analytics;
     // An unchanged document (the usual 304) keeps the page as it is: open tables, hover, scroll.
     if ((reason === 'refresh' || reason === 'manual') && state.analytics?.generated_at === analytics.generated_at) {
