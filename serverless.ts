@@ -13,7 +13,7 @@ import type { AWS } from 'osls';
 import type { z } from 'zod';
 import { allRoutes } from './lib/api/all-routes.ts';
 import { eventRecordSchema } from './lib/events/schema.ts';
-import { usageRecordSchema } from './lib/record.ts';
+import { usageRecordSchema } from './lib/usage/record.ts';
 
 const SERVICE = 'tokenlake';
 
@@ -69,7 +69,7 @@ const writeOwnLogs = (fn: FunctionKey): Statement => ({
  * `Resource: '*'` where AWS allows nothing else: X-Ray's PutTraceSegments and PutTelemetryRecords
  * support no resource-level permissions, so AWS requires '*' (so does cloudwatch:GetMetricData,
  * granted to sync only while bedrock-metrics is configured; see SOURCE_GRANTS). Metrics need no such exception:
- * they are emitted as EMF log lines (lib/metrics.ts), not with cloudwatch:PutMetricData.
+ * they are emitted as EMF log lines (lib/core/metrics.ts), not with cloudwatch:PutMetricData.
  */
 const XRAY: Statement = { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' };
 
@@ -131,24 +131,24 @@ export const SOURCE_GRANTS: Record<string, Statement[]> = {
 const permissions: Record<FunctionKey, Statement[]> = {
   // Pulls provider usage into the lake; keeps its cursors and status under state/. With label
   // anonymisation on, it reads (or creates once) the HMAC key kept in the bucket
-  // (lib/export/anonymize.ts), since a secret in env is not an option. With TOKENLAKE_PRICES_URL
+  // (lib/usage/anonymize.ts), since a secret in env is not an option. With TOKENLAKE_PRICES_URL
   // set it refreshes the price tables under config/prices/ once a day (lib/pricing/stored-tables.ts).
   sync: [
     put('lake/*', 'quarantine/*', 'state/*', 'config/anonymization-key', 'config/prices/*'),
     get('state/*', 'config/anonymization-key', 'config/prices/*'),
     list('lake/', 'quarantine/', 'state/', 'config/'),
-    // The sync lease (lib/lease.ts) is released by deleting it.
+    // The sync lease (lib/store/lease.ts) is released by deleting it.
     { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('state/machines/*/lock.json') },
     ...Object.values(SOURCE_GRANTS).flat(),
     sendToDlq,
   ],
   // Rebuilds rollups and analytics.json; claims and publishes budget alerts; keeps the last
-  // valid budgets file (lib/budgets.ts) so a bad edit of config/budgets.json changes nothing.
+  // valid budgets file (lib/analytics/budgets.ts) so a bad edit of config/budgets.json changes nothing.
   analyze: [
     get('lake/*', 'rollups/*', 'config/*', 'state/*', 'quarantine/*'),
     put('rollups/*', 'analytics/*', 'state/alerts/*', 'state/budgets-last-good.json'),
     list('lake/', 'rollups/', 'config/', 'state/', 'quarantine/'),
-    // An alert whose delivery failed gives its claim back so the next run retries (lib/alerts.ts).
+    // An alert whose delivery failed gives its claim back so the next run retries (lib/pipeline/alerts.ts).
     { Effect: 'Allow', Action: 's3:DeleteObject', Resource: objectArns('state/alerts/*') },
     { Effect: 'Allow', Action: 'events:PutEvents', Resource: eventBusArn },
     sendToDlq,
@@ -156,7 +156,7 @@ const permissions: Record<FunctionKey, Statement[]> = {
   // Serves what analyze computed; records pushed events; writes exports and budgets. GetObject on
   // exports/* is what makes its presigned export URLs work (they are signed with this role).
   // Anonymised exports may create the HMAC key on first use. API keys are salted hashes in
-  // config/api-keys.json (lib/keys.ts, managed with `tokenlake keys`), so no SSM read is needed.
+  // config/api-keys.json (lib/api/api-keys.ts, managed with `tokenlake keys`), so no SSM read is needed.
   // PUT /v1/budgets and POST /v1/aggregate recompute analytics before answering, so the api may
   // write what analyze writes (rollups, analytics.json, alert claims) and publish alerts. The
   // OTLP receiver (lib/otlp) also quarantines what it rejects, claims Claude Code sessions under
@@ -195,7 +195,7 @@ const permissions: Record<FunctionKey, Statement[]> = {
     sendToDlq,
   ],
   // Merges a day's small objects into one and deletes the originals; expires rollups older than
-  // 760 days and, when a retention is set, raw days (lib/compaction.ts; the lifecycle rules are the
+  // 760 days and, when a retention is set, raw days (lib/pipeline/compaction.ts; the lifecycle rules are the
   // backstop for both).
   compact: [
     get('lake/*'),

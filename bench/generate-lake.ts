@@ -5,7 +5,7 @@
 // are summed while writing, priced with lib/pricing.
 
 import { createHash } from 'node:crypto';
-import { addDays } from '../lib/calendar.ts';
+import { addDays } from '../lib/core/calendar.ts';
 import { costOf, createPricer } from '../lib/pricing/price.ts';
 import type { ModelPrice } from '../lib/pricing/price-table.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';

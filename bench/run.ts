@@ -10,7 +10,7 @@ import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, 
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { addDays } from '../lib/calendar.ts';
+import { addDays } from '../lib/core/calendar.ts';
 import {
   type AnalyticsDailyPoint,
   type CcusageDaily,

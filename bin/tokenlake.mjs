@@ -70,7 +70,7 @@ if (process.argv[2] === 'report' && !process.env.TOKENLAKE_NO_QUICK_REPORT && bu
 const statusline =
   process.argv[2] === 'statusline' &&
   process.argv.length === 3 &&
-  ['cli/statusline.ts', 'lib/statusline.ts', 'lib/cache-dir.ts'].every((f) => {
+  ['cli/statusline.ts', 'lib/statusline/statusline.ts', 'lib/config/cache-dir.ts'].every((f) => {
     try {
       return statSync(join(root, 'dist-cli', 'statusline.mjs')).mtimeMs >= statSync(join(root, f)).mtimeMs;
     } catch {

@@ -15,10 +15,16 @@ import {
   identifyBlocks,
   isActiveBlock,
   projectBlock,
-} from '../lib/blocks.ts';
-import { isValidTimeZone } from '../lib/calendar.ts';
+} from '../lib/analytics/blocks.ts';
+import { isValidTimeZone } from '../lib/core/calendar.ts';
 import type { Pricer } from '../lib/pricing/price.ts';
-import { loadRecentUsage, type RecentUsage, type RefreshStats, recentActivity, refreshRecentCache } from '../lib/recent-usage.ts';
+import {
+  loadRecentUsage,
+  type RecentUsage,
+  type RefreshStats,
+  recentActivity,
+  refreshRecentCache,
+} from '../lib/statusline/recent-usage.ts';
 import { compact, int, renderTable, usd } from './format.ts';
 import { localMinute } from './report.ts';
 

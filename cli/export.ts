@@ -8,7 +8,7 @@ import { entryForPlainKey } from '../lib/api/auth.ts';
 import type { ApiRequest } from '../lib/api/http.ts';
 import { createRouter } from '../lib/api/router.ts';
 import { focusMetadata } from '../lib/export/focus.ts';
-import { analyzeDeps, type Runtime } from '../lib/runtime.ts';
+import { analyzeDeps, type Runtime } from '../lib/pipeline/runtime.ts';
 
 export const EXPORT_HELP = `tokenlake export --format csv|json|ndjson|parquet|focus --out FILE
                  [--window 7d|30d|90d | --from DAY|INSTANT --to DAY|INSTANT]

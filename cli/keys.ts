@@ -3,9 +3,9 @@
 // stdout alone, so `KEY=$(tokenlake keys create --scope read)` works; everything else goes to stderr.
 
 import { parseArgs } from 'node:util';
+import { createApiKey, listApiKeys, revokeApiKey, scopeSchema } from '../lib/api/api-keys.ts';
 import type { Scope } from '../lib/api/auth.ts';
-import { errorMessage } from '../lib/errors.ts';
-import { createApiKey, listApiKeys, revokeApiKey, scopeSchema } from '../lib/keys.ts';
+import { errorMessage } from '../lib/core/errors.ts';
 import type { ObjectStore } from '../lib/store/object-store.ts';
 
 export const KEYS_HELP = `tokenlake keys create --scope read|ingest|admin [--scope …] [--name NAME]

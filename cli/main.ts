@@ -5,12 +5,12 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AlertSink } from '../lib/alerts.ts';
-import { isValidDay, localDay, utcDaysOfRange } from '../lib/calendar.ts';
-import { type Config, knownSources, parseConfig, type SourceName } from '../lib/config.ts';
-import { BadRequestError, ConfigError, errorMessage } from '../lib/errors.ts';
-import { createLogger } from '../lib/log.ts';
-import type { Runtime } from '../lib/runtime.ts';
+import { type Config, knownSources, parseConfig, type SourceName } from '../lib/config/config.ts';
+import { isValidDay, localDay, utcDaysOfRange } from '../lib/core/calendar.ts';
+import { BadRequestError, ConfigError, errorMessage } from '../lib/core/errors.ts';
+import { createLogger } from '../lib/core/log.ts';
+import type { AlertSink } from '../lib/pipeline/alerts.ts';
+import type { Runtime } from '../lib/pipeline/runtime.ts';
 import type { ParserThreads } from '../lib/sources/claude-code/parsers.ts';
 import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
 import { BUDGETS_KEY, dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../lib/store/layout.ts';
@@ -84,7 +84,7 @@ function color(): boolean {
  */
 async function withStore<T>(config: Config, fn: (rt: Runtime) => Promise<T>, options: { alerts?: AlertSink } = {}): Promise<T> {
   const log = createLogger({ level: process.env.TOKENLAKE_LOG_LEVEL ? config.logLevel : 'warn' });
-  const { createRuntime } = await import('../lib/runtime.ts');
+  const { createRuntime } = await import('../lib/pipeline/runtime.ts');
   if (config.store === 's3') {
     const { createS3Client, S3ObjectStore } = await import('../lib/store/s3-store.ts');
     const client = createS3Client({ region: config.region, ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}) });
@@ -146,11 +146,11 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
   }
   const [{ runSync }, { analyzeDeps }, { runAnalyze, touchedDays, touchedEventDays }, { createProgress }, alertsModule] = await Promise.all(
     [
-      import('../lib/sync.ts'),
-      import('../lib/runtime.ts'),
-      import('../lib/analyze.ts'),
+      import('../lib/pipeline/sync.ts'),
+      import('../lib/pipeline/runtime.ts'),
+      import('../lib/pipeline/analyze.ts'),
       import('./progress.ts'),
-      import('../lib/alerts.ts'),
+      import('../lib/pipeline/alerts.ts'),
     ],
   );
   // On a terminal, alerts are kept and printed as readable lines after the summary (a webhook
@@ -214,11 +214,11 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
   }
   if (options.help) return lazyHelp('report');
   const [{ refreshDay }, { alignToHours, resolvePeriod }, { listUsageDays }, { queryReport }, { analyzeDeps }] = await Promise.all([
-    import('../lib/analyze.ts'),
+    import('../lib/pipeline/analyze.ts'),
     import('../lib/api/period.ts'),
-    import('../lib/lake.ts'),
-    import('../lib/report-query.ts'),
-    import('../lib/runtime.ts'),
+    import('../lib/usage/lake.ts'),
+    import('../lib/analytics/report-query.ts'),
+    import('../lib/pipeline/runtime.ts'),
   ]);
   return withStore(config, async (rt) => {
     const timeZone = options.timeZone ?? config.timeZone;
@@ -316,8 +316,8 @@ async function commandAggregate(config: Config, args: string[]): Promise<number>
     if (value === undefined || !isValidDay(value)) throw new UsageError(`${name}: expected a day as YYYY-MM-DD, got "${value ?? ''}"`);
   }
   const [{ runAggregation }, { analyzeDeps }, { createProgress }] = await Promise.all([
-    import('../lib/aggregate.ts'),
-    import('../lib/runtime.ts'),
+    import('../lib/pipeline/aggregate.ts'),
+    import('../lib/pipeline/runtime.ts'),
     import('./progress.ts'),
   ]);
   return withStore(config, async (rt) => {
@@ -350,9 +350,9 @@ async function commandBudgets(config: Config, args: string[]): Promise<number> {
   const [action, file] = positionals;
   if (action !== 'show' && action !== 'set') throw new UsageError('budgets: expected "show" or "set FILE.json"');
   const [{ budgetsFileSchema }, { runAnalyze }, { analyzeDeps }, { renderTable, usd }] = await Promise.all([
-    import('../lib/budgets.ts'),
-    import('../lib/analyze.ts'),
-    import('../lib/runtime.ts'),
+    import('../lib/analytics/budgets.ts'),
+    import('../lib/pipeline/analyze.ts'),
+    import('../lib/pipeline/runtime.ts'),
     import('./format.ts'),
   ]);
   return withStore(config, async (rt) => {

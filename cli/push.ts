@@ -9,17 +9,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { isValidDay } from '../lib/calendar.ts';
-import { type Config, logSources, parseConfig } from '../lib/config.ts';
-import { ConfigError, errorMessage, PreconditionFailedError } from '../lib/errors.ts';
-import { createLogger, type LogLevel, silentLogger } from '../lib/log.ts';
+import { type Config, logSources, parseConfig } from '../lib/config/config.ts';
+import { isValidDay } from '../lib/core/calendar.ts';
+import { ConfigError, errorMessage, PreconditionFailedError } from '../lib/core/errors.ts';
+import { createLogger, type LogLevel, silentLogger } from '../lib/core/log.ts';
+import { loadPriceTables } from '../lib/pipeline/runtime.ts';
+import { runSync } from '../lib/pipeline/sync.ts';
 import { createPricer } from '../lib/pricing/price.ts';
-import { loadPriceTables } from '../lib/runtime.ts';
 import { detectAgents } from '../lib/sources/detect.ts';
 import { createSources } from '../lib/sources/registry.ts';
 import type { ObjectStore, PutOptions } from '../lib/store/object-store.ts';
 import { S3ObjectStore } from '../lib/store/s3-store.ts';
-import { runSync } from '../lib/sync.ts';
 import { installSchedule, type PushJob, parseEvery, type ScheduleHost, uninstallSchedule } from './push-schedule.ts';
 
 /** The sources that read this machine's files; API sources are pulled by the deployed sync. */

@@ -1,18 +1,18 @@
 // `tokenlake report` without building the runtime (no price tables, no sources, no AWS SDK): the
 // local store's rollups are read straight from the data folder and the report printed — the same
-// lib/report-query.ts as the full command, so the same answer. Anything else (a remote store, a
+// lib/analytics/report-query.ts as the full command, so the same answer. Anything else (a remote store, a
 // bad option, a period with lake days but no rollup yet, sessions, which may need pricing)
 // answers null and the full command runs, which builds what is missing and reports errors properly.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { queryReport } from '../lib/analytics/report-query.ts';
 import { alignToHours, resolvePeriod } from '../lib/api/period.ts';
-import { localDay, utcDaysOfRange } from '../lib/calendar.ts';
-import { parseConfig } from '../lib/config.ts';
-import { listUsageDays } from '../lib/lake.ts';
-import { queryReport } from '../lib/report-query.ts';
+import { parseConfig } from '../lib/config/config.ts';
+import { localDay, utcDaysOfRange } from '../lib/core/calendar.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';
 import { dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../lib/store/layout.ts';
+import { listUsageDays } from '../lib/usage/lake.ts';
 import { formatReport, parseReportArgs } from './report.ts';
 
 export async function quickReport(args: string[], env: Record<string, string | undefined>, now: Date): Promise<string | null> {

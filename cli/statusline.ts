@@ -10,7 +10,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, truncate
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveCacheDir } from '../lib/cache-dir.ts';
+import { resolveCacheDir } from '../lib/config/cache-dir.ts';
 import {
   composeStatusline,
   parseStatuslinePayload,
@@ -19,7 +19,7 @@ import {
   REFRESH_LOCK_STALE_MS,
   STATUSLINE_SUMMARY_FILE,
   summaryIsStale,
-} from '../lib/statusline.ts';
+} from '../lib/statusline/statusline.ts';
 
 const DEBUG_LOG = 'statusline.log';
 const DEBUG_LOG_MAX_BYTES = 256 * 1024;

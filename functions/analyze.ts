@@ -2,10 +2,10 @@
 // analytics.json. Keys arrive URL-encoded ('=' as %3D, spaces as '+') and are decoded here.
 
 import { z } from 'zod';
-import { type AnalyzeResult, runAnalyze, touchedDays, touchedEventDays } from '../lib/analyze.ts';
-import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
-import { emfDocument } from '../lib/metrics.ts';
-import { analyzeDeps } from '../lib/runtime.ts';
+import { BadRequestError, issuesToDetails } from '../lib/core/errors.ts';
+import { emfDocument } from '../lib/core/metrics.ts';
+import { type AnalyzeResult, runAnalyze, touchedDays, touchedEventDays } from '../lib/pipeline/analyze.ts';
+import { analyzeDeps } from '../lib/pipeline/runtime.ts';
 import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 

@@ -2,12 +2,12 @@
 
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { allRoutes } from '../lib/api/all-routes.ts';
+import { createKeyCache } from '../lib/api/api-keys.ts';
 import { type ApiKeyEntry, entryForPlainKey } from '../lib/api/auth.ts';
 import { type AuthGuard, type AuthGuardOptions, createAuthGuard } from '../lib/api/auth-guard.ts';
 import { toApiRequest } from '../lib/api/http.ts';
 import { createRouter } from '../lib/api/router.ts';
-import { createKeyCache } from '../lib/keys.ts';
-import { analyzeDeps, type Runtime } from '../lib/runtime.ts';
+import { analyzeDeps, type Runtime } from '../lib/pipeline/runtime.ts';
 import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 

@@ -1,8 +1,8 @@
 // compact: nightly EventBridge schedule → compact closed lake days and apply retention.
 
 import { z } from 'zod';
-import { runCompaction } from '../lib/compaction.ts';
-import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
+import { BadRequestError, issuesToDetails } from '../lib/core/errors.ts';
+import { runCompaction } from '../lib/pipeline/compaction.ts';
 import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 

@@ -2,7 +2,7 @@
 // provider., conversation.) → one event record in lake/events/ (and lake/usage/ when it carries
 // usage). A bad event is quarantined with its reason, not retried.
 
-import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
+import { BadRequestError, issuesToDetails } from '../lib/core/errors.ts';
 import { type BusIngestResult, busEnvelopeSchema, recordBusEvent } from '../lib/events/ingest.ts';
 import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';

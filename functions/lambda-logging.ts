@@ -1,11 +1,11 @@
 // On Lambda, logs go through Powertools' logger (JSON with the request id, cold start and function
 // name added from the invocation context) behind lib/'s Logger interface, and metrics are written
-// as CloudWatch EMF lines on stdout. The local stack and CLI keep lib/log.ts' plain JSON logger,
+// as CloudWatch EMF lines on stdout. The local stack and CLI keep lib/core/log.ts' plain JSON logger,
 // and never load Powertools: it is imported on the first Lambda invocation.
 
 import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import type { Logger, LogLevel } from '../lib/log.ts';
+import type { Logger, LogLevel } from '../lib/core/log.ts';
 
 let loaded: Promise<PowertoolsLogger> | undefined;
 

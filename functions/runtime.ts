@@ -2,9 +2,9 @@
 // SSM, parse the configuration once, build the runtime once, reuse it across invocations. The
 // only module that reads process.env.
 
-import { parseConfig } from '../lib/config.ts';
-import { createRuntime, type Runtime } from '../lib/runtime.ts';
-import { resolveSecrets, secretParameters } from '../lib/secrets.ts';
+import { parseConfig } from '../lib/config/config.ts';
+import { resolveSecrets, secretParameters } from '../lib/config/secrets.ts';
+import { createRuntime, type Runtime } from '../lib/pipeline/runtime.ts';
 import { detectAgents } from '../lib/sources/detect.ts';
 import { lambdaLogger, writeMetrics } from './lambda-logging.ts';
 

@@ -1,10 +1,10 @@
 // sync: EventBridge schedule (or an on-demand invoke) → pull every configured source into the lake.
 
 import { z } from 'zod';
-import { utcDaySchema } from '../lib/calendar-schema.ts';
-import { BadRequestError, issuesToDetails } from '../lib/errors.ts';
-import { emfDocument } from '../lib/metrics.ts';
-import { runSync, type SyncResult } from '../lib/sync.ts';
+import { utcDaySchema } from '../lib/core/calendar-schema.ts';
+import { BadRequestError, issuesToDetails } from '../lib/core/errors.ts';
+import { emfDocument } from '../lib/core/metrics.ts';
+import { runSync, type SyncResult } from '../lib/pipeline/sync.ts';
 import { withLambdaContext } from './lambda-logging.ts';
 import { type RuntimeProvider, runtimeFromEnv } from './runtime.ts';
 

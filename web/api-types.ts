@@ -3,6 +3,6 @@
 // fails `npm run typecheck:web` instead of showing blank. `export type` is erased when bundling:
 // no schema and no zod reach the browser (scripts/build-dashboard.mjs refuses a bundle that would).
 
-export type { Analytics, AnalyticsWindow, WindowName } from '../lib/analytics.ts';
+export type { Analytics, AnalyticsWindow, WindowName } from '../lib/analytics/analytics.ts';
 export type { ErrorBody } from '../lib/api/contract.ts';
 export type { CustomWindowAnswer } from '../lib/api/report-routes.ts';

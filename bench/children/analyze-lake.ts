@@ -5,11 +5,11 @@
 
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runAnalyze, touchedDays } from '../../lib/analyze.ts';
-import { listUsageDays } from '../../lib/lake.ts';
-import { createLogger } from '../../lib/log.ts';
+import { createLogger } from '../../lib/core/log.ts';
+import { runAnalyze, touchedDays } from '../../lib/pipeline/analyze.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { FileObjectStore } from '../../lib/store/file-store.ts';
+import { listUsageDays } from '../../lib/usage/lake.ts';
 
 const { values } = parseArgs({
   options: {

@@ -2,8 +2,8 @@
 // so the benchmark measures serving only. Prints {"url","apiKey"} once listening; stops on SIGTERM.
 
 import { parseArgs } from 'node:util';
-import { parseConfig } from '../../lib/config.ts';
-import { createLogger } from '../../lib/log.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { createLogger } from '../../lib/core/log.ts';
 import { startLocalStack } from '../../local/stack.ts';
 
 const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, 'api-key': { type: 'string' } } });

@@ -1,4 +1,4 @@
--- lake/usage as an Athena table: one UsageRecord (lib/record.ts) per JSON line, Hive-partitioned
+-- lake/usage as an Athena table: one UsageRecord (lib/usage/record.ts) per JSON line, Hive-partitioned
 -- by the UTC day `dt`. Partition projection computes the partitions from the range, so a new day
 -- is queryable at once and MSCK REPAIR TABLE or a Glue crawler is never needed.
 -- serverless.ts declares the same table (LakeUsageTable, columns generated from the zod schema);

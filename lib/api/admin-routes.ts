@@ -2,12 +2,12 @@
 // a period (re-pricing it). Both recompute analytics.json before answering.
 
 import { z } from 'zod';
-import { MAX_AGGREGATION_DAYS, runAggregation } from '../aggregate.ts';
-import { budgetStatusSchema } from '../analytics.ts';
-import { readAnalytics, runAnalyze } from '../analyze.ts';
-import { budgetsFileSchema, loadBudgets } from '../budgets.ts';
-import { utcDaySchema } from '../calendar-schema.ts';
-import { BadRequestError, HttpError } from '../errors.ts';
+import { budgetStatusSchema } from '../analytics/analytics.ts';
+import { budgetsFileSchema, loadBudgets } from '../analytics/budgets.ts';
+import { utcDaySchema } from '../core/calendar-schema.ts';
+import { BadRequestError, HttpError } from '../core/errors.ts';
+import { MAX_AGGREGATION_DAYS, runAggregation } from '../pipeline/aggregate.ts';
+import { readAnalytics, runAnalyze } from '../pipeline/analyze.ts';
 import { BUDGETS_KEY } from '../store/layout.ts';
 import { defineRoute, jsonBody, jsonResponse, type Route, type RouteContext } from './contract.ts';
 

@@ -3,9 +3,9 @@
 // is one small GET per day and never depends on how many lake lines there are.
 
 import { z } from 'zod';
-import { latencySchema, totalsSchema } from '../analytics.ts';
-import { BadRequestError } from '../errors.ts';
-import type { UsageSums } from '../rollup.ts';
+import { latencySchema, totalsSchema } from '../analytics/analytics.ts';
+import { BadRequestError } from '../core/errors.ts';
+import type { UsageSums } from '../usage/rollup.ts';
 import { defineRoute, jsonResponse, type Route, type RouteContext } from './contract.ts';
 import {
   alignToHours,

@@ -4,8 +4,8 @@
 // about the key). On AWS the HTTP API stage throttle comes first; this guard is what the local
 // stack has, and what each warm function adds. The clock is passed in: tests move it by hand.
 
-import { TooManyRequestsError } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import { TooManyRequestsError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 
 export interface AuthGuardOptions {
   /** Milliseconds (any epoch): the runtime's clock. */

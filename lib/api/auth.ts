@@ -2,7 +2,7 @@
 // comparison time nor an early exit reveals how much of a guess was right. Keys are never logged.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { ForbiddenError, UnauthorizedError } from '../errors.ts';
+import { ForbiddenError, UnauthorizedError } from '../core/errors.ts';
 
 export type Scope = 'read' | 'ingest' | 'admin';
 

@@ -5,8 +5,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { BadRequestError, HttpError } from '../errors.ts';
-import { type AnonymizableField, anonymizableFields, createAnonymizer, resolveAnonymizationKey } from '../export/anonymize.ts';
+import { BadRequestError, HttpError } from '../core/errors.ts';
 import { toCsv, toCsvRows } from '../export/csv.ts';
 import {
   DAILY_COLUMNS,
@@ -26,6 +25,7 @@ import { toParquet } from '../export/parquet.ts';
 import { type ColumnSpec, type ExportTable, selectColumns } from '../export/table.ts';
 import { createPricer, type Pricer } from '../pricing/price.ts';
 import { datasetPrefix, EXPORTS_PREFIX } from '../store/layout.ts';
+import { type AnonymizableField, anonymizableFields, createAnonymizer, resolveAnonymizationKey } from '../usage/anonymize.ts';
 import { contentResponse, defineRoute, jsonResponse, type Route, type RouteContext } from './contract.ts';
 import { alignToHours, type Period, periodQueryShape, resolvePeriod } from './period.ts';
 import { loadPeriodRollups } from './rollup-query.ts';

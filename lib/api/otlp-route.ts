@@ -5,7 +5,7 @@
 // for a body it cannot decode; Retry-After on 503).
 
 import { z } from 'zod';
-import { BadRequestError, ServiceUnavailableError } from '../errors.ts';
+import { BadRequestError, ServiceUnavailableError } from '../core/errors.ts';
 import { decodeExportRequest, type Encoding, MAX_DECODED_BYTES } from '../otlp/body.ts';
 import { ingestOtlp } from '../otlp/ingest.ts';
 import { REJECTED_FIELD, type Signal } from '../otlp/proto.ts';

@@ -4,15 +4,15 @@
 // /v1/windows/{window}, for the dashboard's custom range). Both answer from the rollups.
 
 import { z } from 'zod';
-import { computeWindow, localRows, windowSchema } from '../analytics.ts';
-import { addDays, daysBetween, utcDaysCovering } from '../calendar.ts';
-import { utcDaySchema } from '../calendar-schema.ts';
-import { BadRequestError } from '../errors.ts';
+import { computeWindow, localRows, windowSchema } from '../analytics/analytics.ts';
+import { reportBys, reportOrders, reportSchema } from '../analytics/report.ts';
+import { queryReport } from '../analytics/report-query.ts';
+import { addDays, daysBetween, utcDaysCovering } from '../core/calendar.ts';
+import { utcDaySchema } from '../core/calendar-schema.ts';
+import { BadRequestError } from '../core/errors.ts';
 import { computeEventWindows } from '../events/analytics.ts';
 import { loadEventRollups } from '../events/rollup.ts';
 import { createPricer } from '../pricing/price.ts';
-import { reportBys, reportOrders, reportSchema } from '../report.ts';
-import { queryReport } from '../report-query.ts';
 import { defineRoute, jsonResponse, type Route } from './contract.ts';
 import { MAX_PERIOD_DAYS, periodQueryShape, zonedDayStart } from './period.ts';
 import { loadPeriodRollups } from './rollup-query.ts';

@@ -6,7 +6,6 @@
 
 import { gunzipSync } from 'node:zlib';
 import type { z } from 'zod';
-import type { AnalyzeDeps } from '../analyze.ts';
 import {
   BadRequestError,
   HttpError,
@@ -15,10 +14,11 @@ import {
   PayloadTooLargeError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
-} from '../errors.ts';
-import type { AnonymizableField } from '../export/anonymize.ts';
-import type { Logger } from '../log.ts';
+} from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { AnalyzeDeps } from '../pipeline/analyze.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import type { AnonymizableField } from '../usage/anonymize.ts';
 import { type ApiKeyEntry, authenticate } from './auth.ts';
 import type { AuthGuard } from './auth-guard.ts';
 import { type AnyReply, type AnyRouteInput, answersOf, type BodySpec, pathPlaceholders, type Route } from './contract.ts';

@@ -2,9 +2,9 @@
 // answers from analytics.json; query routes over any period live in analysis-routes.ts.
 
 import { z } from 'zod';
-import { type Analytics, analyticsSchema, windowNameSchema, windowSchema } from '../analytics.ts';
-import { readAnalytics, runAnalyze } from '../analyze.ts';
-import { CorruptObjectError, HttpError } from '../errors.ts';
+import { type Analytics, analyticsSchema, windowNameSchema, windowSchema } from '../analytics/analytics.ts';
+import { CorruptObjectError, HttpError } from '../core/errors.ts';
+import { readAnalytics, runAnalyze } from '../pipeline/analyze.ts';
 import { ANALYTICS_KEY } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { defineRoute, emptyResponse, type JsonText, jsonResponse, type Route, type RouteContext, toJsonText } from './contract.ts';

@@ -4,7 +4,7 @@
 // Glossary: a window of N days = the N local calendar days ending at `asOf` (inclusive).
 
 import { z } from 'zod';
-import { addDays, localDayOfUtcHour } from '../calendar.ts';
+import { addDays, localDayOfUtcHour } from '../core/calendar.ts';
 import { type EventRollup, type EventRollupRow, type MetricStats, mergeMetric } from './rollup.ts';
 import { type EventFamily, eventFamilySchema } from './schema.ts';
 

@@ -7,10 +7,10 @@
 // lands idempotently, while any other copy is a duplicate and is not written. Events without an
 // `event_id` need no claim: their id is a hash of their content, ts included.
 
-import { PreconditionFailedError } from '../errors.ts';
-import { recordId } from '../record.ts';
+import { PreconditionFailedError } from '../core/errors.ts';
 import { eventIdClaimKey } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { recordId } from '../usage/record.ts';
 import type { EventRecord } from './schema.ts';
 
 /**

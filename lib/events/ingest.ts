@@ -7,15 +7,15 @@
 // analytics both count that first copy, once.
 
 import { z } from 'zod';
-import { utcDay } from '../calendar.ts';
-import { BadRequestError, PayloadTooLargeError } from '../errors.ts';
-import { MAX_RAW_CHARS } from '../jsonl.ts';
-import { batchId, serializeUsageObject, writeQuarantine } from '../lake.ts';
-import { priceRecords } from '../lake-batch.ts';
+import { utcDay } from '../core/calendar.ts';
+import { BadRequestError, PayloadTooLargeError } from '../core/errors.ts';
 import type { Pricer } from '../pricing/price.ts';
-import type { UsageRecord } from '../record.ts';
+import { MAX_RAW_CHARS } from '../store/jsonl.ts';
 import { lakeObjectKey } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { batchId, serializeUsageObject, writeQuarantine } from '../usage/lake.ts';
+import { priceRecords } from '../usage/lake-batch.ts';
+import type { UsageRecord } from '../usage/record.ts';
 import { claimEventIds } from './identity.ts';
 import {
   type EventRecord,

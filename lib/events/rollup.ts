@@ -5,12 +5,12 @@
 // claimed at ingestion (lib/events/identity.ts), so a later copy never reaches the lake.
 
 import { z } from 'zod';
-import { CorruptObjectError, DayRollupError, errorMessage } from '../errors.ts';
-import { parseJsonl } from '../jsonl.ts';
-import { sameInputs } from '../rollup.ts';
+import { CorruptObjectError, DayRollupError, errorMessage } from '../core/errors.ts';
+import { parseJsonl } from '../store/jsonl.ts';
 import { EVENT_ROLLUP_PREFIX, eventRollupKey, partitionPrefix } from '../store/layout.ts';
 import type { ObjectStore, StoredObject } from '../store/object-store.ts';
-import { readStoredJson } from '../stored-json.ts';
+import { readStoredJson } from '../store/stored-json.ts';
+import { sameInputs } from '../usage/rollup.ts';
 import { type EventRecord, eventFamilySchema, eventRecordSchema } from './schema.ts';
 
 export const EVENT_ROLLUP_SCHEMA_VERSION = 1;

@@ -3,8 +3,8 @@
 // UsageRecord so their tokens and cost count in the windows. Pure: no store, no clock of its own.
 
 import { z } from 'zod';
-import { FIRST_DAY, isInCalendar, isInstantInCalendar, LAST_DAY } from '../calendar.ts';
-import { makeRecord, recordId, type UsageRecord, usageRecordSchema } from '../record.ts';
+import { FIRST_DAY, isInCalendar, isInstantInCalendar, LAST_DAY } from '../core/calendar.ts';
+import { makeRecord, recordId, type UsageRecord, usageRecordSchema } from '../usage/record.ts';
 
 /**
  * Lowercase, dot-separated, at least two segments of `[a-z0-9_]` (the first starting with a

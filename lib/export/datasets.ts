@@ -3,15 +3,15 @@
 // `events` (pushed events from lake/events/, deduplicated by id). Each becomes an ExportTable
 // with fixed, typed columns; labels pass through the anonymizer on the way.
 
-import { localDay, utcDaysOfRange } from '../calendar.ts';
+import { localDay, utcDaysOfRange } from '../core/calendar.ts';
 import { type EventRecord, eventRecordSchema } from '../events/schema.ts';
-import { parseJsonl } from '../jsonl.ts';
-import { listUsageDay, readUsageObject } from '../lake.ts';
-import type { UsageRecord } from '../record.ts';
-import { addSums, dedupeRecords, emptySums, type RollupRow, type UsageSums } from '../rollup.ts';
+import { parseJsonl } from '../store/jsonl.ts';
 import { partitionPrefix } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import type { AnonymizableField, Anonymizer } from './anonymize.ts';
+import type { AnonymizableField, Anonymizer } from '../usage/anonymize.ts';
+import { listUsageDay, readUsageObject } from '../usage/lake.ts';
+import type { UsageRecord } from '../usage/record.ts';
+import { addSums, dedupeRecords, emptySums, type RollupRow, type UsageSums } from '../usage/rollup.ts';
 import type { ColumnSpec, ExportTable } from './table.ts';
 
 export interface InstantRange {

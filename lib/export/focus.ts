@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { Pricer } from '../pricing/price.ts';
 import type { ModelPrice } from '../pricing/price-table.ts';
-import type { UsageRecord } from '../record.ts';
-import type { Anonymizer } from './anonymize.ts';
+import type { Anonymizer } from '../usage/anonymize.ts';
+import type { UsageRecord } from '../usage/record.ts';
 import type { CellValue, ColumnSpec, ExportTable } from './table.ts';
 
 export const FOCUS_VERSION = '1.2';
@@ -248,7 +248,7 @@ interface Charge {
 
 /**
  * Charges of the records (already limited to the period and deduplicated), oldest hour first.
- * The cost of a record is decided as the rollups decide it (lib/rollup.ts): a reported cost wins,
+ * The cost of a record is decided as the rollups decide it (lib/usage/rollup.ts): a reported cost wins,
  * else the price table in force at the record's time, else it is unpriced. A reported cost is
  * split over the record's token kinds in proportion to their list cost (tokens when unpriced).
  * Unpriced usage keeps its quantities, with null costs and prices: never 0 (attributes/null_handling.md

@@ -3,7 +3,7 @@
 // What cannot be decoded is a 400, too large a 413, an unknown encoding a 415 (the spec's codes).
 
 import { gunzipSync } from 'node:zlib';
-import { BadRequestError, issuesToDetails, PayloadTooLargeError, UnsupportedMediaTypeError } from '../errors.ts';
+import { BadRequestError, issuesToDetails, PayloadTooLargeError, UnsupportedMediaTypeError } from '../core/errors.ts';
 import { decodeRequest, type Signal } from './proto.ts';
 import {
   type LogsRequest,

@@ -3,7 +3,7 @@
 // information); every numeric attribute may arrive as a number or a decimal string.
 // Pure: the session claim it asks for is settled by lib/otlp/session-claims.ts.
 
-import { recordId } from '../record.ts';
+import { recordId } from '../usage/record.ts';
 import {
   commonLabels,
   eventInstant,

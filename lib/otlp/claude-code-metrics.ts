@@ -3,7 +3,7 @@
 // lib/otlp/session-claims.ts). Shapes from Claude Code's "Monitoring" documentation (Token
 // counter, Cost counter; delta temporality by default, cumulative on request). Pure.
 
-import { recordId, type UsageRecord } from '../record.ts';
+import { recordId, type UsageRecord } from '../usage/record.ts';
 import { checkRecord, commonLabels, isEmptyUsage, isoOf, MAX_FUTURE_MS, type MapResult, otlpRecord } from './mapping.ts';
 import {
   type Attributes,

@@ -3,7 +3,7 @@
 // `sse_event_completed`, the common fields of `log_event!`), whose counts are the Responses API
 // usage: input includes the cached part, output includes reasoning. Pure.
 
-import { recordId } from '../record.ts';
+import { recordId } from '../usage/record.ts';
 import {
   commonLabels,
   eventInstant,

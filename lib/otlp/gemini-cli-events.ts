@@ -3,7 +3,7 @@
 // telemetry/types.ts (`ApiResponseEvent`), whose counts are Gemini's usageMetadata: the prompt
 // count includes the cached part; thoughts and tool-use prompt tokens are counted apart. Pure.
 
-import { recordId } from '../record.ts';
+import { recordId } from '../usage/record.ts';
 import {
   commonLabels,
   eventInstant,

@@ -3,7 +3,7 @@
 // usage record per model call. Spans of the coding agents whose log events are mapped already
 // (Claude Code, Codex, Gemini CLI) are left out, so enabling their traces never counts twice. Pure.
 
-import { recordId } from '../record.ts';
+import { recordId } from '../usage/record.ts';
 import {
   checkRecord,
   commonLabels,

@@ -3,18 +3,18 @@
 // keys that name their content, so an exporter's retry writes nothing. A store failure is a 503
 // with Retry-After: every write is idempotent, so the retry is safe.
 
-import type { Config } from '../config.ts';
-import { errorMessage, HttpError, ServiceUnavailableError } from '../errors.ts';
+import type { Config } from '../config/config.ts';
+import { errorMessage, HttpError, ServiceUnavailableError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
 import { type EventRecord, eventRecordSchema, familyOf, serializeEventRecord } from '../events/schema.ts';
-import { MAX_RAW_CHARS } from '../jsonl.ts';
-import { batchId, groupByDay, type QuarantineEntry, serializeUsageObject, writeQuarantine } from '../lake.ts';
-import { priceRecords } from '../lake-batch.ts';
-import type { Logger } from '../log.ts';
+import { anonymizeRecords, type SourceStatus } from '../pipeline/sync.ts';
 import type { Pricer } from '../pricing/price.ts';
-import { preferredCopy, type UsageRecord } from '../record.ts';
+import { MAX_RAW_CHARS } from '../store/jsonl.ts';
 import { lakeObjectKey, quarantineKey, statusKey } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
-import { anonymizeRecords, type SourceStatus } from '../sync.ts';
+import { batchId, groupByDay, type QuarantineEntry, serializeUsageObject, writeQuarantine } from '../usage/lake.ts';
+import { priceRecords } from '../usage/lake-batch.ts';
+import { preferredCopy, type UsageRecord } from '../usage/record.ts';
 import type { ExportRequests } from './body.ts';
 import { mapClaudeCodeMetrics } from './claude-code-metrics.ts';
 import { mapSpans } from './genai-spans.ts';

@@ -3,8 +3,8 @@
 // reason, or "not usage" (most telemetry: prompts, tool calls, counters of other things).
 // Pure; the lake-line contract (usageRecordSchema, with its per-record caps) decides validity.
 
-import { describeIssues } from '../jsonl.ts';
-import { makeRecord, parseUsageRecordFast, type UsageRecord, usageRecordSchema } from '../record.ts';
+import { describeIssues } from '../store/jsonl.ts';
+import { makeRecord, parseUsageRecordFast, type UsageRecord, usageRecordSchema } from '../usage/record.ts';
 import { type Attributes, type AttributeValue, labelOf, nanosToMs } from './schema.ts';
 
 /** Every record the receiver lands has this source (object keys `otlp-…`). */

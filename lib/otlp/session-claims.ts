@@ -3,10 +3,10 @@
 // a create-only write of state/otlp/sessions/<hash>.json, and the other is dropped for the
 // session's whole life. Claims never change, so a warm function keeps them in memory.
 
-import { PreconditionFailedError } from '../errors.ts';
-import { recordId } from '../record.ts';
+import { PreconditionFailedError } from '../core/errors.ts';
 import { OTLP_CLAIMS_PREFIX } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { recordId } from '../usage/record.ts';
 import type { ClaimSignal } from './mapping.ts';
 
 /** The session id is hashed: state/ holds no identifiers in clear. */

@@ -7,7 +7,7 @@ import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { z } from 'zod';
-import { loadCursor, saveCursor } from '../cursor.ts';
+import { loadCursor, saveCursor } from '../store/cursor.ts';
 import { cursorKey } from '../store/layout.ts';
 import type { SourceContext } from './source.ts';
 

@@ -1,9 +1,9 @@
 // Which coding agents have logs on this machine, and where: each source's paths.ts knows where its
-// agent keeps them (honouring the agent's own variables, resolved in lib/config.ts); this module
-// asks each one. Injected into parseConfig, so lib/config.ts itself never touches the file system.
+// agent keeps them (honouring the agent's own variables, resolved in lib/config/config.ts); this module
+// asks each one. Injected into parseConfig, so lib/config/config.ts itself never touches the file system.
 
 import { join } from 'node:path';
-import type { AgentPaths, Config, FoundAgent, LogSourceName } from '../config.ts';
+import type { AgentPaths, Config, FoundAgent, LogSourceName } from '../config/config.ts';
 import { detectAmpThreads } from './amp/paths.ts';
 import { hasTranscripts } from './claude-code/paths.ts';
 import { SESSION_FOLDERS } from './codex/paths.ts';

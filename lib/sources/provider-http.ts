@@ -3,13 +3,13 @@
 // It owns how a provider is asked, not what the answer means. Secrets never reach a message, a
 // log or the quarantine: error texts are built from the path and status, and anything the
 // provider sends back (a 200 page kept for quarantine, a 4xx/5xx message) passes the redaction
-// step with the admin key — whole or any piece of it — and the key shapes (lib/redact.ts).
+// step with the admin key — whole or any piece of it — and the key shapes (lib/core/redact.ts).
 
 import type { z } from 'zod';
-import { SourceError } from '../errors.ts';
-import { describeIssues, MAX_RAW_CHARS } from '../jsonl.ts';
-import type { Logger } from '../log.ts';
-import { createRedactor, type Redact } from '../redact.ts';
+import { SourceError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import { createRedactor, type Redact } from '../core/redact.ts';
+import { describeIssues, MAX_RAW_CHARS } from '../store/jsonl.ts';
 
 /** Query parameters in order; a repeated key is a repeated pair (`group_by[]=a&group_by[]=b`). */
 export type QueryPairs = ReadonlyArray<readonly [string, string]>;

@@ -4,12 +4,12 @@
 // stable across runs, and quarantining a malformed answer before the source fails.
 
 import { z } from 'zod';
-import { addDays, utcDay } from '../calendar.ts';
-import { loadCursor, saveCursor } from '../cursor.ts';
-import { batchId, type QuarantineEntry, writeQuarantine } from '../lake.ts';
-import type { UsageRecord } from '../record.ts';
-import { configSecrets, createRedactor } from '../redact.ts';
+import { addDays, utcDay } from '../core/calendar.ts';
+import { configSecrets, createRedactor } from '../core/redact.ts';
+import { loadCursor, saveCursor } from '../store/cursor.ts';
 import { cursorKey } from '../store/layout.ts';
+import { batchId, type QuarantineEntry, writeQuarantine } from '../usage/lake.ts';
+import type { UsageRecord } from '../usage/record.ts';
 import { ProviderResponseError } from './provider-http.ts';
 import type { Source, SourceContext, SourcePull, SourceStats } from './source.ts';
 

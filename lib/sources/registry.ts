@@ -1,6 +1,6 @@
 // Source names → implementations. The one place a new source is registered.
 
-import type { SourceName } from '../config.ts';
+import type { SourceName } from '../config/config.ts';
 import { createAmpSource } from './amp/index.ts';
 import { createAnthropicSource } from './anthropic/index.ts';
 import { createBedrockSource } from './bedrock/index.ts';

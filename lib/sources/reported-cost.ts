@@ -3,7 +3,7 @@
 // proportion to their priced cost (or tokens when unpriced), which then carry cost_source
 // 'reported'. Cost that joins no usage becomes a token-less record, so spend is never dropped.
 
-import { makeRecord, recordId, totalTokens, type UsageRecord } from '../record.ts';
+import { makeRecord, recordId, totalTokens, type UsageRecord } from '../usage/record.ts';
 
 export interface ReportedCost {
   day: string;

@@ -6,10 +6,10 @@
 
 import { stat } from 'node:fs/promises';
 import { z } from 'zod';
-import { loadCursor, saveCursor } from '../cursor.ts';
-import { batchId, type QuarantineEntry } from '../lake.ts';
-import { preferredCopy, totalTokens, type UsageRecord } from '../record.ts';
+import { loadCursor, saveCursor } from '../store/cursor.ts';
 import { cursorKey } from '../store/layout.ts';
+import { batchId, type QuarantineEntry } from '../usage/lake.ts';
+import { preferredCopy, totalTokens, type UsageRecord } from '../usage/record.ts';
 import { countSkip, emptyStats, type SourceContext, type SourceStats } from './source.ts';
 
 /** What reading one file gave. `read` counts the messages (or lines) looked at. */

@@ -1,12 +1,12 @@
 // The shape every source has: it reads from where its data lives, turns it into UsageRecords and
 // quarantine entries, and commits its cursor only after the sync has written what it returned.
 
-import type { Config } from '../config.ts';
-import type { QuarantineEntry } from '../lake.ts';
-import type { BatchOptions, PreparedBatch } from '../lake-batch.ts';
-import type { Logger } from '../log.ts';
-import type { UsageRecord } from '../record.ts';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../core/log.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import type { QuarantineEntry } from '../usage/lake.ts';
+import type { BatchOptions, PreparedBatch } from '../usage/lake-batch.ts';
+import type { UsageRecord } from '../usage/record.ts';
 import type { ParserThreads } from './claude-code/parsers.ts';
 
 export interface SourceContext {

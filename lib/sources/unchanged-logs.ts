@@ -6,9 +6,9 @@
 // or removed) answers null and the full sync runs.
 
 import { stat } from 'node:fs/promises';
-import type { Config, SourceName } from '../config.ts';
+import type { Config, SourceName } from '../config/config.ts';
+import type { SourceStatus } from '../pipeline/sync.ts';
 import { cursorKey, statusKey } from '../store/layout.ts';
-import type { SourceStatus } from '../sync.ts';
 import { findAmpThreads } from './amp/paths.ts';
 import { findLogFiles } from './claude-code/paths.ts';
 import { findSessionFiles } from './codex/paths.ts';

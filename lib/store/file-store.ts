@@ -27,7 +27,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
-import { PreconditionFailedError } from '../errors.ts';
+import { PreconditionFailedError } from '../core/errors.ts';
 import { migrateS3rverLayout } from './migrate-s3rver.ts';
 import type { ObjectStore, PutOptions, StoredObject } from './object-store.ts';
 

@@ -12,7 +12,7 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { PreconditionFailedError } from '../errors.ts';
+import { PreconditionFailedError } from '../core/errors.ts';
 import type { ObjectStore, PutOptions, StoredObject } from './object-store.ts';
 
 export interface S3ConnectionOptions {

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { csvCell } from '../../lib/export/csv.ts';
-import { silentLogger } from '../../lib/log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Analytics } from '../../lib/analytics.ts';
-import { parseConfig } from '../../lib/config.ts';
+import type { Analytics } from '../../lib/analytics/analytics.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { recordBusEvent } from '../../lib/events/ingest.ts';
-import { silentLogger } from '../../lib/log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');

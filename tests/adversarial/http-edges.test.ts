@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../lib/api/all-routes.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { createLogger } from '../../lib/log.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { createLogger } from '../../lib/core/log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { type ContractChecker, createContractChecker, createRecorder } from '../support/api-contract.ts';
 

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeListenError } from '../../cli/serve-banner.ts';
-import { readAnalytics, runAnalyze } from '../../lib/analyze.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { silentLogger } from '../../lib/log.ts';
-import { analyzeDeps } from '../../lib/runtime.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
+import { readAnalytics, runAnalyze } from '../../lib/pipeline/analyze.ts';
+import { analyzeDeps } from '../../lib/pipeline/runtime.ts';
 import { syncLeaseKey } from '../../lib/store/layout.ts';
 import { startLocalStack } from '../../local/stack.ts';
 
@@ -104,9 +104,9 @@ describe('a sync killed with SIGKILL', () => {
   /** A process that takes this machine's sync lease, writes part of a sync, says so, and waits to be killed. */
   async function halfSync(data: string, project: string): Promise<ChildProcess> {
     const script = `
-      import { acquireLease } from './lib/lease.ts';
-      import { serializeUsageObject } from './lib/lake.ts';
-      import { makeRecord } from './lib/record.ts';
+      import { acquireLease } from './lib/store/lease.ts';
+      import { serializeUsageObject } from './lib/usage/lake.ts';
+      import { makeRecord } from './lib/usage/record.ts';
       import { FileObjectStore } from './lib/store/file-store.ts';
       const store = FileObjectStore.open(${JSON.stringify(data)}, 'tokenlake');
       const now = new Date(${JSON.stringify(NOW.toISOString())});

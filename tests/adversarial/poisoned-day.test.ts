@@ -3,11 +3,11 @@
 // rollup, data_quality names it, and the days around it stay fresh.
 
 import { describe, expect, it } from 'vitest';
-import { runAnalyze } from '../../lib/analyze.ts';
-import { serializeUsageObject } from '../../lib/lake.ts';
-import { silentLogger } from '../../lib/log.ts';
+import { silentLogger } from '../../lib/core/log.ts';
+import { runAnalyze } from '../../lib/pipeline/analyze.ts';
 import { createPricer, type Pricer } from '../../lib/pricing/price.ts';
-import { makeRecord, recordId } from '../../lib/record.ts';
+import { serializeUsageObject } from '../../lib/usage/lake.ts';
+import { makeRecord, recordId } from '../../lib/usage/record.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const now = () => new Date('2026-06-30T23:00:00Z');

@@ -11,13 +11,13 @@ import { lakeTotalsFromFolder, totalsFromAnalyticsDaily } from '../../bench/actu
 import { compareDaily, type DailyTotals, emptyDay, grandTotal, mergeTotals } from '../../bench/expected-totals.ts';
 import { generateLake, verifyLakeServed } from '../../bench/generate-lake.ts';
 import { appendLogLines, generateLogTree } from '../../bench/generate-logs.ts';
-import { runAnalyze, touchedDays } from '../../lib/analyze.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { silentLogger } from '../../lib/log.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
+import { runAnalyze, touchedDays } from '../../lib/pipeline/analyze.ts';
+import { createRuntime } from '../../lib/pipeline/runtime.ts';
+import { runSync } from '../../lib/pipeline/sync.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
-import { createRuntime } from '../../lib/runtime.ts';
 import { FileObjectStore } from '../../lib/store/file-store.ts';
-import { runSync } from '../../lib/sync.ts';
 
 const END_DAY = '2026-11-20';
 const now = () => new Date(`${END_DAY}T23:30:00.000Z`);

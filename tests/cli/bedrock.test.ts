@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { addDays, utcDay } from '../../lib/calendar.ts';
-import { reportSchema } from '../../lib/report.ts';
+import { reportSchema } from '../../lib/analytics/report.ts';
+import { addDays, utcDay } from '../../lib/core/calendar.ts';
 import { batchBytes, invocationLine, logKey, roleArn, truncatedBatch, userArn } from '../support/bedrock-logs.ts';
 import { EMBEDDED_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../support/embedded-s3.ts';
 

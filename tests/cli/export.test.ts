@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExportCommand } from '../../cli/export.ts';
-import { createSerializer } from '../../lib/analyze.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { serializeUsageObject } from '../../lib/lake.ts';
-import { silentLogger } from '../../lib/log.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
+import { createSerializer } from '../../lib/pipeline/analyze.ts';
+import type { Runtime } from '../../lib/pipeline/runtime.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
-import type { Runtime } from '../../lib/runtime.ts';
 import { demoDay } from '../../lib/sources/demo/index.ts';
+import { serializeUsageObject } from '../../lib/usage/lake.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tl-export-cli-'));

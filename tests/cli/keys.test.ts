@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runKeysCommand } from '../../cli/keys.ts';
+import { loadActiveKeyEntries } from '../../lib/api/api-keys.ts';
 import { authenticate } from '../../lib/api/auth.ts';
-import { loadActiveKeyEntries } from '../../lib/keys.ts';
 import { API_KEYS_KEY } from '../../lib/store/layout.ts';
 import type { ObjectStore } from '../../lib/store/object-store.ts';
 

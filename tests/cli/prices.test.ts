@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPricesCommand } from '../../cli/prices.ts';
-import { silentLogger } from '../../lib/log.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { builtInPriceTable } from '../../lib/pricing/price-table.ts';
 import { loadBaseTables } from '../../lib/pricing/stored-tables.ts';
-import { makeRecord } from '../../lib/record.ts';
 import { PRICE_TABLES_PREFIX } from '../../lib/store/layout.ts';
+import { makeRecord } from '../../lib/usage/record.ts';
 import { litellmFileFrom } from '../lib/pricing/litellm-file.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 

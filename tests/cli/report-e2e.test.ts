@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.ts';
-import { reportSchema } from '../../lib/report.ts';
+import { reportSchema } from '../../lib/analytics/report.ts';
 import { assistantLine, writeLog } from '../support/claude-logs.ts';
 
 const Y = new Date().getUTCFullYear() - 1;

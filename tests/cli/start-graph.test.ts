@@ -61,8 +61,8 @@ describe('the CLI start graph', () => {
 
   it('is followed from cli/main.ts through its static imports', () => {
     expect(loaded).toContain('cli/main.ts');
-    expect(loaded).toContain('lib/config.ts');
-    expect(loaded).not.toContain('lib/sync.ts');
+    expect(loaded).toContain('lib/config/config.ts');
+    expect(loaded).not.toContain('lib/pipeline/sync.ts');
   });
 
   it('holds nothing from zod', () => {

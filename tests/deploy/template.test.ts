@@ -15,8 +15,8 @@ import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allRoutes } from '../../lib/api/all-routes.ts';
 import { eventRecordSchema } from '../../lib/events/schema.ts';
-import { usageRecordSchema } from '../../lib/record.ts';
 import { triggersAnalyze } from '../../lib/store/layout.ts';
+import { usageRecordSchema } from '../../lib/usage/record.ts';
 import { SOURCE_GRANTS } from '../../serverless.ts';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -179,7 +179,7 @@ describe('functions', () => {
       expect(env.TOKENLAKE_BUCKET).toEqual({ 'Fn::Sub': 'tokenlake-test-${AWS::AccountId}-${AWS::Region}' });
       expect(env.TOKENLAKE_SOURCES).toBe('demo');
       expect(env.TOKENLAKE_TIMEZONE).toBe('UTC');
-      // Unset = keep everything (lib/config.ts); the deploy parameter turns expiry on.
+      // Unset = keep everything (lib/config/config.ts); the deploy parameter turns expiry on.
       expect(env).not.toHaveProperty('TOKENLAKE_RETENTION_DAYS');
       expect(envOf(fn, withRetention).TOKENLAKE_RETENTION_DAYS).toBe('45');
       for (const secret of ['ANTHROPIC_ADMIN_API_KEY', 'OPENAI_ADMIN_KEY', 'TOKENLAKE_API_KEY']) expect(env[secret]).toBeUndefined();

@@ -3,11 +3,11 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCom
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createAnalyzeHandler, decodeS3Key } from '../../functions/analyze.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { silentLogger } from '../../lib/log.ts';
-import { makeRecord, serializeRecord } from '../../lib/record.ts';
-import { createRuntime } from '../../lib/runtime.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
+import { createRuntime } from '../../lib/pipeline/runtime.ts';
 import { S3ObjectStore } from '../../lib/store/s3-store.ts';
+import { makeRecord, serializeRecord } from '../../lib/usage/record.ts';
 
 const s3 = mockClient(S3Client);
 const event = JSON.parse(readFileSync(new URL('../../events/s3-put-lake.json', import.meta.url), 'utf8'));

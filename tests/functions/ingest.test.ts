@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/ingest.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { BadRequestError } from '../../lib/errors.ts';
-import { silentLogger } from '../../lib/log.ts';
-import { createRuntime } from '../../lib/runtime.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { BadRequestError } from '../../lib/core/errors.ts';
+import { silentLogger } from '../../lib/core/log.ts';
+import { createRuntime } from '../../lib/pipeline/runtime.ts';
 import { S3ObjectStore } from '../../lib/store/s3-store.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 

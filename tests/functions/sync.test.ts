@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createSyncHandler } from '../../functions/sync.ts';
-import { createSerializer } from '../../lib/analyze.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { SourceError } from '../../lib/errors.ts';
-import { silentLogger } from '../../lib/log.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { SourceError } from '../../lib/core/errors.ts';
+import { silentLogger } from '../../lib/core/log.ts';
+import { createSerializer } from '../../lib/pipeline/analyze.ts';
+import type { Runtime } from '../../lib/pipeline/runtime.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
-import type { Runtime } from '../../lib/runtime.ts';
 import { createDemoSource } from '../../lib/sources/demo/index.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 

@@ -3,16 +3,16 @@
 
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAnalyze } from '../../lib/analyze.ts';
 import { allRoutes } from '../../lib/api/all-routes.ts';
 import { entryForPlainKey } from '../../lib/api/auth.ts';
 import { toApiRequest } from '../../lib/api/http.ts';
 import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
 import { type ApiDeps, createRouter } from '../../lib/api/router.ts';
-import { serializeUsageObject } from '../../lib/lake.ts';
-import { silentLogger } from '../../lib/log.ts';
+import { silentLogger } from '../../lib/core/log.ts';
+import { runAnalyze } from '../../lib/pipeline/analyze.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { demoDay } from '../../lib/sources/demo/index.ts';
+import { serializeUsageObject } from '../../lib/usage/lake.ts';
 import { createContractChecker } from '../support/api-contract.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 

@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../lib/config.ts';
-import { parseJsonl } from '../../lib/jsonl.ts';
-import { silentLogger } from '../../lib/log.ts';
-import { usageRecordSchema } from '../../lib/record.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { createClaudeCodeSource } from '../../lib/sources/claude-code/index.ts';
+import { parseJsonl } from '../../lib/store/jsonl.ts';
+import { usageRecordSchema } from '../../lib/usage/record.ts';
 import { assistantLine } from '../support/claude-logs.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 

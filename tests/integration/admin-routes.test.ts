@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Analytics } from '../../lib/analytics.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { createApiKey } from '../../lib/keys.ts';
-import { silentLogger } from '../../lib/log.ts';
+import type { Analytics } from '../../lib/analytics/analytics.ts';
+import { createApiKey } from '../../lib/api/api-keys.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { contractViolations, createRecorder } from '../support/api-contract.ts';
 

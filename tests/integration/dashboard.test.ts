@@ -9,12 +9,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Analytics } from '../../lib/analytics.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { silentLogger } from '../../lib/log.ts';
-import { makeRecord, recordId } from '../../lib/record.ts';
+import type { Analytics } from '../../lib/analytics/analytics.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { createDemoSource } from '../../lib/sources/demo/index.ts';
 import { emptyStats, type Source } from '../../lib/sources/source.ts';
+import { makeRecord, recordId } from '../../lib/usage/record.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeRecord, serializeRecord } from '../../lib/record.ts';
 import { FileObjectStore } from '../../lib/store/file-store.ts';
 import { lakeObjectKey } from '../../lib/store/layout.ts';
+import { makeRecord, serializeRecord } from '../../lib/usage/record.ts';
 
 const run = promisify(execFile);
 const script = resolve(import.meta.dirname, '../../scripts/lake-sql.mjs');

@@ -19,9 +19,9 @@ import { binaryBody, defineRoute, jsonBody, jsonResponse, type Route } from '../
 import { toApiRequest } from '../../lib/api/http.ts';
 import { createOpenApiRoute } from '../../lib/api/openapi.ts';
 import { createRouter } from '../../lib/api/router.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { HttpError } from '../../lib/errors.ts';
-import { silentLogger } from '../../lib/log.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { HttpError } from '../../lib/core/errors.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { startHttpAdapter } from '../../local/http-adapter.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { createContractChecker, createRecorder } from '../support/api-contract.ts';

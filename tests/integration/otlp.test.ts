@@ -19,9 +19,9 @@ import { InMemoryLogRecordExporter, LoggerProvider, type ReadableLogRecord, Simp
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Analytics } from '../../lib/analytics.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { silentLogger } from '../../lib/log.ts';
+import type { Analytics } from '../../lib/analytics/analytics.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { decodeResponse, decodeStatus, encodeRequest } from '../../lib/otlp/proto.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import {

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Analytics } from '../../lib/analytics.ts';
-import { parseConfig } from '../../lib/config.ts';
-import { silentLogger } from '../../lib/log.ts';
+import type { Analytics } from '../../lib/analytics/analytics.ts';
+import { parseConfig } from '../../lib/config/config.ts';
+import { silentLogger } from '../../lib/core/log.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { assistantLine, userLine, writeLog } from '../support/claude-logs.ts';
 

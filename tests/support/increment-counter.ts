@@ -2,7 +2,7 @@
 // with If-Match writes, retrying each increment until its write wins.
 // Usage: node --import tsx increment-counter.ts DATA_DIR BUCKET KEY N
 
-import { PreconditionFailedError } from '../../lib/errors.ts';
+import { PreconditionFailedError } from '../../lib/core/errors.ts';
 import { FileObjectStore } from '../../lib/store/file-store.ts';
 
 const [dataDir, bucket, key, times] = process.argv.slice(2);

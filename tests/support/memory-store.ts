@@ -4,7 +4,7 @@
 // test in tests/lib/store/conformance.test.ts runs against it too).
 
 import { createHash } from 'node:crypto';
-import { PreconditionFailedError } from '../../lib/errors.ts';
+import { PreconditionFailedError } from '../../lib/core/errors.ts';
 import type { ObjectStore, PutOptions, StoredObject } from '../../lib/store/object-store.ts';
 
 export class MemoryStore implements ObjectStore {

@@ -1,5 +1,5 @@
 -- Burn rate (USD per day over the last 7, 30 and 90 days) and the month-end forecast, as analytics.json month_to_date.
--- forecast_usd = month-to-date cost + 7-day burn rate × days left in the month (lib/analytics.ts).
+-- forecast_usd = month-to-date cost + 7-day burn rate × days left in the month (lib/analytics/analytics.ts).
 -- Same conventions as window_totals: UTC days, one copy per id and day, cost_usd as priced at sync time.
 -- Dialect: Athena (Trino). The DuckDB twin differs only in as_of and date arithmetic.
 WITH params AS (

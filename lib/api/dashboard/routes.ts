@@ -5,7 +5,7 @@
 
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { NotFoundError } from '../../errors.ts';
+import { NotFoundError } from '../../core/errors.ts';
 import { contentResponse, defineRoute, emptyResponse, type Route } from '../contract.ts';
 import type { ApiRequest } from '../http.ts';
 import { type DashboardAsset, dashboardAssets, dashboardPage } from './assets.generated.ts';

@@ -3,7 +3,7 @@
 // of its responses were written (lib/sources/rewritten-files.ts).
 
 import { readFile } from 'node:fs/promises';
-import { SourceError } from '../../errors.ts';
+import { SourceError } from '../../core/errors.ts';
 import { pullRewrittenFiles } from '../rewritten-files.ts';
 import type { Source, SourceContext, SourcePull } from '../source.ts';
 import { parseAmpThread } from './parser.ts';

@@ -3,8 +3,8 @@
 // in the thread gives the same id, so the two never count twice (the larger copy is kept). Ledger
 // events tied to no message are keyed by their own id.
 
-import { describeIssues } from '../../jsonl.ts';
-import { makeRecord, preferredCopy, recordId, type UsageRecord } from '../../record.ts';
+import { describeIssues } from '../../store/jsonl.ts';
+import { makeRecord, preferredCopy, recordId, type UsageRecord } from '../../usage/record.ts';
 import { providerOfModel } from '../model-provider.ts';
 import type { FileReading } from '../rewritten-files.ts';
 import { ampLedgerEventSchema, ampMessageUsageSchema } from './schema.ts';

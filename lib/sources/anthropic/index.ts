@@ -2,7 +2,7 @@
 // grouped by model, workspace, api key, service tier and context window) with the daily cost
 // report's USD spread over it. Each run re-fetches whole UTC days (provider-source.ts).
 
-import { SourceError } from '../../errors.ts';
+import { SourceError } from '../../core/errors.ts';
 import { createPricer } from '../../pricing/price.ts';
 import { createProviderClient, fetchAllPages, type ProviderHttpTuning, type QueryPairs, USER_AGENT } from '../provider-http.ts';
 import { createProviderSource, type FetchWindow } from '../provider-source.ts';

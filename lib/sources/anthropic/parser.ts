@@ -2,8 +2,8 @@
 // report's input is already uncached); the report has no request count, so `requests` is 0.
 // Cost amounts are decimal strings in cents, converted to USD without binary rounding on the way.
 
-import { utcDay } from '../../calendar.ts';
-import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { utcDay } from '../../core/calendar.ts';
+import { makeRecord, recordId, type UsageRecord } from '../../usage/record.ts';
 import { type JoinLevel, modelFamily, type ReportedCost } from '../reported-cost.ts';
 import { countSkip, type SourceStats } from '../source.ts';
 import type { CostReportPage, MessagesUsagePage } from './schema.ts';

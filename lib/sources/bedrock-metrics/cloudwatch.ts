@@ -10,7 +10,7 @@
 // CacheWriteInputTokenCount.
 
 import type { GetMetricDataCommandInput, GetMetricDataCommandOutput } from '@aws-sdk/client-cloudwatch';
-import { errorMessage, SourceError } from '../../errors.ts';
+import { errorMessage, SourceError } from '../../core/errors.ts';
 
 export type MetricField = 'input' | 'output' | 'invocations' | 'latency' | 'cacheRead' | 'cacheWrite';
 

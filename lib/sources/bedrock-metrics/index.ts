@@ -5,11 +5,11 @@
 // whose coverage changed since this source last looked is fetched again, however old.
 
 import { z } from 'zod';
-import { addDays, utcDay } from '../../calendar.ts';
-import { batchId, type QuarantineEntry } from '../../lake.ts';
-import type { UsageRecord } from '../../record.ts';
+import { addDays, utcDay } from '../../core/calendar.ts';
 import { BEDROCK_METRICS_APPLIED_KEY, lakeObjectKey } from '../../store/layout.ts';
-import { readStoredJson } from '../../stored-json.ts';
+import { readStoredJson } from '../../store/stored-json.ts';
+import { batchId, type QuarantineEntry } from '../../usage/lake.ts';
+import type { UsageRecord } from '../../usage/record.ts';
 import { earliestChangeSince, type LoggedHours, loadLoggedHours } from '../bedrock/coverage.ts';
 import { createProviderSource, type FetchWindow } from '../provider-source.ts';
 import { emptyStats, type Source, type SourceContext } from '../source.ts';

@@ -1,9 +1,9 @@
 // Turns the hourly AWS/Bedrock series of one region into provider-bucket usage records (one per
 // model and hour, bucket_seconds 3600), leaving out every hour the invocation logs cover. Pure.
 
-import { describeIssues } from '../../jsonl.ts';
-import type { QuarantineEntry } from '../../lake.ts';
-import { makeRecord, recordId, type UsageRecord, usageRecordSchema } from '../../record.ts';
+import { describeIssues } from '../../store/jsonl.ts';
+import type { QuarantineEntry } from '../../usage/lake.ts';
+import { makeRecord, recordId, type UsageRecord, usageRecordSchema } from '../../usage/record.ts';
 import { isLogged, type LoggedHours } from '../bedrock/coverage.ts';
 import { bedrockModelLabel } from '../bedrock/parser.ts';
 import { hourOf } from '../bedrock/paths.ts';

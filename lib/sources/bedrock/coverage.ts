@@ -9,10 +9,10 @@
 // `hours` is a 24-bit mask (bit h = the hour h:00–h:59 UTC holds at least one logged invocation).
 
 import { z } from 'zod';
-import { addDays } from '../../calendar.ts';
+import { addDays } from '../../core/calendar.ts';
 import { BEDROCK_LOGGED_HOURS_KEY } from '../../store/layout.ts';
 import type { ObjectStore } from '../../store/object-store.ts';
-import { readStoredJson } from '../../stored-json.ts';
+import { readStoredJson } from '../../store/stored-json.ts';
 
 const coverageSchema = z.object({
   version: z.literal(1),

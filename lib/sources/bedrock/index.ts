@@ -11,13 +11,13 @@
 // is read again and its requests keep their ids. A pure last-key cursor would skip both.
 
 import { z } from 'zod';
-import { addDays, utcDay } from '../../calendar.ts';
-import type { Config } from '../../config.ts';
-import { loadCursor, saveCursor } from '../../cursor.ts';
-import { errorMessage, SourceError } from '../../errors.ts';
-import { batchId, type QuarantineEntry } from '../../lake.ts';
-import { preferredCopy, type UsageRecord } from '../../record.ts';
+import type { Config } from '../../config/config.ts';
+import { addDays, utcDay } from '../../core/calendar.ts';
+import { errorMessage, SourceError } from '../../core/errors.ts';
+import { loadCursor, saveCursor } from '../../store/cursor.ts';
 import { bedrockLogCursorKey } from '../../store/layout.ts';
+import { batchId, type QuarantineEntry } from '../../usage/lake.ts';
+import { preferredCopy, type UsageRecord } from '../../usage/record.ts';
 import { countSkip, emptyStats, type Source, type SourceContext, type SourcePull, type SourceStats } from '../source.ts';
 import { loadLoggedHours, markLogged, saveLoggedHours } from './coverage.ts';
 import { gunzipLines, type LogBucket, openS3LogBucket } from './log-bucket.ts';

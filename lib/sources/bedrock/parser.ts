@@ -3,8 +3,8 @@
 // Pure. Message bodies are parsed with the line (JSON has no partial parse) and dropped at once:
 // only the counts, the ids and two latency figures are read out of them.
 
-import { describeIssues, MAX_RAW_CHARS } from '../../jsonl.ts';
-import { makeRecord, recordId, type UsageRecord, usageRecordSchema } from '../../record.ts';
+import { describeIssues, MAX_RAW_CHARS } from '../../store/jsonl.ts';
+import { makeRecord, recordId, type UsageRecord, usageRecordSchema } from '../../usage/record.ts';
 import { type InvocationLog, invocationLogSchema } from './schema.ts';
 
 export const SOURCE = 'bedrock';

@@ -5,10 +5,10 @@
 // stays bounded; a large one is parsed on parser threads, each taking a contiguous share of the
 // round's files, and the copies are picked here in file order, as a single thread would.
 
-import { SourceError } from '../../errors.ts';
-import { batchId, type QuarantineEntry } from '../../lake.ts';
-import type { DayObject, PreparedBatch } from '../../lake-batch.ts';
-import type { UsageRecord } from '../../record.ts';
+import { SourceError } from '../../core/errors.ts';
+import { batchId, type QuarantineEntry } from '../../usage/lake.ts';
+import type { DayObject, PreparedBatch } from '../../usage/lake-batch.ts';
+import type { UsageRecord } from '../../usage/record.ts';
 import { planAppendedLogs } from '../appended-logs.ts';
 import { emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
 import { type FileJob, inProcessParser, type Parser, startParserThreads } from './parsers.ts';

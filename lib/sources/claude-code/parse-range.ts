@@ -4,9 +4,9 @@
 
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync } from 'node:fs';
-import { MAX_RAW_CHARS } from '../../jsonl.ts';
-import type { QuarantineEntry } from '../../lake.ts';
-import type { UsageRecord } from '../../record.ts';
+import { MAX_RAW_CHARS } from '../../store/jsonl.ts';
+import type { QuarantineEntry } from '../../usage/lake.ts';
+import type { UsageRecord } from '../../usage/record.ts';
 import { headHashOfFd } from '../appended-logs.ts';
 import { looksLikeJsonObject, readCompleteLinesSync } from '../file-lines.ts';
 import { parseClaudeLine } from './parser.ts';

@@ -4,14 +4,14 @@
 // each id to keep, and the parser then prepares the kept ones for the lake (priced, checked,
 // serialised, rolled up): records never cross threads, only summaries and finished day objects.
 
-import { createAnonymizer } from '../../export/anonymize.ts';
-import type { QuarantineEntry } from '../../lake.ts';
-import type { BatchOptions, DayObject, PreparedBatch } from '../../lake-batch.ts';
-import { prepareBatch } from '../../lake-batch.ts';
 import { createPricer, type Pricer } from '../../pricing/price.ts';
 import type { PriceTable } from '../../pricing/price-table.ts';
-import { totalTokens, type UsageRecord } from '../../record.ts';
-import { type BuilderSnapshot, DayRollupBuilder } from '../../rollup.ts';
+import { createAnonymizer } from '../../usage/anonymize.ts';
+import type { QuarantineEntry } from '../../usage/lake.ts';
+import type { BatchOptions, DayObject, PreparedBatch } from '../../usage/lake-batch.ts';
+import { prepareBatch } from '../../usage/lake-batch.ts';
+import { totalTokens, type UsageRecord } from '../../usage/record.ts';
+import { type BuilderSnapshot, DayRollupBuilder } from '../../usage/rollup.ts';
 import { parseRange, type RangeContext } from './parse-range.ts';
 import type { LogFile } from './paths.ts';
 

@@ -2,8 +2,8 @@
 // (ccusage data-loader); unknown keys are ignored because Claude Code adds fields often.
 
 import { z } from 'zod';
-import { FIRST_DAY, isInstantInCalendar, LAST_DAY } from '../../calendar.ts';
-import { isUtcInstant } from '../../record.ts';
+import { FIRST_DAY, isInstantInCalendar, LAST_DAY } from '../../core/calendar.ts';
+import { isUtcInstant } from '../../usage/record.ts';
 
 const tokens = z.int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
 

@@ -3,8 +3,8 @@
 // session's cumulative total. The state of a file is carried in its cursor so an appended file
 // is read on from where it stopped. One record per model response; never a cumulative total.
 
-import { describeIssues } from '../../jsonl.ts';
-import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { describeIssues } from '../../store/jsonl.ts';
+import { makeRecord, recordId, type UsageRecord } from '../../usage/record.ts';
 import { projectFromCwd } from './paths.ts';
 import { type CodexTokenUsage, codexSessionMetaSchema, codexTokenCountLineSchema, codexTurnContextSchema } from './schema.ts';
 

@@ -4,7 +4,7 @@
 // are ignored: Codex adds fields often.
 
 import { z } from 'zod';
-import { FIRST_DAY, isInstantInCalendar, LAST_DAY } from '../../calendar.ts';
+import { FIRST_DAY, isInstantInCalendar, LAST_DAY } from '../../core/calendar.ts';
 
 const tokens = z.int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
 

@@ -6,13 +6,13 @@
 // have synced into: demo data never mixes silently with real usage.
 
 import { z } from 'zod';
-import { addDays, dayRange, utcDay } from '../../calendar.ts';
-import { loadCursor, saveCursor } from '../../cursor.ts';
-import { SourceError } from '../../errors.ts';
-import { batchId } from '../../lake.ts';
-import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { addDays, dayRange, utcDay } from '../../core/calendar.ts';
+import { SourceError } from '../../core/errors.ts';
+import { readAllStatuses } from '../../pipeline/sync.ts';
+import { loadCursor, saveCursor } from '../../store/cursor.ts';
 import { cursorKey } from '../../store/layout.ts';
-import { readAllStatuses } from '../../sync.ts';
+import { batchId } from '../../usage/lake.ts';
+import { makeRecord, recordId, type UsageRecord } from '../../usage/record.ts';
 import { emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
 
 const DAYS = 90;

@@ -3,7 +3,7 @@
 // per-machine cursor remembers which responses of it were written (lib/sources/rewritten-files.ts).
 
 import { readFile } from 'node:fs/promises';
-import { SourceError } from '../../errors.ts';
+import { SourceError } from '../../core/errors.ts';
 import { pullRewrittenFiles } from '../rewritten-files.ts';
 import type { Source, SourceContext, SourcePull } from '../source.ts';
 import { parseGeminiChat } from './parser.ts';

@@ -3,8 +3,8 @@
 // first without tokens, again once they arrive; `$set.messages` checkpoints copy them all), so the
 // copies of an id collapse into the largest. Rewound messages ($rewindTo) still count: they were billed.
 
-import { describeIssues } from '../../jsonl.ts';
-import { makeRecord, preferredCopy, recordId, type UsageRecord } from '../../record.ts';
+import { describeIssues } from '../../store/jsonl.ts';
+import { makeRecord, preferredCopy, recordId, type UsageRecord } from '../../usage/record.ts';
 import { providerOfModel } from '../model-provider.ts';
 import type { FileReading } from '../rewritten-files.ts';
 import { geminiMessageSchema } from './schema.ts';

@@ -2,7 +2,7 @@
 // the endpoints that count tokens) grouped by model, project, api key and tier, with the daily
 // Costs API's dollars spread over it. Each run re-fetches whole UTC days (provider-source.ts).
 
-import { SourceError } from '../../errors.ts';
+import { SourceError } from '../../core/errors.ts';
 import { createPricer } from '../../pricing/price.ts';
 import { createProviderClient, fetchAllPages, type ProviderHttpTuning, type QueryPairs, USER_AGENT } from '../provider-http.ts';
 import { createProviderSource, type FetchWindow } from '../provider-source.ts';

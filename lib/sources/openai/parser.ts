@@ -2,8 +2,8 @@
 // includes cached and cache-write tokens, so the record's (uncached) input is derived; cost
 // amounts are numbers in dollars with a lower-case currency.
 
-import { utcDay } from '../../calendar.ts';
-import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { utcDay } from '../../core/calendar.ts';
+import { makeRecord, recordId, type UsageRecord } from '../../usage/record.ts';
 import { type JoinLevel, modelFamily, type ReportedCost } from '../reported-cost.ts';
 import { countSkip, type SourceStats } from '../source.ts';
 import type { CompletionsPage, CompletionsRow, CostsPage, InputOnlyPage } from './schema.ts';

@@ -4,8 +4,8 @@
 // and the per-machine cursor remembers which messages were written (lib/sources/rewritten-files.ts).
 
 import { readFile, stat } from 'node:fs/promises';
-import { errorMessage, SourceError } from '../../errors.ts';
-import type { QuarantineEntry } from '../../lake.ts';
+import { errorMessage, SourceError } from '../../core/errors.ts';
+import type { QuarantineEntry } from '../../usage/lake.ts';
 import { type FileReading, type PreviousRead, pullRewrittenFiles } from '../rewritten-files.ts';
 import type { Source, SourceContext, SourcePull } from '../source.ts';
 import { parseOpenCodeMessage } from './parser.ts';

@@ -2,8 +2,8 @@
 // skip or a reject. Keyed by OpenCode's own message id (msg_…), the same in the database and in the
 // JSON files a database was migrated from, so a message is counted once wherever it is read.
 
-import { describeIssues } from '../../jsonl.ts';
-import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { describeIssues } from '../../store/jsonl.ts';
+import { makeRecord, recordId, type UsageRecord } from '../../usage/record.ts';
 import { projectFromCwd } from '../codex/paths.ts';
 import { providerOfModel } from '../model-provider.ts';
 import { openCodeAssistantSchema } from './schema.ts';

@@ -4,10 +4,10 @@
 
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
-import { SourceError } from '../../errors.ts';
-import { MAX_RAW_CHARS } from '../../jsonl.ts';
-import { batchId, type QuarantineEntry } from '../../lake.ts';
-import { preferredCopy, type UsageRecord } from '../../record.ts';
+import { SourceError } from '../../core/errors.ts';
+import { MAX_RAW_CHARS } from '../../store/jsonl.ts';
+import { batchId, type QuarantineEntry } from '../../usage/lake.ts';
+import { preferredCopy, type UsageRecord } from '../../usage/record.ts';
 import { pullAppendedLogs } from '../appended-logs.ts';
 import { looksLikeJsonObject, readCompleteLines } from '../file-lines.ts';
 import { countSkip, emptyStats, type Source, type SourceContext, type SourcePull, type SourceStats } from '../source.ts';

@@ -2,8 +2,8 @@
 // one model response; its id is the record's own uuid, which /branch copies verbatim into a forked
 // session, so a fork's copied history is counted once.
 
-import { describeIssues } from '../../jsonl.ts';
-import { makeRecord, recordId, type UsageRecord } from '../../record.ts';
+import { describeIssues } from '../../store/jsonl.ts';
+import { makeRecord, recordId, type UsageRecord } from '../../usage/record.ts';
 import { projectFromCwd } from '../codex/paths.ts';
 import { geminiTokenKinds } from '../gemini-cli/parser.ts';
 import { providerOfModel } from '../model-provider.ts';

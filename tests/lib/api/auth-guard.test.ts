@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAuthGuard } from '../../../lib/api/auth-guard.ts';
-import { TooManyRequestsError } from '../../../lib/errors.ts';
-import { createLogger } from '../../../lib/log.ts';
+import { TooManyRequestsError } from '../../../lib/core/errors.ts';
+import { createLogger } from '../../../lib/core/log.ts';
 
 function setup(options: { maxFailures?: number; windowMs?: number; maxLogLines?: number; maxTracked?: number } = {}) {
   const clock = { ms: 1_000_000 };

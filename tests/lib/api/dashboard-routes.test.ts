@@ -14,7 +14,7 @@ import { dashboardAssets, dashboardPage } from '../../../lib/api/dashboard/asset
 import { acceptsGzip, dashboardRoutes } from '../../../lib/api/dashboard/routes.ts';
 import type { ApiRequest } from '../../../lib/api/http.ts';
 import { createRouter } from '../../../lib/api/router.ts';
-import { silentLogger } from '../../../lib/log.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));

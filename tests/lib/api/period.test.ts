@@ -11,7 +11,7 @@ import {
   resolvePeriod,
   zonedDayStart,
 } from '../../../lib/api/period.ts';
-import { BadRequestError } from '../../../lib/errors.ts';
+import { BadRequestError } from '../../../lib/core/errors.ts';
 
 const now = new Date('2026-03-15T12:34:56.000Z');
 const iso = (p: Period) => [p.start.toISOString(), p.end.toISOString()];

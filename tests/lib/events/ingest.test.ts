@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, PayloadTooLargeError } from '../../../lib/errors.ts';
+import { BadRequestError, PayloadTooLargeError } from '../../../lib/core/errors.ts';
 import {
   eventBatchEnvelopeSchema,
   eventBatchItems,

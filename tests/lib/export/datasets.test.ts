@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createAnonymizer, pseudonym } from '../../../lib/export/anonymize.ts';
 import { toCsv } from '../../../lib/export/csv.ts';
 import { DAILY_COLUMNS, dailyTable, USAGE_COLUMNS, usageTable } from '../../../lib/export/datasets.ts';
 import { toNdjson } from '../../../lib/export/ndjson.ts';
 import { rowObject, selectColumns } from '../../../lib/export/table.ts';
-import { makeRecord, usageRecordSchema } from '../../../lib/record.ts';
-import { emptySums, type RollupRow } from '../../../lib/rollup.ts';
+import { createAnonymizer, pseudonym } from '../../../lib/usage/anonymize.ts';
+import { makeRecord, usageRecordSchema } from '../../../lib/usage/record.ts';
+import { emptySums, type RollupRow } from '../../../lib/usage/rollup.ts';
 
 const KEY = 'an-hmac-key-of-enough-length';
 

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createAnonymizer, pseudonym } from '../../../lib/export/anonymize.ts';
 import { toCsv } from '../../../lib/export/csv.ts';
 import { FOCUS_COLUMNS, focusMetadata, focusTable, kindRates } from '../../../lib/export/focus.ts';
 import { costOf, createPricer } from '../../../lib/pricing/price.ts';
 import { builtInPriceTable } from '../../../lib/pricing/price-table.ts';
-import { makeRecord, type UsageRecord } from '../../../lib/record.ts';
+import { createAnonymizer, pseudonym } from '../../../lib/usage/anonymize.ts';
+import { makeRecord, type UsageRecord } from '../../../lib/usage/record.ts';
 import { checkHeader, checkRows, readCsv } from '../../support/focus-conformance.ts';
 
 const pricer = createPricer();

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../../lib/errors.ts';
+import { BadRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../../lib/core/errors.ts';
 import { decodeExportRequest, encodingOf, inflateBody, MAX_BODY_BYTES, MAX_DECODED_BYTES } from '../../../lib/otlp/body.ts';
 import { encodeRequest } from '../../../lib/otlp/proto.ts';
 import { CLAUDE_CODE_RESOURCE, claudeCodeUserPrompt, logsRequest } from '../../support/otlp-payloads.ts';

@@ -6,12 +6,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config.ts';
-import { priceRecords } from '../../../lib/lake-batch.ts';
-import { silentLogger } from '../../../lib/log.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import { createCodexSource } from '../../../lib/sources/codex/index.ts';
+import { priceRecords } from '../../../lib/usage/lake-batch.ts';
 import { assistantLine } from '../../support/claude-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config.ts';
-import { silentLogger } from '../../../lib/log.ts';
-import { recordId, type UsageRecord } from '../../../lib/record.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
 import { createAnthropicSource } from '../../../lib/sources/anthropic/index.ts';
 import { centsToUsd } from '../../../lib/sources/anthropic/parser.ts';
 import { ProviderResponseError } from '../../../lib/sources/provider-http.ts';
 import type { SourceContext } from '../../../lib/sources/source.ts';
+import { recordId, type UsageRecord } from '../../../lib/usage/record.ts';
 import { type AnthropicMock, startAnthropicMock } from '../../mocks/anthropic-mock.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

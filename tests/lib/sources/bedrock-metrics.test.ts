@@ -10,19 +10,19 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runAnalyze, touchedDays } from '../../../lib/analyze.ts';
-import { parseConfig } from '../../../lib/config.ts';
-import { batchId } from '../../../lib/lake.ts';
-import { createLogger } from '../../../lib/log.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { createLogger } from '../../../lib/core/log.ts';
+import { runAnalyze, touchedDays } from '../../../lib/pipeline/analyze.ts';
+import { runSync } from '../../../lib/pipeline/sync.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
-import { type UsageRecord, usageRecordSchema } from '../../../lib/record.ts';
 import { loadLoggedHours, markLogged, saveLoggedHours } from '../../../lib/sources/bedrock/coverage.ts';
 import { createBedrockSource } from '../../../lib/sources/bedrock/index.ts';
 import { logBucketFromStore } from '../../../lib/sources/bedrock/log-bucket.ts';
 import { createBedrockMetricsSource } from '../../../lib/sources/bedrock-metrics/index.ts';
 import { createSources } from '../../../lib/sources/registry.ts';
 import { BEDROCK_METRICS_APPLIED_KEY, lakeObjectKey } from '../../../lib/store/layout.ts';
-import { runSync } from '../../../lib/sync.ts';
+import { batchId } from '../../../lib/usage/lake.ts';
+import { type UsageRecord, usageRecordSchema } from '../../../lib/usage/record.ts';
 import { batchBytes, invocationLine, logKey, roleArn } from '../../support/bedrock-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

@@ -10,17 +10,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { parseConfig } from '../../../lib/config.ts';
-import { createLogger } from '../../../lib/log.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { createLogger } from '../../../lib/core/log.ts';
+import { runSync } from '../../../lib/pipeline/sync.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
-import { type UsageRecord, usageRecordSchema } from '../../../lib/record.ts';
-import { dedupeRecords } from '../../../lib/rollup.ts';
 import { loadLoggedHours } from '../../../lib/sources/bedrock/coverage.ts';
 import { createBedrockSource } from '../../../lib/sources/bedrock/index.ts';
 import { bedrockModelLabel, parseInvocationLine, principalOf } from '../../../lib/sources/bedrock/parser.ts';
 import { parseLogLocation } from '../../../lib/sources/bedrock/paths.ts';
 import { parseClaudeLine } from '../../../lib/sources/claude-code/parser.ts';
-import { runSync } from '../../../lib/sync.ts';
+import { type UsageRecord, usageRecordSchema } from '../../../lib/usage/record.ts';
+import { dedupeRecords } from '../../../lib/usage/rollup.ts';
 import {
   ACCOUNT,
   batchBytes,

@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLogTree } from '../../../bench/generate-logs.ts';
-import { runAnalyze, touchedDays } from '../../../lib/analyze.ts';
-import { parseConfig } from '../../../lib/config.ts';
-import { silentLogger } from '../../../lib/log.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
+import { runAnalyze, touchedDays } from '../../../lib/pipeline/analyze.ts';
+import { runSync } from '../../../lib/pipeline/sync.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import { sourceParserThreads } from '../../../lib/sources/claude-code/parsers.ts';
-import { runSync } from '../../../lib/sync.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
 const END_DAY = '2026-11-20';

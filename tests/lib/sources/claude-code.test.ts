@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAnalyze } from '../../../lib/analyze.ts';
-import { parseConfig } from '../../../lib/config.ts';
-import { silentLogger } from '../../../lib/log.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
+import { runAnalyze } from '../../../lib/pipeline/analyze.ts';
+import { runSync } from '../../../lib/pipeline/sync.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import { hasTranscripts, projectName } from '../../../lib/sources/claude-code/paths.ts';
 import { claudeAssistantLineSchema, parseAssistantLineFast } from '../../../lib/sources/claude-code/schema.ts';
-import { runSync } from '../../../lib/sync.ts';
 import { assistantLine, userLine, writeLog } from '../../support/claude-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

@@ -7,9 +7,9 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config.ts';
-import { SourceError } from '../../../lib/errors.ts';
-import { silentLogger } from '../../../lib/log.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { SourceError } from '../../../lib/core/errors.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
 import { createCodexSource } from '../../../lib/sources/codex/index.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

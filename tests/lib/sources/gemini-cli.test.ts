@@ -8,8 +8,8 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config.ts';
-import { silentLogger } from '../../../lib/log.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
 import { createGeminiCliSource } from '../../../lib/sources/gemini-cli/index.ts';
 import { geminiTokenKinds } from '../../../lib/sources/gemini-cli/parser.ts';
 import { MemoryStore } from '../../support/memory-store.ts';

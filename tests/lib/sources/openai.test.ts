@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config.ts';
-import { silentLogger } from '../../../lib/log.ts';
-import type { UsageRecord } from '../../../lib/record.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
 import { createOpenAiSource } from '../../../lib/sources/openai/index.ts';
 import { lineItemModel, uncachedInput } from '../../../lib/sources/openai/parser.ts';
 import type { SourceContext } from '../../../lib/sources/source.ts';
+import type { UsageRecord } from '../../../lib/usage/record.ts';
 import { type OpenAiMock, startOpenAiMock } from '../../mocks/openai-mock.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

@@ -9,8 +9,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config.ts';
-import { silentLogger } from '../../../lib/log.ts';
+import { parseConfig } from '../../../lib/config/config.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
 import { createOpenCodeSource } from '../../../lib/sources/opencode/index.ts';
 import { columnsOf, openSqlite } from '../../../lib/sources/opencode/sqlite.ts';
 import { MemoryStore } from '../../support/memory-store.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { SourceError } from '../../../lib/errors.ts';
+import { SourceError } from '../../../lib/core/errors.ts';
 import {
   buildQueryString,
   createProviderClient,

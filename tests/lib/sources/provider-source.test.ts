@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { makeRecord, type UsageRecord } from '../../../lib/record.ts';
 import { planFetchWindow } from '../../../lib/sources/provider-source.ts';
 import { applyReportedCosts, type JoinLevel, modelFamily, type ReportedCost } from '../../../lib/sources/reported-cost.ts';
+import { makeRecord, type UsageRecord } from '../../../lib/usage/record.ts';
 
 const NOW = new Date('2026-03-10T12:30:00Z');
 

@@ -8,13 +8,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateLogTree, type LogTree } from '../../../bench/generate-logs.ts';
-import { type Config, parseConfig } from '../../../lib/config.ts';
-import { silentLogger } from '../../../lib/log.ts';
+import { type Config, parseConfig } from '../../../lib/config/config.ts';
+import { silentLogger } from '../../../lib/core/log.ts';
+import { runSync, sourceStatusSchema } from '../../../lib/pipeline/sync.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
 import { createSources } from '../../../lib/sources/registry.ts';
 import { recordUnchangedRun, unchangedLogSources } from '../../../lib/sources/unchanged-logs.ts';
 import { cursorKey, statusKey } from '../../../lib/store/layout.ts';
-import { runSync, sourceStatusSchema } from '../../../lib/sync.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
 const END_DAY = '2026-11-20';

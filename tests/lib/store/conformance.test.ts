@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PreconditionFailedError } from '../../../lib/errors.ts';
+import { PreconditionFailedError } from '../../../lib/core/errors.ts';
 import { FileObjectStore } from '../../../lib/store/file-store.ts';
 import type { ObjectStore } from '../../../lib/store/object-store.ts';
 import { S3ObjectStore } from '../../../lib/store/s3-store.ts';
