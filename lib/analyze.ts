@@ -2,6 +2,7 @@
 // analytics.json from the rollups. Reads lake/ and quarantine/, writes rollups/ and analytics/
 // only: it never writes under lake/, so its own writes cannot trigger it.
 
+import { availableParallelism } from 'node:os';
 import { type Alert, type AlertSink, recentAlerts, sendOnce } from './alerts.ts';
 import { type Analytics, analyticsSchema, computeAnalytics } from './analytics.ts';
 import type { AnomalyOptions } from './anomalies.ts';
@@ -28,6 +29,7 @@ import {
   writeRollup,
   writeUsageIdIndex,
 } from './rollup.ts';
+import { buildDayFromBytes, type DayBuildOutcome, type RollupPool, type RollupThreads, startRollupPool } from './rollup-threads.ts';
 import {
   ANALYTICS_KEY,
   dayOfDayObject,
@@ -37,6 +39,8 @@ import {
   QUARANTINE_PREFIX,
   quarantinePrefix,
   USAGE_ROLLUP_PREFIX,
+  usageIdsKey,
+  usageRollupKey,
 } from './store/layout.ts';
 import type { ObjectStore, StoredObject } from './store/object-store.ts';
 import { readStoredJson } from './stored-json.ts';
@@ -57,6 +61,11 @@ export interface AnalyzeDeps {
    * (the embedded S3) need it; on AWS the conditional write below is what keeps passes apart.
    */
   serialize?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * Rebuilds of several days build them on these worker threads (the CLI and the local stack);
+   * none = on this thread, one day after another (Lambda). Same rollups, byte for byte.
+   */
+  rollupThreads?: RollupThreads;
 }
 
 /** A promise-chain mutex: each call runs after the previous one settled. */
@@ -164,12 +173,27 @@ export function touchedDays(keys: readonly string[]): string[] {
  * fold when objects were only added (reading just those, deduplicated against the day's id
  * index); the handed-over builder of a first sync; otherwise a rebuild from every object.
  */
-export async function refreshDay(
-  deps: AnalyzeDeps,
-  day: string,
-  force: boolean,
-  fresh?: FreshDay,
-): Promise<{ rollup: Rollup | null; rebuilt: boolean; lakeObjectsRead: number }> {
+export async function refreshDay(deps: AnalyzeDeps, day: string, force: boolean, fresh?: FreshDay): Promise<DayRefresh> {
+  return finishDay(deps, await planDay(deps, day), force, fresh);
+}
+
+export interface DayRefresh {
+  rollup: Rollup | null;
+  rebuilt: boolean;
+  lakeObjectsRead: number;
+}
+
+/** What a day's refresh starts from (read only): its lake and quarantine objects now, its last rollup. */
+interface DayPlan {
+  day: string;
+  objects: StoredObject[];
+  quarantine: StoredObject[];
+  inputs: StoredObject[];
+  priceTable: string;
+  existing: Rollup | null;
+}
+
+async function planDay(deps: AnalyzeDeps, day: string): Promise<DayPlan> {
   const objects = await listUsageDay(deps.store, day);
   const quarantine = await deps.store.list(quarantinePrefix(day));
   const inputs = [...objects, ...quarantine];
@@ -181,6 +205,21 @@ export async function refreshDay(
     if (!(error instanceof CorruptObjectError)) throw error;
     deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: error.message });
   }
+  return { day, objects, quarantine, inputs, priceTable, existing };
+}
+
+/**
+ * The rest of refreshDay, from its plan. `built`: the day already read and built on a rollup
+ * thread, which is used where the day is rebuilt from every lake object (rebuildsFromLake said so).
+ */
+async function finishDay(
+  deps: AnalyzeDeps,
+  plan: DayPlan,
+  force: boolean,
+  fresh: FreshDay | undefined,
+  built?: Promise<DayBuildOutcome>,
+): Promise<DayRefresh> {
+  const { day, objects, quarantine, inputs, priceTable, existing } = plan;
   if (!force && existing && rollupIsCurrent(existing, inputs, priceTable)) {
     return { rollup: existing, rebuilt: false, lakeObjectsRead: 0 };
   }
@@ -200,13 +239,14 @@ export async function refreshDay(
       lakeObjectsRead: 0,
     };
   }
+  if (built) return { rollup: await storeBuilt(deps, day, await built), rebuilt: true, lakeObjectsRead: objects.length };
   const records: UsageRecord[] = [];
   let invalid = 0;
   for (const o of objects) {
     const content = await readUsageObject(deps.store, o.key);
     for (const r of content.records) records.push(r);
     invalid += content.rejects.length;
-    warnInvalid(deps, o.key, content.rejects);
+    warnInvalid(deps, o.key, content.rejects.length, content.rejects[0]?.reason);
   }
   const quarantined = await countQuarantined(deps.store, quarantine);
   const rollup = await storeDay(deps, day, () =>
@@ -221,6 +261,17 @@ export async function refreshDay(
     }),
   );
   return { rollup, rebuilt: true, lakeObjectsRead: objects.length };
+}
+
+/**
+ * Whether finishDay will rebuild the day from every one of its lake objects: there are some, and no
+ * skip (current rollup), fold (same price table) or hand-over (fresh) can apply.
+ */
+function rebuildsFromLake(plan: DayPlan, force: boolean, fresh: FreshDay | undefined): boolean {
+  if (plan.objects.length === 0) return false;
+  if (force) return true;
+  if (plan.existing) return plan.existing.price_table !== plan.priceTable;
+  return !(fresh && !fresh.builder.conflicted && coversExactly(fresh, plan.objects));
 }
 
 /** Whether the handed-over objects are exactly the day's lake objects, at the same ETags. */
@@ -259,16 +310,16 @@ async function foldDay(
       throw new DayRollupError(existing.day, 'usage', { cause: error });
     }
     builder.invalidLines += content.rejects.length;
-    warnInvalid(deps, o.key, content.rejects);
+    warnInvalid(deps, o.key, content.rejects.length, content.rejects[0]?.reason);
   }
   builder.quarantinedLines += await countQuarantined(deps.store, newQuarantine);
   const rollup = await storeDay(deps, existing.day, () => builder.finish(deps.now().toISOString(), inputs));
   return { rollup, rebuilt: true, lakeObjectsRead: newObjects.length };
 }
 
-function warnInvalid(deps: AnalyzeDeps, key: string, rejects: ReadonlyArray<{ reason: string }>): void {
-  if (rejects.length === 0) return;
-  deps.log.warn('lake lines failed validation and were not counted', { key, lines: rejects.length, first: rejects[0]?.reason });
+function warnInvalid(deps: AnalyzeDeps, key: string, lines: number, first: string | undefined): void {
+  if (lines === 0) return;
+  deps.log.warn('lake lines failed validation and were not counted', { key, lines, first });
 }
 
 async function countQuarantined(store: ObjectStore, objects: readonly StoredObject[]): Promise<number> {
@@ -295,6 +346,112 @@ async function storeDay(deps: AnalyzeDeps, day: string, build: () => { rollup: R
   await writeUsageIdIndex(deps.store, built.index);
   await writeRollup(deps.store, built.rollup);
   return built.rollup;
+}
+
+/** storeDay for a day built on a rollup thread: its bytes are what storeDay would write. */
+async function storeBuilt(deps: AnalyzeDeps, day: string, outcome: DayBuildOutcome): Promise<Rollup> {
+  for (const o of outcome.invalid) warnInvalid(deps, o.key, o.lines, o.first);
+  if (!outcome.ok) throw new DayRollupError(day, 'usage', { cause: new Error(outcome.error) });
+  await deps.store.put(usageIdsKey(day), outcome.index);
+  await deps.store.put(usageRollupKey(day), outcome.rollup);
+  // Checked on the thread (checkRollup) before it was serialised.
+  return JSON.parse(outcome.rollup) as Rollup;
+}
+
+/** Days refreshed in the order they were planned (see createDayRefresher). */
+export interface DayRefresher {
+  refresh(day: string, force: boolean): Promise<DayRefresh>;
+  /** Stops the rollup threads (after the last refresh, or when the caller gives up). */
+  close(): Promise<void>;
+}
+
+/** 1 MiB: below it a day is built on this thread (see RollupThreads.minDayBytes). */
+const MIN_THREAD_DAY_BYTES = 1 << 20;
+
+/**
+ * refreshDay over `planned` days, called in that order. With deps.rollupThreads and two days or
+ * more, the days ahead are read while earlier ones build: a day rebuilt from every lake object
+ * has its objects read here (all store I/O stays on this thread) and built on a rollup thread,
+ * the others (skipped, folded, handed over, small) are finished here as refreshDay would. Results
+ * are stored one day at a time in the planned order, as without threads. At most threads + 1
+ * days are read ahead and not yet stored, so memory stays bounded on any lake. Threads start at
+ * the first day that needs one. A refresh of a day out of that order (a corrupt rollup found on
+ * the way) is refreshDay itself.
+ */
+export function createDayRefresher(
+  deps: AnalyzeDeps,
+  planned: readonly string[],
+  force: boolean,
+  fresh?: ReadonlyMap<string, FreshDay>,
+): DayRefresher {
+  const threads = deps.rollupThreads;
+  const inline: DayRefresher = { refresh: (day, f) => refreshDay(deps, day, f, fresh?.get(day)), close: async () => {} };
+  if (!threads || planned.length < 2) return inline;
+  const wanted = Math.max(1, Math.min(threads.count ?? availableParallelism(), planned.length));
+  const minBytes = threads.minDayBytes ?? MIN_THREAD_DAY_BYTES;
+  const window = wanted + 1;
+  const ahead: Array<{ day: string; prepared: Promise<{ plan: DayPlan; built?: Promise<DayBuildOutcome> }> }> = [];
+  let next = 0;
+  let taken = 0;
+  let threadDays = 0;
+  // Days are read one after another (one reader keeps the store's I/O sequential).
+  let reading: Promise<unknown> = Promise.resolve();
+  let pool: Promise<RollupPool | null> | null = null;
+  const poolFrom = (index: number) =>
+    (pool ??= startRollupPool(threads, deps.pricer.tables, Math.min(wanted, planned.length - index)).catch((error: unknown) => {
+      deps.log.warn('rollup threads could not start; days are built on this thread', { error: errorMessage(error) });
+      return null;
+    }));
+  const prepare = async (day: string, index: number) => {
+    const plan = await planDay(deps, day);
+    const bytes = plan.objects.reduce((n, o) => n + o.size, 0);
+    if (!rebuildsFromLake(plan, force, fresh?.get(day)) || bytes < minBytes) return { plan };
+    const objects: Array<{ key: string; bytes: Uint8Array | null }> = [];
+    for (const o of plan.objects) objects.push({ key: o.key, bytes: await deps.store.getBytes(o.key) });
+    const job = {
+      day,
+      builtAt: deps.now().toISOString(),
+      inputs: plan.inputs,
+      objects,
+      quarantinedLines: await countQuarantined(deps.store, plan.quarantine),
+    };
+    const started = await poolFrom(index);
+    threadDays++;
+    // Threads that cannot start: the same build on this thread, from the bytes already read.
+    const built = started ? started.build(job) : Promise.resolve(buildDayFromBytes(job, deps.pricer));
+    built.catch(() => {}); // awaited when the day's turn comes; until then a failure must not go unhandled
+    return { plan, built };
+  };
+  const readAhead = () => {
+    while (next < planned.length && next < taken + window) {
+      const index = next++;
+      const day = planned[index]!;
+      const prepared = reading.then(() => prepare(day, index));
+      prepared.catch(() => {});
+      reading = prepared.catch(() => {});
+      ahead.push({ day, prepared });
+    }
+  };
+  return {
+    async refresh(day, f) {
+      readAhead();
+      const head = ahead[0];
+      if (head?.day !== day || f !== force) return refreshDay(deps, day, f, fresh?.get(day));
+      ahead.shift();
+      taken++;
+      readAhead();
+      const { plan, built } = await head.prepared;
+      return finishDay(deps, plan, f, fresh?.get(day), built);
+    },
+    async close() {
+      next = planned.length;
+      await reading;
+      const started = pool ? await pool : null;
+      if (!started) return;
+      await started.close();
+      deps.log.info('day rollups built on threads', { days: threadDays, threads: started.size });
+    },
+  };
 }
 
 /** The UTC days the analytics document needs: the longest window and the month, in the zone. */
@@ -344,10 +501,15 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
   );
 
   const failedDays: FailedDay[] = [];
+  const force = options.force ?? false;
+  const outsideRange = [...touched].sort().filter((day) => !neededSet.has(day));
+  const mustCheck = (day: string) => touched.has(day) || (lakeDays.has(day) && !rollupDays.has(day));
+  // The days refreshed below, in the order they are (rebuilt on threads when deps say so).
+  const days = createDayRefresher(deps, [...outsideRange, ...needed.filter(mustCheck)], force, options.fresh);
   /** refreshDay, except that a day whose rollup cannot be built keeps its last one (named in data_quality). */
   const refresh = async (day: string, force: boolean) => {
     try {
-      return await refreshDay(deps, day, force, options.fresh?.get(day));
+      return await days.refresh(day, force);
     } catch (error) {
       if (!(error instanceof DayRollupError)) throw error;
       deps.log.error('a day could not be rolled up; its last rollup stays in use', { day, error: error.message });
@@ -356,34 +518,36 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
       return { rollup: last, rebuilt: false, lakeObjectsRead: 0 };
     }
   };
-  for (const day of [...touched].sort()) {
-    if (neededSet.has(day)) continue;
-    // Outside the analytics range: keep its rollup current for the API's longer queries.
-    const r = await refresh(day, options.force ?? false);
-    lakeObjectsRead += r.lakeObjectsRead;
-    (r.rebuilt ? rebuilt : skipped).push(day);
-  }
-  for (const day of needed) {
-    const mustCheck = touched.has(day) || (lakeDays.has(day) && !rollupDays.has(day));
-    if (mustCheck) {
-      const r = await refresh(day, options.force ?? false);
+  try {
+    for (const day of outsideRange) {
+      // Outside the analytics range: keep its rollup current for the API's longer queries.
+      const r = await refresh(day, force);
       lakeObjectsRead += r.lakeObjectsRead;
       (r.rebuilt ? rebuilt : skipped).push(day);
-      if (r.rollup) rollups.push(r.rollup);
-      continue;
     }
-    if (!rollupDays.has(day)) continue;
-    try {
-      const r = await readRollup(deps.store, day);
-      if (r) rollups.push(r);
-    } catch (error) {
-      if (!(error instanceof CorruptObjectError)) throw error;
-      deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: errorMessage(error) });
-      const rebuiltDay = await refresh(day, true);
-      lakeObjectsRead += rebuiltDay.lakeObjectsRead;
-      rebuilt.push(day);
-      if (rebuiltDay.rollup) rollups.push(rebuiltDay.rollup);
+    for (const day of needed) {
+      if (mustCheck(day)) {
+        const r = await refresh(day, force);
+        lakeObjectsRead += r.lakeObjectsRead;
+        (r.rebuilt ? rebuilt : skipped).push(day);
+        if (r.rollup) rollups.push(r.rollup);
+        continue;
+      }
+      if (!rollupDays.has(day)) continue;
+      try {
+        const r = await readRollup(deps.store, day);
+        if (r) rollups.push(r);
+      } catch (error) {
+        if (!(error instanceof CorruptObjectError)) throw error;
+        deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: errorMessage(error) });
+        const rebuiltDay = await refresh(day, true);
+        lakeObjectsRead += rebuiltDay.lakeObjectsRead;
+        rebuilt.push(day);
+        if (rebuiltDay.rollup) rollups.push(rebuiltDay.rollup);
+      }
     }
+  } finally {
+    await days.close();
   }
 
   for (const day of options.eventDays ?? []) {
