@@ -3,7 +3,7 @@
 // or a newly priced model corrects the past. Reported costs are kept; priced ones are recomputed.
 // Then analytics.json.
 
-import { type AnalyzeDeps, refreshDay, runAnalyze } from './analyze.ts';
+import { type AnalyzeDeps, createDayRefresher, runAnalyze } from './analyze.ts';
 import { dayRange, utcDay } from './calendar.ts';
 import { BadRequestError } from './errors.ts';
 
@@ -33,11 +33,17 @@ export async function runAggregation(
   const rebuilt: string[] = [];
   const empty: string[] = [];
   let lakeObjectsRead = 0;
-  for (const [i, day] of days.entries()) {
-    const r = await refreshDay(deps, day, true);
-    lakeObjectsRead += r.lakeObjectsRead;
-    (r.rollup ? rebuilt : empty).push(day);
-    onProgress(i + 1, days.length, day);
+  // Days rebuilt in order, on rollup threads when deps has them (a thread's failure ends the run).
+  const refresher = createDayRefresher(deps, days, true);
+  try {
+    for (const [i, day] of days.entries()) {
+      const r = await refresher.refresh(day, true);
+      lakeObjectsRead += r.lakeObjectsRead;
+      (r.rollup ? rebuilt : empty).push(day);
+      onProgress(i + 1, days.length, day);
+    }
+  } finally {
+    await refresher.close();
   }
   const result = await runAnalyze(deps);
   return { from, to, rebuilt, empty, lakeObjectsRead, generatedAt: result.analytics.generated_at };

@@ -156,7 +156,12 @@ export async function startRollupPool(threads: RollupThreads, tables: readonly P
       running.set(worker, next);
       const objects = next.job.objects.map((o) => ({ key: o.key, bytes: o.bytes ? transferable(o.bytes) : null }));
       const transfer = objects.flatMap((o) => (o.bytes ? [o.bytes.buffer as ArrayBuffer] : []));
-      worker.postMessage({ type: 'build', job: { ...next.job, objects } } satisfies RollupRequest, transfer);
+      try {
+        worker.postMessage({ type: 'build', job: { ...next.job, objects } } satisfies RollupRequest, transfer);
+      } catch (error) {
+        // A job that cannot be sent leaves its thread with nothing to answer: the pool stops.
+        fail(error instanceof Error ? error : new Error(String(error)));
+      }
     }
   };
   const start = (): Promise<Worker> =>
