@@ -16,6 +16,12 @@ export interface DayRefresher {
   close(): Promise<void>;
 }
 
+/**
+ * Threads when RollupThreads.count is not given, as for parser threads: every thread adds a day
+ * read ahead and held in memory, and past a few the main thread's reads are the limit anyway.
+ */
+const MAX_DEFAULT_THREADS = 4;
+
 /** 1 MiB: below it a day is built on this thread (see RollupThreads.minDayBytes). */
 const MIN_THREAD_DAY_BYTES = 1 << 20;
 
@@ -38,7 +44,7 @@ export function createDayRefresher(
   const threads = deps.rollupThreads;
   const inline: DayRefresher = { refresh: (day, f) => refreshDay(deps, day, f, fresh?.get(day)), close: async () => {} };
   if (!threads || planned.length < 2) return inline;
-  const wanted = Math.max(1, Math.min(threads.count ?? availableParallelism(), planned.length));
+  const wanted = Math.max(1, Math.min(threads.count ?? Math.min(availableParallelism(), MAX_DEFAULT_THREADS), planned.length));
   const minBytes = threads.minDayBytes ?? MIN_THREAD_DAY_BYTES;
   const window = wanted + 1;
   const ahead: Array<{ day: string; prepared: Promise<{ plan: DayPlan; built?: Promise<DayBuildOutcome> }> }> = [];

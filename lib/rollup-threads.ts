@@ -17,7 +17,7 @@ import { tsxWorkerScript, type WorkerScript } from './worker-script.ts';
 
 /** How analyze starts rollup threads (rollup-worker.ts, or its bundle) and how many. */
 export interface RollupThreads extends WorkerScript {
-  /** Threads wanted (default: availableParallelism()); never more than the days to rebuild. */
+  /** Threads wanted (default: the machine's cores, at most 4); never more than the days to rebuild. */
   count?: number;
   /**
    * A day whose lake objects total fewer bytes is built on the main thread (default 1 MiB, about
