@@ -28,18 +28,20 @@ function newestSource() {
 
 /**
  * The bundle built at install (fast start), unless a source changed since; else tsx. Either way,
- * where the Claude Code parser thread's script is (a thread does not inherit tsx's loader).
+ * where the worker threads' scripts are (Claude Code parser, day rollups): a thread does not inherit tsx's loader.
  */
 async function loadCli() {
   if (bundleIsFresh('main.mjs')) {
     const cli = await import(join(root, 'dist-cli', 'main.mjs'));
-    return { cli, parserThreads: { script: pathToFileURL(join(root, 'dist-cli', 'claude-code-parser.mjs')) } };
+    const script = (name) => ({ script: pathToFileURL(join(root, 'dist-cli', name)) });
+    return { cli, parserThreads: script('claude-code-parser.mjs'), rollupThreads: script('rollup-builder.mjs') };
   }
   const { register } = await import('tsx/esm/api');
   register();
   const cli = await import('../cli/main.ts');
   const { sourceParserThreads } = await import('../lib/sources/claude-code/parsers.ts');
-  return { cli, parserThreads: sourceParserThreads() };
+  const { sourceRollupThreads } = await import('../lib/pipeline/rollup-threads.ts');
+  return { cli, parserThreads: sourceParserThreads(), rollupThreads: sourceRollupThreads() };
 }
 
 /**
@@ -90,6 +92,6 @@ process.emitWarning = (warning, ...rest) => {
   emitWarning(warning, ...rest);
 };
 if (!statusline) {
-  const { cli, parserThreads } = await loadCli();
-  process.exitCode = await cli.main(process.argv.slice(2), { parserThreads });
+  const { cli, parserThreads, rollupThreads } = await loadCli();
+  process.exitCode = await cli.main(process.argv.slice(2), { parserThreads, rollupThreads });
 }

@@ -10,6 +10,8 @@ import { isValidDay, localDay, utcDaysOfRange } from '../lib/core/calendar.ts';
 import { BadRequestError, ConfigError, errorMessage } from '../lib/core/errors.ts';
 import { createLogger } from '../lib/core/log.ts';
 import type { AlertSink } from '../lib/pipeline/alerts.ts';
+import type { AnalyzeDeps } from '../lib/pipeline/analyze.ts';
+import type { RollupThreads } from '../lib/pipeline/rollup-threads.ts';
 import type { Runtime } from '../lib/pipeline/runtime.ts';
 import type { ParserThreads } from '../lib/sources/claude-code/parsers.ts';
 import { describeFoundAgents, detectAgents } from '../lib/sources/detect.ts';
@@ -173,7 +175,7 @@ async function commandSync(config: Config, args: string[]): Promise<number> {
       progress.done();
       // Nothing written, nothing to fold in: analytics.json stays as it is (report recomputes a stale day).
       if (result.keys.length > 0) {
-        await runAnalyze(analyzeDeps(rt), {
+        await runAnalyze(withRollupThreads(analyzeDeps(rt)), {
           days: touchedDays(result.keys),
           eventDays: touchedEventDays(result.keys),
           fresh: result.fresh,
@@ -323,7 +325,7 @@ async function commandAggregate(config: Config, args: string[]): Promise<number>
   return withStore(config, async (rt) => {
     const progress = createProgress('aggregate', { quiet: values.quiet ?? false });
     try {
-      const result = await runAggregation(analyzeDeps(rt), values.from!, values.to!, (done, total, day) =>
+      const result = await runAggregation(withRollupThreads(analyzeDeps(rt)), values.from!, values.to!, (done, total, day) =>
         progress.update(done, total, day),
       );
       progress.done();
@@ -370,7 +372,7 @@ async function commandBudgets(config: Config, args: string[]): Promise<number> {
       }
       await rt.store.put(BUDGETS_KEY, JSON.stringify(parsed.data, null, 2));
     }
-    const result = await runAnalyze(analyzeDeps(rt));
+    const result = await runAnalyze(withRollupThreads(analyzeDeps(rt)));
     const budgets = result.analytics.month_to_date.budgets;
     if (values.json) {
       process.stdout.write(`${JSON.stringify(budgets, null, 2)}\n`);
@@ -458,9 +460,16 @@ async function lazyHelp(command: string): Promise<number> {
 export interface LaunchOptions {
   /** Where the Claude Code parser thread's script is, and the Node flags it needs. */
   parserThreads?: ParserThreads;
+  /** Where the rollup thread's script is: analyze rebuilds of several days build them on threads. */
+  rollupThreads?: RollupThreads;
 }
 
 let launch: LaunchOptions = {};
+
+/** Analyze's deps with the launcher's rollup threads, if any (same rollups, built on every core). */
+function withRollupThreads(deps: AnalyzeDeps): AnalyzeDeps {
+  return launch.rollupThreads ? { ...deps, rollupThreads: launch.rollupThreads } : deps;
+}
 
 export async function main(argv: string[], options: LaunchOptions = {}): Promise<number> {
   launch = options;

@@ -20,6 +20,8 @@ await build({
     ...['main', 'quick-report', 'statusline', 'recent-refresh'].map((name) => join(root, 'cli', `${name}.ts`)),
     // The Claude Code parser thread: its own entry, sharing chunks with the rest.
     { in: join(root, 'lib', 'sources', 'claude-code', 'parse-worker.ts'), out: 'claude-code-parser' },
+    // The day rollup thread (analyze rebuilds of several days), likewise.
+    { in: join(root, 'lib', 'pipeline', 'rollup-worker.ts'), out: 'rollup-builder' },
   ],
   outdir: join(root, 'dist-cli'),
   outExtension: { '.js': '.mjs' },

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../../lib/core/log.ts';
 import { runAnalyze, touchedDays } from '../../lib/pipeline/analyze.ts';
+import { sourceRollupThreads } from '../../lib/pipeline/rollup-threads.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { FileObjectStore } from '../../lib/store/file-store.ts';
 import { listUsageDays } from '../../lib/usage/lake.ts';
@@ -20,6 +21,8 @@ const { values } = parseArgs({
     'new-key': { type: 'string' },
     /** Full mode over only the last N days (to profile the same hot path in less time). */
     'last-days': { type: 'string' },
+    /** Rollup threads for the rebuild (as the CLI has them); 0 = every day on the main thread. */
+    threads: { type: 'string', default: '0' },
   },
 });
 const dataDir = values['data-dir'];
@@ -28,7 +31,16 @@ const bucket = values.bucket ?? 'tokenlake';
 
 {
   const store = FileObjectStore.open(dataDir, bucket);
-  const deps = { store, pricer: createPricer(), now: () => new Date(), timeZone: 'UTC', log: createLogger({ level: 'warn' }) };
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 0) throw new Error(`--threads: expected a count, got "${values.threads}"`);
+  const deps = {
+    store,
+    pricer: createPricer(),
+    now: () => new Date(),
+    timeZone: 'UTC',
+    log: createLogger({ level: 'warn' }),
+    ...(threads > 0 ? { rollupThreads: sourceRollupThreads({ count: threads }) } : {}),
+  };
   let days: string[];
   let force = false;
   const started = performance.now();

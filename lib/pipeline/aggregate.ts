@@ -5,7 +5,7 @@
 
 import { dayRange, utcDay } from '../core/calendar.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { type AnalyzeDeps, refreshDay, runAnalyze } from './analyze.ts';
+import { type AnalyzeDeps, createDayRefresher, runAnalyze } from './analyze.ts';
 
 export const MAX_AGGREGATION_DAYS = 800;
 
@@ -33,11 +33,17 @@ export async function runAggregation(
   const rebuilt: string[] = [];
   const empty: string[] = [];
   let lakeObjectsRead = 0;
-  for (const [i, day] of days.entries()) {
-    const r = await refreshDay(deps, day, true);
-    lakeObjectsRead += r.lakeObjectsRead;
-    (r.rollup ? rebuilt : empty).push(day);
-    onProgress(i + 1, days.length, day);
+  // Days rebuilt in order, on rollup threads when deps has them (a thread's failure ends the run).
+  const refresher = createDayRefresher(deps, days, true);
+  try {
+    for (const [i, day] of days.entries()) {
+      const r = await refresher.refresh(day, true);
+      lakeObjectsRead += r.lakeObjectsRead;
+      (r.rollup ? rebuilt : empty).push(day);
+      onProgress(i + 1, days.length, day);
+    }
+  } finally {
+    await refresher.close();
   }
   const result = await runAnalyze(deps);
   return { from, to, rebuilt, empty, lakeObjectsRead, generatedAt: result.analytics.generated_at };

@@ -17,30 +17,20 @@ import {
   parseLakeKey,
   parseQuarantineKey,
   QUARANTINE_PREFIX,
-  quarantinePrefix,
   USAGE_ROLLUP_PREFIX,
 } from '../store/layout.ts';
 import { readSyncLeases } from '../store/lease.ts';
-import type { ObjectStore, StoredObject } from '../store/object-store.ts';
+import type { ObjectStore } from '../store/object-store.ts';
 import { readStoredJson } from '../store/stored-json.ts';
-import { listUsageDay, listUsageDays, readUsageObject } from '../usage/lake.ts';
-import type { UsageRecord } from '../usage/record.ts';
-import {
-  buildDay,
-  checkRollup,
-  DayRollupBuilder,
-  type FreshDay,
-  inputsFingerprint,
-  type Rollup,
-  readRollup,
-  readUsageIdIndex,
-  rollupIsCurrent,
-  type UsageIdIndex,
-  writeRollup,
-  writeUsageIdIndex,
-} from '../usage/rollup.ts';
+import { listUsageDays } from '../usage/lake.ts';
+import { type FreshDay, type Rollup, readRollup } from '../usage/rollup.ts';
 import { type Alert, type AlertSink, recentAlerts, sendOnce } from './alerts.ts';
+import { createDayRefresher } from './day-refresher.ts';
+import type { RollupThreads } from './rollup-threads.ts';
 import { readAllStatuses } from './sync.ts';
+
+export { type DayRefresh, refreshDay } from './day-refresh.ts';
+export { createDayRefresher, type DayRefresher } from './day-refresher.ts';
 
 export interface AnalyzeDeps {
   store: ObjectStore;
@@ -57,6 +47,12 @@ export interface AnalyzeDeps {
    * (the embedded S3) need it; on AWS the conditional write below is what keeps passes apart.
    */
   serialize?: <T>(work: () => Promise<T>) => Promise<T>;
+  /**
+   * Rebuilds of several days build them on these worker threads (the CLI's sync, aggregate and
+   * budgets; the bench); none = on this thread, one day after another (Lambda, the local stack,
+   * tests). Same rollups, byte for byte.
+   */
+  rollupThreads?: RollupThreads;
 }
 
 /** A promise-chain mutex: each call runs after the previous one settled. */
@@ -101,7 +97,7 @@ export interface AnalyzeResult {
   alertsSent: string[];
 }
 
-/** Budget thresholds crossed (by actual or forecast spend) and anomalies about recent days (lib/pipeline/alerts.ts), as alert identities. */
+/** Budget thresholds crossed (by actual or forecast spend) and anomalies about recent days (lib/alerts.ts), as alert identities. */
 export function alertsFor(analytics: Analytics): Alert[] {
   const month = analytics.month_to_date.month;
   const alerts: Alert[] = [];
@@ -159,144 +155,6 @@ export function touchedDays(keys: readonly string[]): string[] {
   return [...days].sort();
 }
 
-/**
- * Brings one day's rollup up to date with its lake objects: nothing when they are unchanged; a
- * fold when objects were only added (reading just those, deduplicated against the day's id
- * index); the handed-over builder of a first sync; otherwise a rebuild from every object.
- */
-export async function refreshDay(
-  deps: AnalyzeDeps,
-  day: string,
-  force: boolean,
-  fresh?: FreshDay,
-): Promise<{ rollup: Rollup | null; rebuilt: boolean; lakeObjectsRead: number }> {
-  const objects = await listUsageDay(deps.store, day);
-  const quarantine = await deps.store.list(quarantinePrefix(day));
-  const inputs = [...objects, ...quarantine];
-  const priceTable = deps.pricer.versionAt(`${day}T12:00:00.000Z`);
-  let existing: Rollup | null = null;
-  try {
-    existing = await readRollup(deps.store, day);
-  } catch (error) {
-    if (!(error instanceof CorruptObjectError)) throw error;
-    deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: error.message });
-  }
-  if (!force && existing && rollupIsCurrent(existing, inputs, priceTable)) {
-    return { rollup: existing, rebuilt: false, lakeObjectsRead: 0 };
-  }
-  if (inputs.length === 0) {
-    // Nothing left for this day (retention or compaction removed it): drop the rollup's data.
-    if (!existing) return { rollup: null, rebuilt: false, lakeObjectsRead: 0 };
-  }
-  if (!force && existing && existing.price_table === priceTable) {
-    const folded = await foldDay(deps, existing, objects, quarantine);
-    if (folded) return folded;
-  }
-  if (!force && !existing && fresh && !fresh.builder.conflicted && coversExactly(fresh, objects)) {
-    fresh.builder.quarantinedLines += await countQuarantined(deps.store, quarantine);
-    return {
-      rollup: await storeDay(deps, day, () => fresh.builder.finish(deps.now().toISOString(), inputs)),
-      rebuilt: true,
-      lakeObjectsRead: 0,
-    };
-  }
-  const records: UsageRecord[] = [];
-  let invalid = 0;
-  for (const o of objects) {
-    const content = await readUsageObject(deps.store, o.key);
-    for (const r of content.records) records.push(r);
-    invalid += content.rejects.length;
-    warnInvalid(deps, o.key, content.rejects);
-  }
-  const quarantined = await countQuarantined(deps.store, quarantine);
-  const rollup = await storeDay(deps, day, () =>
-    buildDay({
-      day,
-      builtAt: deps.now().toISOString(),
-      pricer: deps.pricer,
-      inputs,
-      records,
-      invalidLines: invalid,
-      quarantinedLines: quarantined,
-    }),
-  );
-  return { rollup, rebuilt: true, lakeObjectsRead: objects.length };
-}
-
-/** Whether the handed-over objects are exactly the day's lake objects, at the same ETags. */
-function coversExactly(fresh: FreshDay, objects: readonly StoredObject[]): boolean {
-  return objects.length === fresh.objects.size && objects.every((o) => fresh.objects.get(o.key) === o.etag);
-}
-
-/**
- * Adds the day's new objects to its rollup when the others are unchanged and the id index written
- * with the rollup is there; null when that is not the case (or a new copy of an id outgrows the
- * counted one), and the caller rebuilds.
- */
-async function foldDay(
-  deps: AnalyzeDeps,
-  existing: Rollup,
-  objects: readonly StoredObject[],
-  quarantine: readonly StoredObject[],
-): Promise<{ rollup: Rollup; rebuilt: boolean; lakeObjectsRead: number } | null> {
-  const recorded = new Map(existing.inputs.map((i) => [i.key, i.etag]));
-  const inputs = [...objects, ...quarantine];
-  const present = new Set(inputs.map((o) => o.key));
-  if (existing.inputs.some((i) => !present.has(i.key))) return null;
-  if (inputs.some((o) => recorded.has(o.key) && recorded.get(o.key) !== o.etag)) return null;
-  const added = (list: readonly StoredObject[]) => list.filter((o) => !recorded.has(o.key));
-  const newObjects = added(objects);
-  const newQuarantine = added(quarantine);
-  if (newObjects.length + newQuarantine.length === 0) return null;
-  const index = await readUsageIdIndex(deps.store, existing.day);
-  if (!index || index.inputs !== inputsFingerprint(existing.inputs)) return null;
-  const builder = DayRollupBuilder.resume(existing, index, deps.pricer);
-  for (const o of newObjects) {
-    const content = await readUsageObject(deps.store, o.key);
-    try {
-      for (const r of content.records) if (builder.add(r) === 'conflict') return null;
-    } catch (error) {
-      throw new DayRollupError(existing.day, 'usage', { cause: error });
-    }
-    builder.invalidLines += content.rejects.length;
-    warnInvalid(deps, o.key, content.rejects);
-  }
-  builder.quarantinedLines += await countQuarantined(deps.store, newQuarantine);
-  const rollup = await storeDay(deps, existing.day, () => builder.finish(deps.now().toISOString(), inputs));
-  return { rollup, rebuilt: true, lakeObjectsRead: newObjects.length };
-}
-
-function warnInvalid(deps: AnalyzeDeps, key: string, rejects: ReadonlyArray<{ reason: string }>): void {
-  if (rejects.length === 0) return;
-  deps.log.warn('lake lines failed validation and were not counted', { key, lines: rejects.length, first: rejects[0]?.reason });
-}
-
-async function countQuarantined(store: ObjectStore, objects: readonly StoredObject[]): Promise<number> {
-  let lines = 0;
-  for (const q of objects) {
-    const got = await store.getText(q.key);
-    if (got) lines += got.text.split('\n').filter((l) => l.trim() !== '').length;
-  }
-  return lines;
-}
-
-/**
- * Builds (pure), checks and stores a day's rollup and its id index. The index goes first: a crash
- * between the two leaves an index whose fingerprint matches no rollup, which is never used.
- */
-async function storeDay(deps: AnalyzeDeps, day: string, build: () => { rollup: Rollup; index: UsageIdIndex }): Promise<Rollup> {
-  let built: { rollup: Rollup; index: UsageIdIndex };
-  try {
-    built = build();
-    checkRollup(built.rollup);
-  } catch (error) {
-    throw new DayRollupError(day, 'usage', { cause: error });
-  }
-  await writeUsageIdIndex(deps.store, built.index);
-  await writeRollup(deps.store, built.rollup);
-  return built.rollup;
-}
-
 /** The UTC days the analytics document needs: the longest window and the month, in the zone. */
 export function daysNeeded(now: Date, timeZone: string): string[] {
   const asOf = localDay(now, timeZone);
@@ -344,10 +202,15 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
   );
 
   const failedDays: FailedDay[] = [];
+  const force = options.force ?? false;
+  const outsideRange = [...touched].sort().filter((day) => !neededSet.has(day));
+  const mustCheck = (day: string) => touched.has(day) || (lakeDays.has(day) && !rollupDays.has(day));
+  // The days refreshed below, in the order they are (rebuilt on threads when deps say so).
+  const days = createDayRefresher(deps, [...outsideRange, ...needed.filter(mustCheck)], force, options.fresh);
   /** refreshDay, except that a day whose rollup cannot be built keeps its last one (named in data_quality). */
   const refresh = async (day: string, force: boolean) => {
     try {
-      return await refreshDay(deps, day, force, options.fresh?.get(day));
+      return await days.refresh(day, force);
     } catch (error) {
       if (!(error instanceof DayRollupError)) throw error;
       deps.log.error('a day could not be rolled up; its last rollup stays in use', { day, error: error.message });
@@ -356,34 +219,36 @@ async function analyzeOnce(deps: AnalyzeDeps, options: AnalyzeOptions, expectedE
       return { rollup: last, rebuilt: false, lakeObjectsRead: 0 };
     }
   };
-  for (const day of [...touched].sort()) {
-    if (neededSet.has(day)) continue;
-    // Outside the analytics range: keep its rollup current for the API's longer queries.
-    const r = await refresh(day, options.force ?? false);
-    lakeObjectsRead += r.lakeObjectsRead;
-    (r.rebuilt ? rebuilt : skipped).push(day);
-  }
-  for (const day of needed) {
-    const mustCheck = touched.has(day) || (lakeDays.has(day) && !rollupDays.has(day));
-    if (mustCheck) {
-      const r = await refresh(day, options.force ?? false);
+  try {
+    for (const day of outsideRange) {
+      // Outside the analytics range: keep its rollup current for the API's longer queries.
+      const r = await refresh(day, force);
       lakeObjectsRead += r.lakeObjectsRead;
       (r.rebuilt ? rebuilt : skipped).push(day);
-      if (r.rollup) rollups.push(r.rollup);
-      continue;
     }
-    if (!rollupDays.has(day)) continue;
-    try {
-      const r = await readRollup(deps.store, day);
-      if (r) rollups.push(r);
-    } catch (error) {
-      if (!(error instanceof CorruptObjectError)) throw error;
-      deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: errorMessage(error) });
-      const rebuiltDay = await refresh(day, true);
-      lakeObjectsRead += rebuiltDay.lakeObjectsRead;
-      rebuilt.push(day);
-      if (rebuiltDay.rollup) rollups.push(rebuiltDay.rollup);
+    for (const day of needed) {
+      if (mustCheck(day)) {
+        const r = await refresh(day, force);
+        lakeObjectsRead += r.lakeObjectsRead;
+        (r.rebuilt ? rebuilt : skipped).push(day);
+        if (r.rollup) rollups.push(r.rollup);
+        continue;
+      }
+      if (!rollupDays.has(day)) continue;
+      try {
+        const r = await readRollup(deps.store, day);
+        if (r) rollups.push(r);
+      } catch (error) {
+        if (!(error instanceof CorruptObjectError)) throw error;
+        deps.log.warn('corrupt rollup rebuilt from the lake', { day, error: errorMessage(error) });
+        const rebuiltDay = await refresh(day, true);
+        lakeObjectsRead += rebuiltDay.lakeObjectsRead;
+        rebuilt.push(day);
+        if (rebuiltDay.rollup) rollups.push(rebuiltDay.rollup);
+      }
     }
+  } finally {
+    await days.close();
   }
 
   for (const day of options.eventDays ?? []) {

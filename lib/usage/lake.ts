@@ -82,7 +82,12 @@ export interface LakeObjectContent {
 export async function readUsageObject(store: ObjectStore, key: string): Promise<LakeObjectContent> {
   const got = await store.getText(key);
   if (!got) return { key, records: [], rejects: [] };
-  const { values, rejects } = parseJsonl(got.text, usageRecordSchema, parseUsageRecordFast);
+  return parseUsageObject(key, got.text);
+}
+
+/** Validates the text of one lake object (read here, or handed to a rollup thread as bytes). */
+export function parseUsageObject(key: string, text: string): LakeObjectContent {
+  const { values, rejects } = parseJsonl(text, usageRecordSchema, parseUsageRecordFast);
   return { key, records: values, rejects };
 }
 

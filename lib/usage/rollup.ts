@@ -584,7 +584,12 @@ function isUsageIdIndex(value: unknown): value is UsageIdIndex {
 }
 
 export async function writeUsageIdIndex(store: ObjectStore, index: UsageIdIndex): Promise<void> {
-  await store.put(usageIdsKey(index.day), JSON.stringify(index));
+  await store.put(usageIdsKey(index.day), serializeUsageIdIndex(index));
+}
+
+/** The stored form of an id index (a rollup thread serialises with it too: the same bytes either way). */
+export function serializeUsageIdIndex(index: UsageIdIndex): string {
+  return JSON.stringify(index);
 }
 
 /** Reads a rollup; a corrupt or outdated one is reported as such so the caller rebuilds it. */
@@ -599,7 +604,12 @@ export function checkRollup(rollup: Rollup): void {
 
 /** Writes a rollup the caller has checked (checkRollup). */
 export async function writeRollup(store: ObjectStore, rollup: Rollup): Promise<void> {
-  await store.put(usageRollupKey(rollup.day), JSON.stringify(rollup));
+  await store.put(usageRollupKey(rollup.day), serializeRollup(rollup));
+}
+
+/** The stored form of a rollup (a rollup thread serialises with it too: the same bytes either way). */
+export function serializeRollup(rollup: Rollup): string {
+  return JSON.stringify(rollup);
 }
 
 /** True when the rollup was built from exactly these objects with the same price table. */

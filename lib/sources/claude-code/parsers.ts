@@ -4,6 +4,7 @@
 // each id to keep, and the parser then prepares the kept ones for the lake (priced, checked,
 // serialised, rolled up): records never cross threads, only summaries and finished day objects.
 
+import { tsxWorkerScript, type WorkerScript } from '../../core/worker-script.ts';
 import { createPricer, type Pricer } from '../../pricing/price.ts';
 import type { PriceTable } from '../../pricing/price-table.ts';
 import { createAnonymizer } from '../../usage/anonymize.ts';
@@ -111,9 +112,7 @@ export function inProcessParser(user: string | null, machine: string | null, bat
 // ── parser threads ───────────────────────────────────────────────────────────────────────────
 
 /** How to start a parser thread: the worker script (parse-worker.ts, or its bundle) and Node flags. */
-export interface ParserThreads {
-  script: URL;
-  execArgv?: string[];
+export interface ParserThreads extends WorkerScript {
   /** Threads wanted; default: the machine's cores, at most 4. */
   count?: number;
 }
@@ -232,14 +231,10 @@ async function threadParser(threads: ParserThreads, init: WorkerInit, pricer: Pr
 
 /**
  * Parser threads when running from the TypeScript sources (tests, a checkout without the CLI
- * bundle): a thread does not inherit tsx's loader, so its script registers tsx, then imports
- * parse-worker.ts. The bundled CLI points at its own parser bundle instead.
+ * bundle): parse-worker.ts under tsx. The bundled CLI points at its own parser bundle instead.
  */
 export function sourceParserThreads(count?: number): ParserThreads {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const worker = new URL('./parse-worker.ts', import.meta.url).href;
-  const code = `import { register } from ${JSON.stringify(tsx)}; register(); await import(${JSON.stringify(worker)});`;
-  return { script: new URL(`data:text/javascript,${encodeURIComponent(code)}`), ...(count !== undefined ? { count } : {}) };
+  return { script: tsxWorkerScript(new URL('./parse-worker.ts', import.meta.url)), ...(count !== undefined ? { count } : {}) };
 }
 
 /** Starts `count` parser threads (all or none: a thread that fails to start stops the others). */
