@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type Config, logSources, parseConfig } from '../lib/config/config.ts';
 import { isValidDay } from '../lib/core/calendar.ts';
 import { ConfigError, errorMessage, PreconditionFailedError } from '../lib/core/errors.ts';
@@ -19,7 +19,7 @@ import { createPricer } from '../lib/pricing/price.ts';
 import { detectAgents } from '../lib/sources/detect.ts';
 import { createSources } from '../lib/sources/registry.ts';
 import type { ObjectStore, PutOptions } from '../lib/store/object-store.ts';
-import { S3ObjectStore } from '../lib/store/s3-store.ts';
+import { createS3Client, S3ObjectStore } from '../lib/store/s3-store.ts';
 import { installSchedule, type PushJob, parseEvery, type ScheduleHost, uninstallSchedule } from './push-schedule.ts';
 
 /** The sources that read this machine's files; API sources are pulled by the deployed sync. */
@@ -263,32 +263,29 @@ function prepare(values: PushArgs, env: Record<string, string | undefined>): Pre
   return { config, target: { bucket, profile, endpoint: config.s3Endpoint, region }, sources: names, explicit };
 }
 
-/** The standard chain; a static key pair from `env` is used as the chain's fromEnv would. */
+/**
+ * The standard chain, or the named profile; without one, a static key pair from `env` is used as
+ * the chain's fromEnv would. Follows a bucket's region redirect; the SDK's own warnings would break
+ * the one-line-per-result output, so failures surface as errors instead.
+ */
 function createBucketClient(target: Target, env: Record<string, string | undefined>): S3Client {
-  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  const config: S3ClientConfig = {
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
+  const keys =
+    !target.profile && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID,
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        }
+      : undefined;
+  return createS3Client({
     maxAttempts: 3,
     followRegionRedirects: true,
-    // The SDK's own warnings would break the one-line contract; failures surface as errors.
-    logger: quiet,
-  };
-  const region = target.region ?? (target.endpoint ? 'us-east-1' : undefined);
-  if (region) config.region = region;
-  if (target.endpoint) {
-    config.endpoint = target.endpoint;
-    config.forcePathStyle = true;
-  }
-  if (target.profile) config.profile = target.profile;
-  else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
-    config.credentials = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
-    };
-  }
-  return new S3Client(config);
+    quiet: true,
+    ...(target.region ? { region: target.region } : {}),
+    ...(target.endpoint ? { endpoint: target.endpoint } : {}),
+    ...(target.profile ? { profile: target.profile } : {}),
+    ...(keys ? { credentials: keys } : {}),
+  });
 }
 
 async function runPush(

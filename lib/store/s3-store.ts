@@ -16,11 +16,19 @@ import { PreconditionFailedError } from '../core/errors.ts';
 import type { ObjectStore, PutOptions, StoredObject } from './object-store.ts';
 
 export interface S3ConnectionOptions {
+  /** When absent: us-east-1 for an S3-compatible endpoint, else the SDK's chain (env, profile). */
   region?: string;
   endpoint?: string;
   forcePathStyle?: boolean;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** A static key pair; without it (and without `profile`) the SDK's default chain is used. */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** A named profile of the shared AWS config files (the CLI's --profile). */
+  profile?: string;
   maxAttempts?: number;
+  /** Follow a 301 to the bucket's own region (a bucket named by a user may live anywhere). */
+  followRegionRedirects?: boolean;
+  /** Drop the SDK's own log lines (a command whose output is one line per result). */
+  quiet?: boolean;
 }
 
 /**
@@ -30,16 +38,20 @@ export interface S3ConnectionOptions {
  */
 export function createS3Client(options: S3ConnectionOptions = {}): S3Client {
   const config: S3ClientConfig = {
-    region: options.region ?? 'us-east-1',
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: options.maxAttempts ?? 5,
   };
+  const region = options.region ?? (options.endpoint ? 'us-east-1' : undefined);
+  if (region) config.region = region;
   if (options.endpoint) {
     config.endpoint = options.endpoint;
     config.forcePathStyle = options.forcePathStyle ?? true;
   }
   if (options.credentials) config.credentials = options.credentials;
+  else if (options.profile) config.profile = options.profile;
+  if (options.followRegionRedirects) config.followRegionRedirects = true;
+  if (options.quiet) config.logger = { debug() {}, info() {}, warn() {}, error() {} };
   return new S3Client(config);
 }
 
