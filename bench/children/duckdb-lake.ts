@@ -1,4 +1,4 @@
-// The DuckDB side: GROUP BY day, model over the lake's files as s3rver stores them (2 threads),
+// The DuckDB side: GROUP BY day, model over the lake's files as they lie in the local data folder (2 threads),
 // or COPY … TO a file for the export comparison. Prints one JSON line: timing and what it read.
 
 import { parseArgs } from 'node:util';
