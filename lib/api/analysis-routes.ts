@@ -4,9 +4,6 @@
 
 import { z } from 'zod';
 import { latencySchema, totalsSchema } from '../analytics/analytics.ts';
-import { BadRequestError } from '../core/errors.ts';
-import type { UsageSums } from '../usage/rollup.ts';
-import { defineRoute, jsonResponse, type Route, type RouteContext } from './contract.ts';
 import {
   alignToHours,
   bucketOf,
@@ -17,7 +14,7 @@ import {
   periodQueryShape,
   previousPeriod,
   resolvePeriod,
-} from './period.ts';
+} from '../analytics/period.ts';
 import {
   byCostThenKey,
   type EntityType,
@@ -30,7 +27,10 @@ import {
   sumBy,
   sumRows,
   toTotals,
-} from './rollup-query.ts';
+} from '../analytics/rollup-query.ts';
+import { BadRequestError } from '../core/errors.ts';
+import type { UsageSums } from '../usage/rollup.ts';
+import { defineRoute, jsonResponse, type Route, type RouteContext } from './contract.ts';
 
 /** The error every query route can give besides bad input and keys. */
 const rollupErrors = { 503: 'A daily rollup of the period is corrupt; the message names the POST /v1/aggregate call that rebuilds it.' };

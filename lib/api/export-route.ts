@@ -5,6 +5,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { alignToHours, type Period, periodQueryShape, resolvePeriod } from '../analytics/period.ts';
+import { loadPeriodRollups } from '../analytics/rollup-query.ts';
 import { BadRequestError, HttpError } from '../core/errors.ts';
 import { toCsv, toCsvRows } from '../export/csv.ts';
 import {
@@ -27,8 +29,6 @@ import { createPricer, type Pricer } from '../pricing/price.ts';
 import { datasetPrefix, EXPORTS_PREFIX } from '../store/layout.ts';
 import { type AnonymizableField, anonymizableFields, createAnonymizer, resolveAnonymizationKey } from '../usage/anonymize.ts';
 import { contentResponse, defineRoute, jsonResponse, type Route, type RouteContext } from './contract.ts';
-import { alignToHours, type Period, periodQueryShape, resolvePeriod } from './period.ts';
-import { loadPeriodRollups } from './rollup-query.ts';
 
 /** Lambda answers at most 6 MB; keep a margin for headers and the response envelope. */
 export const DEFAULT_EXPORT_INLINE_LIMIT_BYTES = 5_000_000;

@@ -5,8 +5,10 @@
 
 import { z } from 'zod';
 import { computeWindow, localRows, windowSchema } from '../analytics/analytics.ts';
+import { MAX_PERIOD_DAYS, periodQueryShape, zonedDayStart } from '../analytics/period.ts';
 import { reportBys, reportOrders, reportSchema } from '../analytics/report.ts';
 import { queryReport } from '../analytics/report-query.ts';
+import { loadPeriodRollups } from '../analytics/rollup-query.ts';
 import { addDays, daysBetween, utcDaysCovering } from '../core/calendar.ts';
 import { utcDaySchema } from '../core/calendar-schema.ts';
 import { BadRequestError } from '../core/errors.ts';
@@ -14,8 +16,6 @@ import { computeEventWindows } from '../events/analytics.ts';
 import { loadEventRollups } from '../events/rollup.ts';
 import { createPricer } from '../pricing/price.ts';
 import { defineRoute, jsonResponse, type Route } from './contract.ts';
-import { MAX_PERIOD_DAYS, periodQueryShape, zonedDayStart } from './period.ts';
-import { loadPeriodRollups } from './rollup-query.ts';
 
 const rollupErrors = { 503: 'A daily rollup of the period is corrupt; the message names the POST /v1/aggregate call that rebuilds it.' };
 
