@@ -150,3 +150,15 @@ export function latencyDaysOf(period: Pick<Period, 'start' | 'end'>): string[] {
 }
 
 export { mergeLatency } from './analytics.ts';
+
+/** The rows whose hour starts inside the period. */
+export function rowsInPeriod(rows: readonly HourRow[], period: Pick<Period, 'start' | 'end'>): HourRow[] {
+  const start = period.start.getTime();
+  const end = period.end.getTime();
+  return rows.filter((r) => r.at >= start && r.at < end);
+}
+
+/** part / whole, 0 when there is no whole (an empty period has no shares). */
+export function shareOf(part: number, whole: number): number {
+  return whole > 0 ? part / whole : 0;
+}

@@ -5,10 +5,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { alignToHours, type Period, periodQueryShape, resolvePeriod } from '../analytics/period.ts';
-import { loadPeriodRollups } from '../analytics/rollup-query.ts';
-import { BadRequestError, HttpError } from '../core/errors.ts';
-import { toCsv, toCsvRows } from '../export/csv.ts';
+import { alignToHours, type Period, periodQueryShape, resolvePeriod } from '../../analytics/period.ts';
+import { loadPeriodRollups } from '../../analytics/rollup-query.ts';
+import { BadRequestError, HttpError } from '../../core/errors.ts';
+import { toCsv, toCsvRows } from '../../export/csv.ts';
 import {
   DAILY_COLUMNS,
   dailyTable,
@@ -19,16 +19,16 @@ import {
   USAGE_COLUMNS,
   usageRecordsByDay,
   usageTable,
-} from '../export/datasets.ts';
-import { FOCUS_COLUMNS, FOCUS_VERSION, focusMetadata, focusTable } from '../export/focus.ts';
-import { toJsonArray, toJsonElements } from '../export/json.ts';
-import { toNdjson } from '../export/ndjson.ts';
-import { toParquet } from '../export/parquet.ts';
-import { type ColumnSpec, type ExportTable, selectColumns } from '../export/table.ts';
-import { createPricer, type Pricer } from '../pricing/price.ts';
-import { datasetPrefix, EXPORTS_PREFIX } from '../store/layout.ts';
-import { type AnonymizableField, anonymizableFields, createAnonymizer, resolveAnonymizationKey } from '../usage/anonymize.ts';
-import { contentResponse, defineRoute, jsonResponse, type Route, type RouteContext } from './contract.ts';
+} from '../../export/datasets.ts';
+import { FOCUS_COLUMNS, FOCUS_VERSION, focusMetadata, focusTable } from '../../export/focus.ts';
+import { toJsonArray, toJsonElements } from '../../export/json.ts';
+import { toNdjson } from '../../export/ndjson.ts';
+import { toParquet } from '../../export/parquet.ts';
+import { type ColumnSpec, type ExportTable, selectColumns } from '../../export/table.ts';
+import { createPricer, type Pricer } from '../../pricing/price.ts';
+import { datasetPrefix, EXPORTS_PREFIX } from '../../store/layout.ts';
+import { type AnonymizableField, anonymizableFields, createAnonymizer, resolveAnonymizationKey } from '../../usage/anonymize.ts';
+import { contentResponse, defineRoute, jsonResponse, type RouteContext } from '../contract.ts';
 
 /** Lambda answers at most 6 MB; keep a margin for headers and the response envelope. */
 export const DEFAULT_EXPORT_INLINE_LIMIT_BYTES = 5_000_000;
@@ -229,7 +229,7 @@ function encodedSize(body: string | Uint8Array, limit: number): number {
   return raw > limit ? raw : Buffer.byteLength(JSON.stringify(body), 'utf8');
 }
 
-const exportRoute = defineRoute({
+export const exportRoute = defineRoute({
   method: 'GET',
   path: '/v1/export',
   scope: 'read',
@@ -346,5 +346,3 @@ const exportRoute = defineRoute({
     },
   };
 });
-
-export const exportRoutes: Route[] = [exportRoute];
