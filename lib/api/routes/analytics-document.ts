@@ -1,7 +1,7 @@
 // analytics.json as the analytics routes serve it: read, validated and serialised once per ETag,
 // kept per store so a warm function answers from memory, recomputed when missing or outdated.
 
-import { type Analytics, analyticsSchema } from '../../analytics/analytics.ts';
+import type { Analytics } from '../../analytics/analytics.ts';
 import { CorruptObjectError, HttpError } from '../../core/errors.ts';
 import { readAnalytics, runAnalyze } from '../../pipeline/analyze.ts';
 import { ANALYTICS_KEY } from '../../store/layout.ts';

@@ -1,72 +1,21 @@
-// GET /v1/export: a period's lake records (usage, events) or daily sums (from the rollups) as CSV,
-// JSON, NDJSON, Parquet or FOCUS. Answered inline (200, Content-Disposition, x-row-count) when the
-// encoded answer fits the Lambda response limit; a larger one is written to `exports/` and answered
-// 303 See Other with the presigned GET URL (valid 15 minutes) in Location and a JSON link body.
+// GET /v1/export: a period's records or daily sums as CSV, JSON, NDJSON, Parquet or FOCUS
+// (lib/export/run-export.ts encodes them). Answered inline (200, Content-Disposition,
+// x-row-count) when the encoded answer fits the Lambda response limit; a larger one is written to
+// `exports/` and answered 303 See Other with the presigned GET URL (valid 15 minutes) in Location
+// and a JSON link body.
 
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { alignToHours, type Period, periodQueryShape, resolvePeriod } from '../../analytics/period.ts';
-import { loadPeriodRollups } from '../../analytics/rollup-query.ts';
-import { BadRequestError, HttpError } from '../../core/errors.ts';
-import { toCsv, toCsvRows } from '../../export/csv.ts';
-import {
-  DAILY_COLUMNS,
-  dailyTable,
-  EVENT_COLUMNS,
-  eventsTable,
-  loadEventRecords,
-  loadUsageRecords,
-  USAGE_COLUMNS,
-  usageRecordsByDay,
-  usageTable,
-} from '../../export/datasets.ts';
-import { FOCUS_COLUMNS, FOCUS_VERSION, focusMetadata, focusTable } from '../../export/focus.ts';
-import { toJsonArray, toJsonElements } from '../../export/json.ts';
-import { toNdjson } from '../../export/ndjson.ts';
-import { toParquet } from '../../export/parquet.ts';
-import { type ColumnSpec, type ExportTable, selectColumns } from '../../export/table.ts';
-import { createPricer, type Pricer } from '../../pricing/price.ts';
-import { datasetPrefix, EXPORTS_PREFIX } from '../../store/layout.ts';
-import { type AnonymizableField, anonymizableFields, createAnonymizer, resolveAnonymizationKey } from '../../usage/anonymize.ts';
-import { contentResponse, defineRoute, jsonResponse, type RouteContext } from '../contract.ts';
+import { exportForQuery, exportQuerySchema } from '../../analytics/export-query.ts';
+import { HttpError } from '../../core/errors.ts';
+import { exportDatasets, exportFormats } from '../../export/run-export.ts';
+import { createPricer } from '../../pricing/price.ts';
+import { EXPORTS_PREFIX } from '../../store/layout.ts';
+import { contentResponse, defineRoute, jsonResponse } from '../contract.ts';
 
 /** Lambda answers at most 6 MB; keep a margin for headers and the response envelope. */
 export const DEFAULT_EXPORT_INLINE_LIMIT_BYTES = 5_000_000;
 export const EXPORT_URL_SECONDS = 15 * 60;
-
-const formats = ['csv', 'json', 'ndjson', 'parquet', 'focus'] as const;
-type ExportFormat = (typeof formats)[number];
-const datasets = ['usage', 'daily', 'events'] as const;
-type ExportDataset = (typeof datasets)[number];
-
-const FORMAT_MEDIA = {
-  csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
-  focus: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
-  json: { contentType: 'application/json; charset=utf-8', extension: 'json' },
-  ndjson: { contentType: 'application/x-ndjson; charset=utf-8', extension: 'ndjson' },
-  parquet: { contentType: 'application/vnd.apache.parquet', extension: 'parquet' },
-} as const satisfies Record<ExportFormat, { contentType: string; extension: string }>;
-
-const COLUMNS: Record<ExportDataset, ColumnSpec[]> = { usage: USAGE_COLUMNS, daily: DAILY_COLUMNS, events: EVENT_COLUMNS };
-
-export const exportQuerySchema = z.object({
-  format: z
-    .enum(formats)
-    .default('csv')
-    .describe('csv (RFC 4180), json (one array), ndjson, parquet (typed columns), focus (FinOps FOCUS 1.2 CSV).'),
-  dataset: z
-    .enum(datasets)
-    .default('usage')
-    .describe('usage: the lake records; daily: sums per local day and group (from rollups); events: pushed events.'),
-  fields: z.string().min(1).max(2000).optional().describe('Comma-separated columns to keep, in that order (not with format=focus).'),
-  anonymize: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe(`Comma-separated labels to replace by a keyed HMAC pseudonym: ${anonymizableFields.join(', ')}.`),
-  ...periodQueryShape,
-});
 
 /**
  * Where to fetch an export too large to answer inline (also in the 303's Location header).
@@ -80,8 +29,8 @@ export const exportLinkResponseSchema = z.object({
   expires_at: z.iso.datetime(),
   /** The object's key in the bucket, under exports/. */
   key: z.string(),
-  format: z.enum(formats),
-  dataset: z.enum(datasets),
+  format: z.enum(exportFormats),
+  dataset: z.enum(exportDatasets),
   rows: z.int().nonnegative(),
   bytes: z.int().nonnegative(),
   content_type: z.string(),
@@ -97,129 +46,11 @@ const rowCountHeader = {
   required: true,
 } as const;
 
-function splitList(value: string | undefined): string[] {
-  if (value === undefined) return [];
-  return value
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-}
-
-function checkFields(list: string[], dataset: ExportDataset): string[] {
-  const known = COLUMNS[dataset].map((c) => c.name);
-  const unknown = list.filter((f) => !known.includes(f));
-  if (unknown.length > 0) {
-    throw new BadRequestError('invalid query parameters', [
-      { field: 'fields', reason: `unknown column(s) ${unknown.join(', ')} for dataset ${dataset} (known: ${known.join(', ')})` },
-    ]);
-  }
-  if (new Set(list).size !== list.length)
-    throw new BadRequestError('invalid query parameters', [{ field: 'fields', reason: 'a column is named twice' }]);
-  return list;
-}
-
-function checkAnonymize(list: string[]): AnonymizableField[] {
-  const unknown = list.filter((f) => !(anonymizableFields as readonly string[]).includes(f));
-  if (unknown.length > 0) {
-    throw new BadRequestError('invalid query parameters', [
-      { field: 'anonymize', reason: `cannot anonymise ${unknown.join(', ')} (allowed: ${anonymizableFields.join(', ')})` },
-    ]);
-  }
-  return [...new Set(list)] as AnonymizableField[];
-}
-
-function fileName(dataset: ExportDataset, format: ExportFormat, period: Period): string {
-  const first = period.start.toISOString().slice(0, 10);
-  const last = new Date(Math.max(period.start.getTime(), period.end.getTime() - 1)).toISOString().slice(0, 10);
-  const name = format === 'focus' ? 'focus' : dataset;
-  return `tokenlake-${name}-${first}-to-${last}.${FORMAT_MEDIA[format].extension}`;
-}
-
-/** FOCUS list prices come from the table analyze prices with (the built-in one when none is configured). */
-function focusPricer(context: RouteContext): Pricer {
-  return context.deps.analysis?.pricer ?? createPricer();
-}
-
 /** FOCUS metadata reference, readable without opening the data (metadata/schema/schema.mdpp). */
 const focusHeaderSpecs = {
   'x-focus-version': { description: 'format=focus: the FOCUS specification version the file follows (1.2).', required: false },
   'x-focus-schema-id': { description: 'format=focus: the id of the column schema (see docs/focus.md).', required: false },
 };
-
-function focusHeaders(format: ExportFormat): Record<string, string> {
-  return format === 'focus' ? { 'x-focus-version': FOCUS_VERSION, 'x-focus-schema-id': focusMetadata().SchemaId } : {};
-}
-
-async function buildTable(
-  context: RouteContext,
-  dataset: ExportDataset,
-  format: ExportFormat,
-  period: Period,
-  anonymize: AnonymizableField[],
-): Promise<ExportTable> {
-  const { store } = context.deps;
-  const key = anonymize.length > 0 ? await resolveAnonymizationKey(store, context.deps.anonymizationKey) : '';
-  const anon = createAnonymizer(key, anonymize);
-  if (dataset === 'daily') {
-    const { rows } = await loadPeriodRollups(store, period, context.deps.log);
-    return dailyTable(rows, period.timeZone, anon);
-  }
-  if (dataset === 'events') {
-    const any = await store.listPrefixes(datasetPrefix('events'));
-    if (any.length === 0) return { columns: EVENT_COLUMNS, rows: [] };
-    return eventsTable((await loadEventRecords(store, period)).records, anon);
-  }
-  const { records } = await loadUsageRecords(store, period);
-  return format === 'focus' ? focusTable(records, anon, focusPricer(context)) : usageTable(records, anon);
-}
-
-/**
- * Text exports of the usage dataset, one UTC day at a time: only one day's records and rows are
- * held at once (the encoded answer grows; records and rows do not), the same bytes as serialising
- * the whole period. FOCUS rows are per hour, so a day's charges never straddle two parts.
- */
-async function serialiseUsageByDay(
-  context: RouteContext,
-  format: Exclude<ExportFormat, 'parquet'>,
-  period: Period,
-  anonymize: AnonymizableField[],
-  fields: string[],
-): Promise<{ body: string; rows: number }> {
-  const key = anonymize.length > 0 ? await resolveAnonymizationKey(context.deps.store, context.deps.anonymizationKey) : '';
-  const anon = createAnonymizer(key, anonymize);
-  const parts: string[] = [];
-  let rows = 0;
-  let header: ExportTable | null = null;
-  for await (const records of usageRecordsByDay(context.deps.store, period)) {
-    let table = format === 'focus' ? focusTable(records, anon, focusPricer(context)) : usageTable(records, anon);
-    if (fields.length > 0) table = selectColumns(table, fields);
-    header ??= table;
-    if (table.rows.length === 0) continue;
-    if (format === 'csv' || format === 'focus') parts.push(toCsvRows(table));
-    else if (format === 'ndjson') parts.push(toNdjson(table));
-    else parts.push(toJsonElements(table));
-    rows += table.rows.length;
-  }
-  const columns = header ?? { columns: format === 'focus' ? FOCUS_COLUMNS : USAGE_COLUMNS, rows: [] };
-  const headerTable = fields.length > 0 && header === null ? selectColumns(columns, fields) : columns;
-  if (format === 'csv' || format === 'focus') return { body: toCsv({ columns: headerTable.columns, rows: [] }) + parts.join(''), rows };
-  if (format === 'ndjson') return { body: parts.join(''), rows };
-  return { body: `[${parts.join(',\n')}]\n`, rows };
-}
-
-function serialise(table: ExportTable, format: ExportFormat): string | Uint8Array {
-  switch (format) {
-    case 'csv':
-    case 'focus':
-      return toCsv(table);
-    case 'json':
-      return toJsonArray(table);
-    case 'ndjson':
-      return toNdjson(table);
-    case 'parquet':
-      return toParquet(table);
-  }
-}
 
 /** Bytes the answer takes inside Lambda's JSON response envelope (base64, or an escaped string). */
 function encodedSize(body: string | Uint8Array, limit: number): number {
@@ -274,74 +105,61 @@ export const exportRoute = defineRoute({
   },
 }).handle(async (context) => {
   const q = context.query;
-  if (q.format === 'focus' && q.dataset !== 'usage') {
-    throw new BadRequestError('invalid query parameters', [{ field: 'dataset', reason: 'format=focus is built from the usage dataset' }]);
-  }
-  if (q.format === 'focus' && q.fields !== undefined) {
-    throw new BadRequestError('invalid query parameters', [{ field: 'fields', reason: 'FOCUS has a fixed column set; drop fields' }]);
-  }
-  const fields = checkFields(splitList(q.fields), q.dataset);
-  if (q.fields !== undefined && fields.length === 0) {
-    throw new BadRequestError('invalid query parameters', [{ field: 'fields', reason: 'names no column' }]);
-  }
-  const anonymize = checkAnonymize(splitList(q.anonymize));
-  const exact = resolvePeriod(q, context.deps.now(), context.deps.timeZone);
-  // Daily sums come from the hourly rollups: whole hours.
-  const period = q.dataset === 'daily' ? alignToHours(exact) : exact;
-
-  let body: string | Uint8Array;
-  let rowCount: number;
-  if (q.dataset === 'usage' && q.format !== 'parquet') {
-    ({ body, rows: rowCount } = await serialiseUsageByDay(context, q.format, period, anonymize, fields));
-  } else {
-    let table = await buildTable(context, q.dataset, q.format, period, anonymize);
-    if (fields.length > 0) table = selectColumns(table, fields);
-    body = serialise(table, q.format);
-    rowCount = table.rows.length;
-  }
-  const media = FORMAT_MEDIA[q.format];
-  const filename = fileName(q.dataset, q.format, period);
-  const rows = String(rowCount);
-  const limit = context.deps.exportInlineLimitBytes ?? DEFAULT_EXPORT_INLINE_LIMIT_BYTES;
+  const { deps } = context;
+  const file = await exportForQuery(
+    {
+      store: deps.store,
+      // FOCUS list prices come from the table analyze prices with (the built-in one when none is configured).
+      pricer: deps.analysis?.pricer ?? createPricer(),
+      anonymizationKey: deps.anonymizationKey,
+      now: deps.now(),
+      timeZone: deps.timeZone,
+      log: deps.log,
+    },
+    q,
+  );
+  const { body, filename } = file;
+  const rows = String(file.rows);
+  const limit = deps.exportInlineLimitBytes ?? DEFAULT_EXPORT_INLINE_LIMIT_BYTES;
   const size = encodedSize(body, limit);
 
   if (size <= limit) {
     return {
       status: 200,
-      contentType: media.contentType,
+      contentType: file.contentType,
       body,
       headers: {
         'content-disposition': `attachment; filename="${filename}"`,
         'x-row-count': rows,
         'cache-control': 'no-store',
-        ...focusHeaders(q.format),
+        ...file.focusHeaders,
       },
     };
   }
 
-  const { store } = context.deps;
+  const { store } = deps;
   if (!store.presignGet) {
     throw new HttpError(503, `the export is ${size} bytes, over the inline limit of ${limit}, and this store cannot presign URLs`, [
       { field: 'from', reason: 'narrow the period (or use fields=) to answer inline' },
     ]);
   }
-  const key = `${EXPORTS_PREFIX}${randomBytes(16).toString('hex')}.${media.extension}`;
+  const key = `${EXPORTS_PREFIX}${randomBytes(16).toString('hex')}.${file.extension}`;
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  await store.put(key, bytes, { contentType: media.contentType });
+  await store.put(key, bytes, { contentType: file.contentType });
   const url = await store.presignGet(key, EXPORT_URL_SECONDS, { downloadName: filename });
-  context.deps.log.info('export written for download', { key, bytes: bytes.byteLength, rows: rowCount });
+  deps.log.info('export written for download', { key, bytes: bytes.byteLength, rows: file.rows });
   return {
     status: 303,
-    headers: { location: url, 'x-row-count': rows, ...focusHeaders(q.format) },
+    headers: { location: url, 'x-row-count': rows, ...file.focusHeaders },
     body: {
       url,
-      expires_at: new Date(context.deps.now().getTime() + EXPORT_URL_SECONDS * 1000).toISOString(),
+      expires_at: new Date(deps.now().getTime() + EXPORT_URL_SECONDS * 1000).toISOString(),
       key,
       format: q.format,
       dataset: q.dataset,
-      rows: rowCount,
+      rows: file.rows,
       bytes: bytes.byteLength,
-      content_type: media.contentType,
+      content_type: file.contentType,
       filename,
     },
   };
