@@ -1,7 +1,8 @@
 // The OpenAPI 3.1 document, generated from the route declarations and the very zod schemas the
 // router validates requests with and the handlers' replies are typed by (zod 4's JSON Schema
 // output: the input side for what a client sends, the output side for what it receives), so the
-// document cannot drift from the code. Served at GET /openapi.json without a key.
+// document cannot drift from the code. Served at GET /openapi.json without a key
+// (routes/openapi.ts).
 
 import { z } from 'zod';
 import { answersOf, type BodySpec, type HeaderSpecs, pathPlaceholders, type ResponseSpec, type Route, routeTags } from './contract.ts';

@@ -22,6 +22,7 @@ const budgetsAnswerSchema = z.object({
   /** Why the stored file was not used (the last good version was), or null. */
   error: z.string().nullable(),
 });
+
 export const budgetsGetRoute = defineRoute({
   method: 'GET',
   path: '/v1/budgets',
