@@ -1,14 +1,13 @@
-// `tokenlake export`: the API's export, run in-process against the store, written to a file.
-// Going through the same route keeps the CLI and the API answering the same bytes.
+// `tokenlake export`: the export use case (lib/analytics/export-query.ts → lib/export/run-export.ts)
+// run in-process against the store and written to a file: the bytes GET /v1/export answers,
+// without a key or a request. Options are checked by the schema the route's query uses.
 
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { allRoutes } from '../lib/api/all-routes.ts';
-import { entryForPlainKey } from '../lib/api/auth.ts';
-import type { ApiRequest } from '../lib/api/http.ts';
-import { createRouter } from '../lib/api/router.ts';
+import { exportForQuery, exportQuerySchema } from '../lib/analytics/export-query.ts';
+import { HttpError, issuesToDetails } from '../lib/core/errors.ts';
 import { focusMetadata } from '../lib/export/focus.ts';
-import { analyzeDeps, type Runtime } from '../lib/pipeline/runtime.ts';
+import type { Runtime } from '../lib/pipeline/runtime.ts';
 
 export const EXPORT_HELP = `tokenlake export --format csv|json|ndjson|parquet|focus --out FILE
                  [--window 7d|30d|90d | --from DAY|INSTANT --to DAY|INSTANT]
@@ -18,8 +17,6 @@ Writes the records of the period (default: the last 30 days) to FILE, as GET /v1
 With --format focus, the FOCUS metadata (version, schema id, columns) goes beside it, in
 FILE without .csv + .metadata.json.
 Example: tokenlake export --format parquet --window 90d --out usage.parquet`;
-
-const route = createRouter(allRoutes);
 
 export async function runExportCommand(
   args: readonly string[],
@@ -44,42 +41,38 @@ export async function runExportCommand(
     io.stderr(`tokenlake export: --out: expected a file name\n${EXPORT_HELP}\n`);
     return 2;
   }
-  const query = new URLSearchParams();
+  const query: Record<string, string> = {};
   for (const name of ['format', 'window', 'from', 'to', 'dataset', 'fields', 'anonymize'] as const) {
     const v = values[name];
-    if (v !== undefined) query.set(name, v);
+    if (v !== undefined) query[name] = v;
   }
-  const key = 'cli-export-in-process-key';
-  const request: ApiRequest = {
-    method: 'GET',
-    path: '/v1/export',
-    query: Object.fromEntries(query),
-    repeatedQuery: [],
-    headers: { authorization: `Bearer ${key}` },
-    body: null,
-    requestId: 'cli',
+  const fail = (error: HttpError) => {
+    const details = error.details.map((d) => `--${d.field}: ${d.reason}`).join('; ');
+    io.stderr(`tokenlake export: ${error.message}${details ? `: ${details}` : ''}\n`);
+    return error.statusCode === 400 ? 2 : 1;
   };
-  const res = await route(request, {
-    store: rt.store,
-    keys: [entryForPlainKey(key)],
-    now: rt.now,
-    log: rt.log,
-    timeZone: rt.config.timeZone,
-    analysis: analyzeDeps(rt),
-    // A file has no response-size limit.
-    exportInlineLimitBytes: Number.POSITIVE_INFINITY,
-    ...(rt.config.hmacKey ? { anonymizationKey: rt.config.hmacKey } : {}),
-  });
-  const body = res.body ?? '';
-  if (res.statusCode !== 200) {
-    const parsed = JSON.parse(body) as { error: string; details?: Array<{ field: string; reason: string }> };
-    const details = (parsed.details ?? []).map((d) => `--${d.field}: ${d.reason}`).join('; ');
-    io.stderr(`tokenlake export: ${parsed.error}${details ? `: ${details}` : ''}\n`);
-    return res.statusCode === 400 ? 2 : 1;
+  const parsed = exportQuerySchema.safeParse(query);
+  if (!parsed.success) return fail(new HttpError(400, 'invalid query parameters', issuesToDetails(parsed.error.issues)));
+  let file: Awaited<ReturnType<typeof exportForQuery>>;
+  try {
+    file = await exportForQuery(
+      {
+        store: rt.store,
+        pricer: rt.pricer,
+        anonymizationKey: rt.config.hmacKey,
+        now: rt.now(),
+        timeZone: rt.config.timeZone,
+        log: rt.log,
+      },
+      parsed.data,
+    );
+  } catch (error) {
+    if (error instanceof HttpError) return fail(error);
+    throw error;
   }
-  const bytes = res.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+  const bytes = typeof file.body === 'string' ? Buffer.from(file.body, 'utf8') : file.body;
   await writeFile(values.out, bytes);
-  if (!values.quiet) io.stdout(`wrote ${res.headers?.['x-row-count'] ?? '?'} rows (${bytes.byteLength} bytes) to ${values.out}\n`);
+  if (!values.quiet) io.stdout(`wrote ${file.rows} rows (${bytes.byteLength} bytes) to ${values.out}\n`);
   if (values.format === 'focus') {
     const metadataFile = `${values.out.replace(/\.csv$/i, '')}.metadata.json`;
     await writeFile(metadataFile, `${JSON.stringify(focusMetadata(), null, 2)}\n`);

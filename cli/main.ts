@@ -217,7 +217,7 @@ async function commandReport(config: Config, args: string[]): Promise<number> {
   if (options.help) return lazyHelp('report');
   const [{ refreshDay }, { alignToHours, resolvePeriod }, { listUsageDays }, { queryReport }, { analyzeDeps }] = await Promise.all([
     import('../lib/pipeline/analyze.ts'),
-    import('../lib/api/period.ts'),
+    import('../lib/analytics/period.ts'),
     import('../lib/usage/lake.ts'),
     import('../lib/analytics/report-query.ts'),
     import('../lib/pipeline/runtime.ts'),

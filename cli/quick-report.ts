@@ -6,8 +6,8 @@
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { alignToHours, resolvePeriod } from '../lib/analytics/period.ts';
 import { queryReport } from '../lib/analytics/report-query.ts';
-import { alignToHours, resolvePeriod } from '../lib/api/period.ts';
 import { parseConfig } from '../lib/config/config.ts';
 import { localDay, utcDaysOfRange } from '../lib/core/calendar.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';

@@ -4,6 +4,7 @@
 // lib/analytics/report-query.ts, the same for the full command and the quick path.
 
 import { parseArgs } from 'node:util';
+import { MAX_PERIOD_DAYS } from '../lib/analytics/period.ts';
 import {
   emptyPeriodHint,
   NONE_KEY,
@@ -14,7 +15,6 @@ import {
   reportOrders,
 } from '../lib/analytics/report.ts';
 import type { ReportQuery } from '../lib/analytics/report-query.ts';
-import { MAX_PERIOD_DAYS } from '../lib/api/period.ts';
 import { FIRST_DAY, isInCalendar, isValidDay, isValidTimeZone, LAST_DAY } from '../lib/core/calendar.ts';
 import type { BadRequestError } from '../lib/core/errors.ts';
 import { compact, int, renderTable, usd } from './format.ts';

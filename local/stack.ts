@@ -9,7 +9,7 @@ import { createApiHandler } from '../functions/api.ts';
 import { createCompactHandler } from '../functions/compact.ts';
 import { createSyncHandler, type SyncSummary } from '../functions/sync.ts';
 import { entryForPlainKey } from '../lib/api/auth.ts';
-import { forgetCachedAnalytics } from '../lib/api/routes.ts';
+import { forgetCachedAnalytics } from '../lib/api/routes/analytics-document.ts';
 import type { Config } from '../lib/config/config.ts';
 import { errorMessage } from '../lib/core/errors.ts';
 import type { Logger } from '../lib/core/log.ts';

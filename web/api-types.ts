@@ -5,4 +5,4 @@
 
 export type { Analytics, AnalyticsWindow, WindowName } from '../lib/analytics/analytics.ts';
 export type { ErrorBody } from '../lib/api/contract.ts';
-export type { CustomWindowAnswer } from '../lib/api/report-routes.ts';
+export type { CustomWindowAnswer } from '../lib/api/routes/window.ts';

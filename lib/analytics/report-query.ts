@@ -4,15 +4,15 @@
 // both give the same answer for the same question. Never reads lake lines except for sessions
 // of days whose session rollup is missing or stale (one day's objects at a time).
 
-import { alignToHours, bucketOf, type PeriodQuery, resolvePeriod } from '../api/period.ts';
-import { loadPeriodRollups } from '../api/rollup-query.ts';
 import { localDay } from '../core/calendar.ts';
 import type { Logger } from '../core/log.ts';
 import type { Pricer } from '../pricing/price.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { listUsageDays } from '../usage/lake.ts';
 import { loadPeriodSessions } from '../usage/session-rollup.ts';
+import { alignToHours, bucketOf, type PeriodQuery, resolvePeriod } from './period.ts';
 import { buildReport, type Report, type ReportBy, type ReportInputRow, type ReportOrder } from './report.ts';
+import { loadPeriodRollups } from './rollup-query.ts';
 
 export interface ReportQuery {
   period: PeriodQuery;

@@ -123,7 +123,7 @@ export interface BuildReportInput {
   breakdown: boolean;
   order?: ReportOrder;
   period: ReportPeriod;
-  /** Local day of an hour start in the period's zone (`bucketOf` from lib/api/period.ts), for day/week/month. */
+  /** Local day of an hour start in the period's zone (`bucketOf` from lib/analytics/period.ts), for day/week/month. */
   bucketOf: (at: number, granularity: 'day' | 'week' | 'month') => string;
   lake: { first_day: string; last_day: string } | null;
   dataQuality: Report['data_quality'];

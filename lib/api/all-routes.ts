@@ -1,25 +1,41 @@
 // Every route the api serves, in one list (the router, the OpenAPI document and the deploy
-// template all read it).
+// template all read it). Each route is its own file under routes/; the order is the order of the
+// OpenAPI document.
 
-import { adminRoutes } from './admin-routes.ts';
-import { analysisRoutes } from './analysis-routes.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
-import { eventsRoute } from './events-route.ts';
-import { exportRoutes } from './export-route.ts';
-import { createOpenApiRoute } from './openapi.ts';
-import { otlpRoutes } from './otlp-route.ts';
-import { reportRoutes } from './report-routes.ts';
 import type { Route } from './router.ts';
-import { coreRoutes } from './routes.ts';
+import { aggregateRoute } from './routes/aggregate.ts';
+import { analyticsRoute } from './routes/analytics.ts';
+import { budgetsGetRoute, budgetsPutRoute } from './routes/budgets.ts';
+import { costsRoute } from './routes/costs.ts';
+import { eventsRoute } from './routes/events.ts';
+import { exportRoute } from './routes/export.ts';
+import { healthRoute } from './routes/health.ts';
+import { createOpenApiRoute } from './routes/openapi.ts';
+import { otlpRoutes } from './routes/otlp.ts';
+import { performanceRoute } from './routes/performance.ts';
+import { reportRoute } from './routes/report.ts';
+import { summaryRoute } from './routes/summary.ts';
+import { usageRoute } from './routes/usage.ts';
+import { customWindowRoute } from './routes/window.ts';
+import { windowRoute } from './routes/windows.ts';
 
 export const allRoutes: Route[] = [
-  ...coreRoutes,
+  healthRoute,
+  analyticsRoute,
+  windowRoute,
   eventsRoute,
   ...dashboardRoutes,
-  ...analysisRoutes,
-  ...reportRoutes,
-  ...exportRoutes,
-  ...adminRoutes,
+  summaryRoute,
+  usageRoute,
+  performanceRoute,
+  costsRoute,
+  reportRoute,
+  customWindowRoute,
+  exportRoute,
+  budgetsGetRoute,
+  budgetsPutRoute,
+  aggregateRoute,
   ...otlpRoutes,
 ];
 allRoutes.push(createOpenApiRoute(() => allRoutes));

@@ -6,8 +6,8 @@
 
 import { z } from 'zod';
 import type { Scope } from './auth.ts';
+import type { ApiDeps } from './deps.ts';
 import type { ApiRequest } from './http.ts';
-import type { ApiDeps } from './router.ts';
 
 // ── answers ──────────────────────────────────────────────────────────────────────────────────
 

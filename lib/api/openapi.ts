@@ -1,21 +1,11 @@
 // The OpenAPI 3.1 document, generated from the route declarations and the very zod schemas the
 // router validates requests with and the handlers' replies are typed by (zod 4's JSON Schema
 // output: the input side for what a client sends, the output side for what it receives), so the
-// document cannot drift from the code. Served at GET /openapi.json without a key.
+// document cannot drift from the code. Served at GET /openapi.json without a key
+// (routes/openapi.ts).
 
 import { z } from 'zod';
-import {
-  answersOf,
-  type BodySpec,
-  defineRoute,
-  type HeaderSpecs,
-  jsonResponse,
-  pathPlaceholders,
-  type ResponseSpec,
-  type Route,
-  routeTags,
-  toJsonText,
-} from './contract.ts';
+import { answersOf, type BodySpec, type HeaderSpecs, pathPlaceholders, type ResponseSpec, type Route, routeTags } from './contract.ts';
 
 type JsonObject = Record<string, unknown>;
 type Io = 'input' | 'output';
@@ -163,30 +153,4 @@ export function buildOpenApiDocument(routes: readonly Route[], info: { title: st
     },
     paths,
   };
-}
-
-/**
- * What GET /openapi.json answers; only the outline is checked here (the document's own schema is
- * the OpenAPI 3.1 specification, which redocly checks in the tests).
- */
-const openApiDocumentSchema = z.looseObject({
-  openapi: z.literal('3.1.0'),
-  info: z.looseObject({ title: z.string(), version: z.string() }),
-  paths: z.record(z.string(), z.record(z.string(), z.unknown())),
-});
-
-/** The route serving the document; takes the list lazily because the list contains it. */
-export function createOpenApiRoute(routes: () => readonly Route[]): Route {
-  let cached: ReturnType<typeof toJsonText<z.output<typeof openApiDocumentSchema>>> | null = null;
-  return defineRoute({
-    method: 'GET',
-    path: '/openapi.json',
-    scope: null,
-    tag: 'service',
-    summary: 'This API as an OpenAPI 3.1 document, generated from the schemas the router and the handlers use.',
-    responses: { 200: jsonResponse('The OpenAPI document.', openApiDocumentSchema, { name: 'OpenApiDocument' }) },
-  }).handle(() => {
-    cached ??= toJsonText(openApiDocumentSchema.parse(buildOpenApiDocument(routes(), { title: 'tokenlake API', version: '1' })));
-    return { status: 200, text: cached, headers: { 'cache-control': 'public, max-age=300' } };
-  });
 }

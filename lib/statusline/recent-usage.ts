@@ -9,7 +9,7 @@ import { type FileHandle, mkdir, open, readFile, rename, stat, unlink, utimes, w
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type Block, type BlockActivity, blockTokens, burnRate, identifyBlocks } from '../analytics/blocks.ts';
-import { zonedDayStart } from '../api/period.ts';
+import { zonedDayStart } from '../analytics/period.ts';
 import { addDays, localDay } from '../core/calendar.ts';
 import type { PricedUsage, Pricer } from '../pricing/price.ts';
 import { parseClaudeLine } from '../sources/claude-code/parser.ts';

@@ -3,10 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runExportCommand } from '../../cli/export.ts';
+import { allRoutes } from '../../lib/api/all-routes.ts';
+import { entryForPlainKey } from '../../lib/api/auth.ts';
+import { createRouter } from '../../lib/api/router.ts';
 import { parseConfig } from '../../lib/config/config.ts';
 import { silentLogger } from '../../lib/core/log.ts';
+import { runAggregation } from '../../lib/pipeline/aggregate.ts';
 import { createSerializer } from '../../lib/pipeline/analyze.ts';
 import type { Runtime } from '../../lib/pipeline/runtime.ts';
+import { analyzeDeps } from '../../lib/pipeline/runtime.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
 import { demoDay } from '../../lib/sources/demo/index.ts';
 import { serializeUsageObject } from '../../lib/usage/lake.ts';
@@ -73,5 +78,63 @@ describe('tokenlake export', () => {
     });
     expect(code).toBe(2);
     expect(err.join('')).toMatch(/--format: /);
+  });
+
+  it('writes the bytes GET /v1/export answers, for every format', async () => {
+    const rt = await runtime();
+    const route = createRouter(allRoutes);
+    const key = 'export-parity-key';
+    const deps = {
+      store: rt.store,
+      keys: [entryForPlainKey(key)],
+      now: rt.now,
+      log: rt.log,
+      timeZone: rt.config.timeZone,
+      analysis: analyzeDeps(rt),
+    };
+    // Rollups, so the daily dataset has rows to sum.
+    await runAggregation(analyzeDeps(rt), '2026-03-09', '2026-03-10');
+    const cases: Array<Record<string, string>> = [
+      { format: 'csv' },
+      { format: 'json' },
+      { format: 'ndjson' },
+      { format: 'parquet' },
+      { format: 'focus' },
+      { format: 'csv', dataset: 'daily' },
+      { format: 'json', fields: 'model,cost_usd', anonymize: 'user' },
+    ];
+    for (const options of cases) {
+      const query = { from: '2026-03-09', to: '2026-03-10', ...options };
+      const res = await route(
+        {
+          method: 'GET',
+          path: '/v1/export',
+          query,
+          repeatedQuery: [],
+          headers: { authorization: `Bearer ${key}` },
+          body: null,
+          requestId: 'parity',
+        },
+        deps,
+      );
+      expect(res.statusCode, JSON.stringify(options)).toBe(200);
+      const http = res.isBase64Encoded ? Buffer.from(res.body ?? '', 'base64') : Buffer.from(res.body ?? '', 'utf8');
+      const file = join(dir, `parity-${Object.values(options).join('-')}.out`);
+      const args = Object.entries(query).flatMap(([name, value]) => [`--${name}`, value]);
+      const code = await runExportCommand([...args, '--out', file, '--quiet'], rt, { stdout: () => {}, stderr: () => {} });
+      expect(code, JSON.stringify(options)).toBe(0);
+      expect(readFileSync(file).equals(http), JSON.stringify(options)).toBe(true);
+      expect(Number(res.headers?.['x-row-count']), JSON.stringify(options)).toBeGreaterThan(0);
+    }
+  });
+
+  it('exits 2 naming the option the export refuses after parsing', async () => {
+    const err: string[] = [];
+    const code = await runExportCommand(['--format', 'focus', '--dataset', 'daily', '--out', join(dir, 'y')], await runtime(), {
+      stdout: () => {},
+      stderr: (t) => err.push(t),
+    });
+    expect(code).toBe(2);
+    expect(err.join('')).toMatch(/--dataset: format=focus is built from the usage dataset/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { bucketOf } from '../../../lib/analytics/period.ts';
 import { buildReport, emptyPeriodHint, type ReportInputRow, reportSchema } from '../../../lib/analytics/report.ts';
-import { bucketOf } from '../../../lib/api/period.ts';
 import { emptySums, type UsageSums } from '../../../lib/usage/rollup.ts';
 
 const sums = (fields: Partial<UsageSums>): UsageSums => ({ ...emptySums(), records: 1, requests: 1, ...fields });

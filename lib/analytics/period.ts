@@ -4,9 +4,9 @@
 // exact, `to` exclusive. Pure: the caller passes `now` and the zone.
 
 import { z } from 'zod';
-import { WINDOWS } from '../analytics/analytics.ts';
 import { addDays, FIRST_DAY, isInCalendar, isInstantInCalendar, LAST_DAY, localDay, localHour } from '../core/calendar.ts';
 import { BadRequestError } from '../core/errors.ts';
+import { WINDOWS } from './analytics.ts';
 
 export const MAX_PERIOD_DAYS = 400;
 export const DEFAULT_PERIOD_DAYS = 30;

@@ -11,8 +11,8 @@ import {
   MAX_BATCH_EVENTS,
   validateEvents,
   writeEvents,
-} from '../events/ingest.ts';
-import { defineRoute, errorBodySchema, jsonBody, jsonResponse } from './contract.ts';
+} from '../../events/ingest.ts';
+import { defineRoute, errorBodySchema, jsonBody, jsonResponse } from '../contract.ts';
 
 /**
  * The answer to a batch.

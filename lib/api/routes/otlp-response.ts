@@ -2,9 +2,9 @@
 // success, `partial_success` with the rejected count and the reasons otherwise) and, for 4xx/5xx,
 // a google.rpc.Status message; Retry-After on 503. Binary bodies travel base64 (API Gateway v2).
 
-import type { ApiResponse } from '../api/http.ts';
-import type { Encoding } from './body.ts';
-import { encodeResponse, encodeStatus, REJECTED_FIELD, type Signal } from './proto.ts';
+import type { Encoding } from '../../otlp/body.ts';
+import { encodeResponse, encodeStatus, REJECTED_FIELD, type Signal } from '../../otlp/proto.ts';
+import type { ApiResponse } from '../http.ts';
 
 function body(
   encoding: Encoding,

@@ -10,7 +10,7 @@ import {
   previousPeriod,
   resolvePeriod,
   zonedDayStart,
-} from '../../../lib/api/period.ts';
+} from '../../../lib/analytics/period.ts';
 import { BadRequestError } from '../../../lib/core/errors.ts';
 
 const now = new Date('2026-03-15T12:34:56.000Z');

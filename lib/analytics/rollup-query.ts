@@ -4,13 +4,13 @@
 // a corrupt one is a 503 (rebuilding it here would make a GET read the lake and write rollups:
 // POST /v1/aggregate does that on purpose).
 
-import type { Totals } from '../analytics/analytics.ts';
 import { utcDaysOfRange } from '../core/calendar.ts';
 import { CorruptObjectError, HttpError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, readRollup, type UsageSums } from '../usage/rollup.ts';
+import type { Totals } from './analytics.ts';
 import type { Period } from './period.ts';
 
 const HOUR_MS = 3_600_000;
@@ -128,7 +128,7 @@ export function sumBy(rows: Iterable<HourRow>, keyOf: (r: HourRow) => string): M
   return groups;
 }
 
-export { toTotals } from '../analytics/analytics.ts';
+export { toTotals } from './analytics.ts';
 
 /** Most cost first, then most tokens, then the key, so the order is total and stable. */
 export function byCostThenKey(a: { key: string; totals: Totals }, b: { key: string; totals: Totals }): number {
@@ -149,4 +149,16 @@ export function latencyDaysOf(period: Pick<Period, 'start' | 'end'>): string[] {
   });
 }
 
-export { mergeLatency } from '../analytics/analytics.ts';
+export { mergeLatency } from './analytics.ts';
+
+/** The rows whose hour starts inside the period. */
+export function rowsInPeriod(rows: readonly HourRow[], period: Pick<Period, 'start' | 'end'>): HourRow[] {
+  const start = period.start.getTime();
+  const end = period.end.getTime();
+  return rows.filter((r) => r.at >= start && r.at < end);
+}
+
+/** part / whole, 0 when there is no whole (an empty period has no shares). */
+export function shareOf(part: number, whole: number): number {
+  return whole > 0 ? part / whole : 0;
+}

@@ -5,12 +5,12 @@
 // for a body it cannot decode; Retry-After on 503).
 
 import { z } from 'zod';
-import { BadRequestError, ServiceUnavailableError } from '../core/errors.ts';
-import { decodeExportRequest, type Encoding, MAX_DECODED_BYTES } from '../otlp/body.ts';
-import { ingestOtlp } from '../otlp/ingest.ts';
-import { REJECTED_FIELD, type Signal } from '../otlp/proto.ts';
-import { exportAnswer, failureAnswer } from '../otlp/response.ts';
-import { binaryBody, contentResponse, defineRoute, errorBodySchema, type Route } from './contract.ts';
+import { BadRequestError, ServiceUnavailableError } from '../../core/errors.ts';
+import { decodeExportRequest, type Encoding, MAX_DECODED_BYTES } from '../../otlp/body.ts';
+import { ingestOtlp } from '../../otlp/ingest.ts';
+import { REJECTED_FIELD, type Signal } from '../../otlp/proto.ts';
+import { binaryBody, contentResponse, defineRoute, errorBodySchema, type Route } from '../contract.ts';
+import { exportAnswer, failureAnswer } from './otlp-response.ts';
 
 const SIGNALS: readonly Signal[] = ['logs', 'metrics', 'traces'];
 const SERVICE: Record<Signal, string> = { logs: 'Logs', metrics: 'Metrics', traces: 'Trace' };

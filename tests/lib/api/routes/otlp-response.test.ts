@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeResponse, decodeStatus } from '../../../lib/otlp/proto.ts';
-import { exportAnswer, failureAnswer } from '../../../lib/otlp/response.ts';
+import { exportAnswer, failureAnswer } from '../../../../lib/api/routes/otlp-response.ts';
+import { decodeResponse, decodeStatus } from '../../../../lib/otlp/proto.ts';
 
 const bytesOf = (body: string | undefined) => new Uint8Array(Buffer.from(body ?? '', 'base64'));
 
