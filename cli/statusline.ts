@@ -11,15 +11,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveCacheDir } from '../lib/config/cache-dir.ts';
-import {
-  composeStatusline,
-  parseStatuslinePayload,
-  parseStatuslineSummary,
-  REFRESH_LOCK_FILE,
-  REFRESH_LOCK_STALE_MS,
-  STATUSLINE_SUMMARY_FILE,
-  summaryIsStale,
-} from '../lib/statusline/statusline.ts';
+import { REFRESH_LOCK_FILE, REFRESH_LOCK_STALE_MS, STATUSLINE_SUMMARY_FILE } from '../lib/statusline/files.ts';
+import { composeStatusline, parseStatuslinePayload, parseStatuslineSummary, summaryIsStale } from '../lib/statusline/statusline.ts';
 
 const DEBUG_LOG = 'statusline.log';
 const DEBUG_LOG_MAX_BYTES = 256 * 1024;

@@ -2,15 +2,9 @@
 // short line printed back (model, this session's cost, today's cost, the active 5-hour block's
 // remaining time and burn rate) from the summary a refresh left in the cache. Pure and zod-free on
 // purpose: the status line runs after every message and must answer within 50 ms, and importing
-// zod alone costs about that (measured); lib/statusline/recent-usage.ts holds the summary's zod schema.
+// zod alone costs about that (measured); lib/statusline/summary.ts holds the summary's zod schema.
 
-import type { StatuslineSummary } from './recent-usage.ts';
-
-/** Files in the cache dir: the summary the status line reads, and the lock of the refresh that writes it. */
-export const STATUSLINE_SUMMARY_FILE = 'statusline.json';
-export const REFRESH_LOCK_FILE = 'refresh.lock';
-/** A lock older than this belongs to a refresh that died; the next one may start. */
-export const REFRESH_LOCK_STALE_MS = 30_000;
+import type { StatuslineSummary } from './summary.ts';
 
 /**
  * The fields of Claude Code's status-line payload that tokenlake reads (Claude Code sends more:
