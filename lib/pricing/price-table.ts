@@ -1,10 +1,9 @@
 // The price-table contract, USD per million tokens: one zod schema for a model's price and one for
-// a dated table. The built-in table is generated from LiteLLM's price map (catalogue.generated.ts,
-// never edited by hand); tables are dated by `valid_from`, so a price change prices each record
+// a dated table. The built-in table (built-in-table.ts) is generated from LiteLLM's price map
+// (catalogue.generated.ts, never edited by hand, which takes its type from here); tables are dated by `valid_from`, so a price change prices each record
 // with the table in force at its time. User files and tables fetched into the bucket add tables.
 
 import { z } from 'zod';
-import { bundledPriceTable } from './catalogue.generated.ts';
 
 const rate = z.number().nonnegative().finite();
 
@@ -89,6 +88,3 @@ export const priceTableSchema = z.object({
   models: z.record(z.string(), modelPriceSchema),
 });
 export type PriceTable = z.infer<typeof priceTableSchema>;
-
-/** The table shipped with this release (generated; see scripts/update-prices.ts). */
-export const builtInPriceTable: PriceTable = bundledPriceTable;

@@ -4,7 +4,8 @@
 // answer is null and the caller counts it unpriced.
 
 import type { UsageRecord } from '../usage/record.ts';
-import { builtInPriceTable, type LongContextPrice, type ModelPrice, type PriceTable } from './price-table.ts';
+import { builtInPriceTable } from './built-in-table.ts';
+import type { LongContextPrice, ModelPrice, PriceTable } from './price-table.ts';
 import { createModelResolver, type ResolvedModel } from './resolve.ts';
 
 const PER_MILLION = 1_000_000;

@@ -8,8 +8,9 @@ import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { PRICE_TABLES_PREFIX, PRICES_STATE_KEY } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { builtInPriceTable } from './built-in-table.ts';
 import { checkModelCount, convertLitellm, countByProvider, PriceSourceError } from './litellm.ts';
-import { builtInPriceTable, type PriceTable, priceTableSchema } from './price-table.ts';
+import { type PriceTable, priceTableSchema } from './price-table.ts';
 
 /** The deployed sync refreshes at most this often. */
 export const REFRESH_INTERVAL_MS = 24 * 3_600_000;

@@ -11,6 +11,7 @@
 // is read again and its requests keep their ids. A pure last-key cursor would skip both.
 
 import { z } from 'zod';
+import type { BedrockLogLocation } from '../../config/bedrock-log-location.ts';
 import type { Config } from '../../config/config.ts';
 import { addDays, utcDay } from '../../core/calendar.ts';
 import { errorMessage, SourceError } from '../../core/errors.ts';
@@ -24,7 +25,6 @@ import { gunzipLines, type LogBucket, openS3LogBucket } from './log-bucket.ts';
 import { parseInvocationLine, SOURCE } from './parser.ts';
 import {
   accountsPrefix,
-  type BedrockLogLocation,
   foreignFolder,
   hourOf,
   hourPath,

@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { MAX_RAW_CHARS } from '../../store/jsonl.ts';
 import type { QuarantineEntry } from '../../usage/lake.ts';
 import type { UsageRecord } from '../../usage/record.ts';
-import { headHashOfFd } from '../appended-logs.ts';
+import { headHashOfFd } from '../file-head.ts';
 import { looksLikeJsonObject, readCompleteLinesSync } from '../file-lines.ts';
 import { parseClaudeLine } from './parser.ts';
 import type { LogFile } from './paths.ts';
