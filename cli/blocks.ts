@@ -36,7 +36,7 @@ Examples: tokenlake blocks
 
 export class BlocksUsageError extends Error {}
 
-export interface BlocksOptions {
+interface BlocksOptions {
   json: boolean;
   live: boolean;
   intervalMs: number;
@@ -162,7 +162,7 @@ function renderLiveFrame(input: {
   return lines;
 }
 
-export interface BlocksIo {
+interface BlocksIo {
   stdout: (text: string) => void;
   isTTY: boolean;
   now: () => number;
@@ -172,7 +172,7 @@ export interface BlocksIo {
   maxFrames?: number;
 }
 
-export interface BlocksContext {
+interface BlocksContext {
   cacheDir: string;
   claudeConfigDirs: readonly string[];
   pricer: Pricer;

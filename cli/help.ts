@@ -2,7 +2,7 @@
 // cli/commands/, printed without loading anything; the longer texts kept beside their command's
 // code (cli/keys.ts, cli/report.ts, …) are imported only when asked for.
 
-export const HELP: Record<string, string> = {
+const HELP: Record<string, string> = {
   main: `tokenlake — know what your LLM usage costs
 
 Usage: tokenlake <command> [options]

@@ -19,7 +19,7 @@ const DEBUG_LOG_MAX_BYTES = 256 * 1024;
 /** Claude Code closes stdin after the payload; this bounds the wait if it ever does not. */
 const STDIN_TIMEOUT_MS = 1000;
 
-export interface StatuslineIo {
+interface StatuslineIo {
   env: Record<string, string | undefined>;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: (text: string) => void;

@@ -168,7 +168,7 @@ const envParsers = {
 
 type EnvParsers = typeof envParsers;
 /** Every variable tokenlake reads, parsed. */
-export type Env = { [Name in keyof EnvParsers]: ReturnType<EnvParsers[Name]> };
+type Env = { [Name in keyof EnvParsers]: ReturnType<EnvParsers[Name]> };
 
 /** Parses every variable in table order; the first bad one throws a ConfigError naming it. */
 export function parseEnv(env: Record<string, string | undefined>): Env {

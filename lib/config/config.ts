@@ -113,7 +113,7 @@ export interface Config {
   bedrockMetricsRegions: string[];
 }
 
-export interface ConfigContext {
+interface ConfigContext {
   /** Home directory for default log locations. */
   home?: string;
   cwd?: string;

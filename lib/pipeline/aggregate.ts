@@ -9,7 +9,7 @@ import { type AnalyzeDeps, createDayRefresher, runAnalyze } from './analyze.ts';
 
 export const MAX_AGGREGATION_DAYS = 800;
 
-export interface AggregationResult {
+interface AggregationResult {
   from: string;
   to: string;
   rebuilt: string[];

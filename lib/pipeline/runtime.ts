@@ -30,7 +30,7 @@ export interface Runtime {
 }
 
 /** Alerts go to EventBridge (AWS) when a bus is configured; the SDK is loaded only then. */
-export async function eventBridgeAlertSink(region: string, busName: string): Promise<AlertSink> {
+async function eventBridgeAlertSink(region: string, busName: string): Promise<AlertSink> {
   const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
   const client = new EventBridgeClient({ region });
   return {

@@ -43,7 +43,7 @@ export interface Pricer {
 const resolvers = new WeakMap<PriceTable, (model: string) => ResolvedModel>();
 
 /** The resolver of one table (built once per table: its key index, then a cache per id). */
-export function resolverFor(table: PriceTable): (model: string) => ResolvedModel {
+function resolverFor(table: PriceTable): (model: string) => ResolvedModel {
   let r = resolvers.get(table);
   if (!r) {
     r = createModelResolver(new Map(Object.entries(table.models).map(([k, m]) => [k.toLowerCase(), m.provider])));

@@ -13,7 +13,7 @@ import { checkModelCount, convertLitellm, countByProvider, PriceSourceError } fr
 import { type PriceTable, priceTableSchema } from './price-table.ts';
 
 /** The deployed sync refreshes at most this often. */
-export const REFRESH_INTERVAL_MS = 24 * 3_600_000;
+const REFRESH_INTERVAL_MS = 24 * 3_600_000;
 /** A download that hangs (an account without egress) must not hold a Lambda for its whole timeout. */
 const FETCH_TIMEOUT_MS = 15_000;
 
@@ -26,7 +26,7 @@ export const pricesStateSchema = z.object({
   last_error: z.string().nullable(),
   last_error_at: z.string().nullable(),
 });
-export type PricesState = z.infer<typeof pricesStateSchema>;
+type PricesState = z.infer<typeof pricesStateSchema>;
 
 async function readState(store: ObjectStore): Promise<PricesState | null> {
   const got = await store.getText(PRICES_STATE_KEY);
@@ -44,7 +44,7 @@ async function readState(store: ObjectStore): Promise<PricesState | null> {
  * Every stored table that validates, oldest first. A table that does not is skipped with a warning,
  * so the last good one before it stays in force (and the bundled one when none is left).
  */
-export async function loadStoredPriceTables(store: ObjectStore, log: Logger): Promise<PriceTable[]> {
+async function loadStoredPriceTables(store: ObjectStore, log: Logger): Promise<PriceTable[]> {
   const out: PriceTable[] = [];
   for (const o of await store.list(PRICE_TABLES_PREFIX)) {
     if (!o.key.endsWith('.json')) continue;
@@ -71,13 +71,13 @@ export async function loadStoredPriceTables(store: ObjectStore, log: Logger): Pr
 }
 
 /** Object key of a table fetched at `at`: sortable by time, distinct per content. */
-export function storedTableKey(at: Date, sha256: string): string {
+function storedTableKey(at: Date, sha256: string): string {
   return `${PRICE_TABLES_PREFIX}${at.toISOString().replace(/[:.]/g, '-')}-${sha256.slice(0, 12)}.json`;
 }
 
-export type RefreshStatus = 'fresh' | 'not-modified' | 'unchanged' | 'stored';
+type RefreshStatus = 'fresh' | 'not-modified' | 'unchanged' | 'stored';
 
-export interface RefreshResult {
+interface RefreshResult {
   status: RefreshStatus;
   /** The table now newest in the bucket (or the bundled one), and where it is. */
   table: PriceTable;
@@ -85,7 +85,7 @@ export interface RefreshResult {
   counts: Record<string, number>;
 }
 
-export interface RefreshInput {
+interface RefreshInput {
   store: ObjectStore;
   now: Date;
   log: Logger;
@@ -170,7 +170,7 @@ export async function refreshPriceTable(input: RefreshInput): Promise<RefreshRes
   }
 }
 
-export interface BaseTablesInput {
+interface BaseTablesInput {
   store: ObjectStore;
   now: Date;
   log: Logger;

@@ -12,11 +12,11 @@ import { cursorKey } from '../store/layout.ts';
 import { headHashOfFd } from './file-head.ts';
 import type { SourceContext } from './source.ts';
 
-export interface AppendedLogFile {
+interface AppendedLogFile {
   path: string;
 }
 
-export interface AppendedLogsOptions<F extends AppendedLogFile, S> {
+interface AppendedLogsOptions<F extends AppendedLogFile, S> {
   source: string;
   context: SourceContext;
   files: readonly F[];
@@ -30,7 +30,7 @@ export interface AppendedLogsOptions<F extends AppendedLogFile, S> {
   afterFile?(): Promise<void>;
 }
 
-export interface AppendedLogsPull {
+interface AppendedLogsPull {
   /** `path:offset` of every file read, in order: the identity of this pull's batch. */
   starts: string[];
   /** Saves the new offsets; a no-op when nothing changed. */
@@ -38,7 +38,7 @@ export interface AppendedLogsPull {
 }
 
 /** One file to read: from `offset` (where the last sync stopped) to `size`. */
-export interface LogTask<F extends AppendedLogFile, S> {
+interface LogTask<F extends AppendedLogFile, S> {
   file: F;
   offset: number;
   size: number;
@@ -48,13 +48,13 @@ export interface LogTask<F extends AppendedLogFile, S> {
 }
 
 /** Where a read ended: just past the last complete line, with the digest of the file's head up to there. */
-export interface LogEnd<S> {
+interface LogEnd<S> {
   end: number;
   head: string;
   state?: S | undefined;
 }
 
-export interface AppendedLogsPlan<F extends AppendedLogFile, S> {
+interface AppendedLogsPlan<F extends AppendedLogFile, S> {
   /** The files that grew, in the order given, each from where it was left. */
   tasks: Array<LogTask<F, S>>;
   /** `path:offset` of every task: the identity of this pull's batch. */

@@ -33,7 +33,7 @@ const count = z.int().nonnegative();
  * Labels are indexes into `labels` (-1 = null). Kept as tuples in memory too: a heavy week is
  * ~60,000 of them, and objects per message made a refresh spend its time collecting garbage.
  */
-export type Entry = [number, number, number, number, number, number, number, number, number, number, number, number | null, 0 | 1];
+type Entry = [number, number, number, number, number, number, number, number, number, number, number, number | null, 0 | 1];
 const entrySchema = z.tuple([
   z.number(),
   z.int(),

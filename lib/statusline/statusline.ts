@@ -15,7 +15,7 @@ import type { StatuslineSummary } from './summary.ts';
  *  "workspace":{"current_dir":"/home/a/web","project_dir":"/home/a/web"},"version":"2.0.14",
  *  "cost":{"total_cost_usd":0.42,"total_duration_ms":180000,"total_api_duration_ms":23000,"total_lines_added":156,"total_lines_removed":23}}
  */
-export interface StatuslinePayload {
+interface StatuslinePayload {
   session_id: string;
   transcript_path: string | null;
   model: { id: string | null; display_name: string | null };
@@ -24,7 +24,7 @@ export interface StatuslinePayload {
 }
 
 /** The reason a payload is not one (logged to the debug log, never shown). */
-export type PayloadCheck = { ok: true; payload: StatuslinePayload } | { ok: false; reason: string };
+type PayloadCheck = { ok: true; payload: StatuslinePayload } | { ok: false; reason: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optionalString = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);

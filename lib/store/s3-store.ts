@@ -15,7 +15,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PreconditionFailedError } from '../core/errors.ts';
 import type { ObjectStore, PutOptions, StoredObject } from './object-store.ts';
 
-export interface S3ConnectionOptions {
+interface S3ConnectionOptions {
   region?: string;
   endpoint?: string;
   forcePathStyle?: boolean;

@@ -54,7 +54,7 @@ type StreamCursor = z.infer<typeof streamCursorSchema>;
 /** Records held before they are handed to the sync in a part of their own (bounded memory on a long backfill). */
 const PART_SIZE = 50_000;
 
-export interface BedrockSourceOptions {
+interface BedrockSourceOptions {
   /** Opens a location's bucket; tests pass an s3rver- or memory-backed one. Default: S3 with the standard credential chain. */
   openBucket?: (location: BedrockLogLocation, config: Config) => Promise<LogBucket>;
 }

@@ -31,7 +31,7 @@ export interface LogStream {
   prefix: string;
 }
 
-export function streamOf(location: BedrockLogLocation, account: string, region: string): LogStream {
+function streamOf(location: BedrockLogLocation, account: string, region: string): LogStream {
   return { account, region, prefix: `${accountsPrefix(location)}${account}/BedrockModelInvocationLogs/${region}/` };
 }
 
@@ -76,12 +76,8 @@ export function hourOf(instant: Date | string): string {
   return new Date(instant).toISOString().slice(0, 13);
 }
 
-export function isUtcHour(hour: string): boolean {
+function isUtcHour(hour: string): boolean {
   return /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour) && hourOf(`${hour}:00:00.000Z`) === hour;
-}
-
-export function addHours(hour: string, n: number): string {
-  return hourOf(new Date(Date.parse(`${hour}:00:00.000Z`) + n * 3_600_000));
 }
 
 /** `2026-08-01T10` → `2026/08/01/10`: the key fragment of that hour. */

@@ -23,7 +23,7 @@ export interface RangeContext {
   intern: (value: string) => string;
 }
 
-export interface ParsedRange {
+interface ParsedRange {
   /** Offset just past the last complete line (a half-written last line waits for the next sync). */
   end: number;
   /** headHashOfFd up to `end`, for the cursor. */
