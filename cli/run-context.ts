@@ -5,7 +5,7 @@
 import type { Config } from '../lib/config/config.ts';
 import { createLogger } from '../lib/core/log.ts';
 import type { AlertSink } from '../lib/pipeline/alerts.ts';
-import type { AnalyzeDeps } from '../lib/pipeline/analyze.ts';
+import type { AnalyzeDeps } from '../lib/pipeline/analyze-deps.ts';
 import type { RollupThreads } from '../lib/pipeline/rollup-threads.ts';
 import type { Runtime } from '../lib/pipeline/runtime.ts';
 import type { ParserThreads } from '../lib/sources/claude-code/parsers.ts';

@@ -16,7 +16,7 @@ import {
   UnsupportedMediaTypeError,
 } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { AnalyzeDeps } from '../pipeline/analyze.ts';
+import type { AnalyzeDeps } from '../pipeline/analyze-deps.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { AnonymizableField } from '../usage/anonymize.ts';
 import { type ApiKeyEntry, authenticate } from './auth.ts';

@@ -3,13 +3,10 @@
 // only: it never writes under lake/, so its own writes cannot trigger it.
 
 import { type Analytics, analyticsSchema, computeAnalytics } from '../analytics/analytics.ts';
-import type { AnomalyOptions } from '../analytics/anomalies.ts';
 import { loadBudgets } from '../analytics/budgets.ts';
 import { addDays, localDay, utcDaysCovering } from '../core/calendar.ts';
 import { CorruptObjectError, DayRollupError, errorMessage, PreconditionFailedError } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
 import { loadEventRollups, refreshEventDay } from '../events/rollup.ts';
-import type { Pricer } from '../pricing/price.ts';
 import {
   ANALYTICS_KEY,
   dayOfDayObject,
@@ -24,36 +21,13 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { readStoredJson } from '../store/stored-json.ts';
 import { listUsageDays } from '../usage/lake.ts';
 import { type FreshDay, type Rollup, readRollup } from '../usage/rollup.ts';
-import { type Alert, type AlertSink, recentAlerts, sendOnce } from './alerts.ts';
+import { type Alert, recentAlerts, sendOnce } from './alerts.ts';
+import type { AnalyzeDeps } from './analyze-deps.ts';
 import { createDayRefresher } from './day-refresher.ts';
-import type { RollupThreads } from './rollup-threads.ts';
 import { readAllStatuses } from './sync.ts';
 
 export { refreshDay } from './day-refresh.ts';
 export { createDayRefresher } from './day-refresher.ts';
-
-export interface AnalyzeDeps {
-  store: ObjectStore;
-  pricer: Pricer;
-  now: () => Date;
-  timeZone: string;
-  log: Logger;
-  /** Where budget and anomaly alerts go; none = not sent (still listed in analytics.json). */
-  alerts?: AlertSink;
-  anomalyOptions?: AnomalyOptions;
-  reconcileTolerance?: number;
-  /**
-   * Runs analyze passes one at a time in this process. Stores that ignore conditional writes
-   * (the embedded S3) need it; on AWS the conditional write below is what keeps passes apart.
-   */
-  serialize?: <T>(work: () => Promise<T>) => Promise<T>;
-  /**
-   * Rebuilds of several days build them on these worker threads (the CLI's sync, aggregate and
-   * budgets; the bench); none = on this thread, one day after another (Lambda, the local stack,
-   * tests). Same rollups, byte for byte.
-   */
-  rollupThreads?: RollupThreads;
-}
 
 /** A promise-chain mutex: each call runs after the previous one settled. */
 export function createSerializer(): <T>(work: () => Promise<T>) => Promise<T> {

@@ -21,7 +21,7 @@ import {
   writeRollup,
   writeUsageIdIndex,
 } from '../usage/rollup.ts';
-import type { AnalyzeDeps } from './analyze.ts';
+import type { AnalyzeDeps } from './analyze-deps.ts';
 import type { DayBuildOutcome } from './rollup-threads.ts';
 
 /**

@@ -5,7 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { errorMessage } from '../core/errors.ts';
 import type { FreshDay } from '../usage/rollup.ts';
-import type { AnalyzeDeps } from './analyze.ts';
+import type { AnalyzeDeps } from './analyze-deps.ts';
 import { countQuarantined, type DayPlan, type DayRefresh, finishDay, planDay, rebuildsFromLake, refreshDay } from './day-refresh.ts';
 import { buildDayFromBytes, type DayBuildJob, type DayBuildOutcome, type RollupPool, startRollupPool } from './rollup-threads.ts';
 

@@ -13,7 +13,8 @@ import { createSources } from '../sources/registry.ts';
 import type { Source } from '../sources/source.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { type AlertSink, combineSinks, logAlertSink, webhookAlertSink } from './alerts.ts';
-import { type AnalyzeDeps, createSerializer } from './analyze.ts';
+import { createSerializer } from './analyze.ts';
+import type { AnalyzeDeps } from './analyze-deps.ts';
 
 export interface Runtime {
   config: Config;
