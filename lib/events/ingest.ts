@@ -245,7 +245,7 @@ function idLike(value: unknown): string | null {
  * every other top-level value: numbers with snake_case names not ending in `_id` → metrics; other
  * strings, numbers and booleans → attributes; nested objects and arrays → attributes as JSON
  * text; nulls dropped. The result is validated like a POSTed event, so a bad detail is rejected,
- * not guessed at. (The bus rule's detail-type prefixes live in serverless.ts.)
+ * not guessed at. (The bus rule's detail-type prefixes live in infra/serverless/functions.ts.)
  */
 export function eventInputFromBus(envelope: BusEnvelope): Record<string, unknown> {
   const detail = envelope.detail;

@@ -97,7 +97,7 @@ export class S3ObjectStore implements ObjectStore {
   /**
    * null when the read failed because the key does not exist, else the error again. S3 answers a
    * missing key with 403 instead of 404 unless the caller may list the bucket with no prefix, which
-   * the deployed roles may not (serverless.ts, `list`); listing the key's own name, which they may,
+   * the deployed roles may not (infra/serverless/iam.ts, `list`); listing the key's own name, which they may,
    * tells a missing key (null) from a real denial (rethrown). Costs one LIST, on misses only.
    */
   private async missingOr(key: string, error: unknown): Promise<null> {
