@@ -18,13 +18,8 @@ import {
 } from '../lib/analytics/blocks.ts';
 import { isValidTimeZone } from '../lib/core/calendar.ts';
 import type { Pricer } from '../lib/pricing/price.ts';
-import {
-  loadRecentUsage,
-  type RecentUsage,
-  type RefreshStats,
-  recentActivity,
-  refreshRecentCache,
-} from '../lib/statusline/recent-usage.ts';
+import { loadRecentUsage, type RecentUsage, type RefreshStats, recentActivity } from '../lib/statusline/recent-usage.ts';
+import { refreshRecentCache } from '../lib/statusline/refresh.ts';
 import { compact, int, renderTable, usd } from './format.ts';
 import { localMinute } from './report.ts';
 
@@ -41,7 +36,7 @@ Examples: tokenlake blocks
 
 export class BlocksUsageError extends Error {}
 
-export interface BlocksOptions {
+interface BlocksOptions {
   json: boolean;
   live: boolean;
   intervalMs: number;
@@ -167,7 +162,7 @@ function renderLiveFrame(input: {
   return lines;
 }
 
-export interface BlocksIo {
+interface BlocksIo {
   stdout: (text: string) => void;
   isTTY: boolean;
   now: () => number;
@@ -177,7 +172,7 @@ export interface BlocksIo {
   maxFrames?: number;
 }
 
-export interface BlocksContext {
+interface BlocksContext {
   cacheDir: string;
   claudeConfigDirs: readonly string[];
   pricer: Pricer;

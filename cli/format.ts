@@ -16,7 +16,7 @@ export function compact(n: number): string {
   return String(Math.round(n));
 }
 
-export interface TableOptions {
+interface TableOptions {
   color: boolean;
   /** Indexes of right-aligned (numeric) columns. */
   numeric: ReadonlySet<number>;

@@ -16,7 +16,7 @@ Keys live in the bucket as salted hashes (config/api-keys.json); "create" prints
 A running API picks up changes within 30 seconds. admin implies read and ingest.
 Example: KEY=$(tokenlake keys create --scope read --name dashboard)`;
 
-export interface KeysCommandIo {
+interface KeysCommandIo {
   store: ObjectStore;
   now: () => Date;
   stdout: (text: string) => void;

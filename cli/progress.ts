@@ -1,6 +1,6 @@
 // A progress bar on stderr for long runs; silent when stderr is not a terminal or with --quiet.
 
-export interface Progress {
+interface Progress {
   update(done: number, total: number, label?: string): void;
   done(): void;
 }

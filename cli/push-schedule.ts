@@ -6,10 +6,10 @@
 import { lstat, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-export const SYSTEMD_UNIT = 'tokenlake-push';
-export const LAUNCHD_LABEL = 'dev.tokenlake.push';
+const SYSTEMD_UNIT = 'tokenlake-push';
+const LAUNCHD_LABEL = 'dev.tokenlake.push';
 
-export type ScheduleKind = 'systemd' | 'launchd' | 'cron';
+type ScheduleKind = 'systemd' | 'launchd' | 'cron';
 
 export interface ScheduleHost {
   home: string;
@@ -26,7 +26,7 @@ export interface PushJob {
   everyMinutes: number;
 }
 
-export interface ScheduleResult {
+interface ScheduleResult {
   kind: ScheduleKind;
   /** Files written (install) or removed (uninstall); empty when nothing changed. */
   changed: string[];
@@ -42,13 +42,13 @@ export function parseEvery(text: string): number | null {
   return minutes >= 1 && minutes <= 1440 ? minutes : null;
 }
 
-export function scheduleKind(host: ScheduleHost): ScheduleKind {
+function scheduleKind(host: ScheduleHost): ScheduleKind {
   if (host.platform === 'darwin') return 'launchd';
   if (host.platform === 'linux' && host.systemd) return 'systemd';
   return 'cron';
 }
 
-export function schedulePaths(home: string): { service: string; timer: string; wants: string; plist: string } {
+function schedulePaths(home: string): { service: string; timer: string; wants: string; plist: string } {
   const user = join(home, '.config', 'systemd', 'user');
   return {
     service: join(user, `${SYSTEMD_UNIT}.service`),
@@ -64,7 +64,7 @@ function systemdWord(s: string): string {
   return /^[A-Za-z0-9_@+=:,./-]+$/.test(escaped) ? escaped : `"${escaped.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
 }
 
-export function renderSystemdService(job: PushJob): string {
+function renderSystemdService(job: PushJob): string {
   const env = Object.entries(job.env).map(([k, v]) => `Environment=${systemdWord(`${k}=${v}`)}\n`);
   return [
     '[Unit]\n',
@@ -78,7 +78,7 @@ export function renderSystemdService(job: PushJob): string {
   ].join('');
 }
 
-export function renderSystemdTimer(job: PushJob): string {
+function renderSystemdTimer(job: PushJob): string {
   return [
     '[Unit]\n',
     `Description=Run tokenlake push every ${job.everyMinutes} minutes\n`,
@@ -96,7 +96,7 @@ function xml(s: string): string {
   return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
 
-export function renderLaunchdPlist(job: PushJob, home: string): string {
+function renderLaunchdPlist(job: PushJob, home: string): string {
   const log = join(home, 'Library', 'Logs', 'tokenlake-push.log');
   const env = Object.entries(job.env).map(([k, v]) => `    <key>${xml(k)}</key><string>${xml(v)}</string>\n`);
   return [
@@ -118,7 +118,7 @@ export function renderLaunchdPlist(job: PushJob, home: string): string {
 }
 
 /** The crontab schedule for an interval, or null when cron cannot express it evenly. */
-export function cronSchedule(minutes: number): string | null {
+function cronSchedule(minutes: number): string | null {
   if (minutes < 60) return 60 % minutes === 0 ? `*/${minutes} * * * *` : null;
   if (minutes === 1440) return '0 0 * * *';
   if (minutes % 60 === 0 && 24 % (minutes / 60) === 0) return `0 */${minutes / 60} * * *`;
@@ -129,7 +129,7 @@ function shellWord(s: string): string {
   return /^[A-Za-z0-9_@+=:,./-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
 }
 
-export function cronLine(job: PushJob, home: string): string | null {
+function cronLine(job: PushJob, home: string): string | null {
   const when = cronSchedule(job.everyMinutes);
   if (!when) return null;
   const env = Object.entries(job.env).map(([k, v]) => `${k}=${shellWord(v)}`);

@@ -43,7 +43,7 @@ line, and prints the command that activates it; --uninstall-schedule removes it.
 
 Example: tokenlake push --bucket s3://acme-llm-lake --profile acme`;
 
-export interface PushOptions {
+interface PushOptions {
   stdout?: (text: string) => void;
   stderr?: (text: string) => void;
   now?: () => Date;
@@ -96,7 +96,7 @@ interface Target {
 }
 
 /** One line: what went wrong talking to the bucket and what to do about it. */
-export function describeStorageFailure(failure: StorageFailure, target: Target): string {
+function describeStorageFailure(failure: StorageFailure, target: Target): string {
   const e = failure.error as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = e?.name ?? '';
   const code = e?.Code ?? e?.code ?? name;
@@ -139,7 +139,7 @@ export function describeStorageFailure(failure: StorageFailure, target: Target):
 }
 
 /** "s3://NAME" (a trailing slash is fine) → NAME. */
-export function parseBucketUrl(text: string): string {
+function parseBucketUrl(text: string): string {
   const m = /^s3:\/\/([^/]+)\/?$/.exec(text.trim());
   if (!m) {
     if (/^s3:\/\/[^/]+\/.+/.test(text.trim())) {

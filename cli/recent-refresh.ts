@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../lib/config/config.ts';
 import { createPricer } from '../lib/pricing/price.ts';
 import { loadPriceTables } from '../lib/pricing/price-file.ts';
-import { refreshRecentCache, withRefreshLock } from '../lib/statusline/recent-usage.ts';
+import { refreshRecentCache, withRefreshLock } from '../lib/statusline/refresh.ts';
 
 /** Refreshes the cache unless another refresh holds the lock; never throws. */
 export async function refreshStatuslineCache(env: Record<string, string | undefined>, now: number): Promise<void> {

@@ -46,7 +46,7 @@ Examples: tokenlake report --since 2025-09-01 --until 2025-12-31 --by month --br
 
 export class ReportUsageError extends Error {}
 
-export interface ReportOptions {
+interface ReportOptions {
   query: ReportQuery;
   json: boolean;
   timeZone: string | undefined;

@@ -3,7 +3,7 @@
 // are shared, scrolled back and pasted into issues; a generated one must be shown once, or nobody
 // could use it.
 
-export interface BannerInput {
+interface BannerInput {
   url: string;
   apiKey: string;
   /** True when the key came from TOKENLAKE_API_KEY; false when serve generated it. */

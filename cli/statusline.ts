@@ -11,22 +11,15 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveCacheDir } from '../lib/config/cache-dir.ts';
-import {
-  composeStatusline,
-  parseStatuslinePayload,
-  parseStatuslineSummary,
-  REFRESH_LOCK_FILE,
-  REFRESH_LOCK_STALE_MS,
-  STATUSLINE_SUMMARY_FILE,
-  summaryIsStale,
-} from '../lib/statusline/statusline.ts';
+import { REFRESH_LOCK_FILE, REFRESH_LOCK_STALE_MS, STATUSLINE_SUMMARY_FILE } from '../lib/statusline/files.ts';
+import { composeStatusline, parseStatuslinePayload, parseStatuslineSummary, summaryIsStale } from '../lib/statusline/statusline.ts';
 
 const DEBUG_LOG = 'statusline.log';
 const DEBUG_LOG_MAX_BYTES = 256 * 1024;
 /** Claude Code closes stdin after the payload; this bounds the wait if it ever does not. */
 const STDIN_TIMEOUT_MS = 1000;
 
-export interface StatuslineIo {
+interface StatuslineIo {
   env: Record<string, string | undefined>;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   stdout: (text: string) => void;

@@ -22,7 +22,7 @@ export function decodeS3Key(key: string): string {
   return decodeURIComponent(key.replace(/\+/g, ' '));
 }
 
-export interface AnalyzeSummary {
+interface AnalyzeSummary {
   rebuilt: string[];
   skipped: string[];
   lake_objects_read: number;

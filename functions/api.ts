@@ -16,7 +16,7 @@ const route = createRouter(allRoutes);
 /** Stored keys (config/api-keys.json) are re-read at most this often: a revocation takes this long. */
 const STORED_KEYS_TTL_MS = 30_000;
 
-export interface ApiHandlerOptions {
+interface ApiHandlerOptions {
   /** Exports larger than this are answered with a presigned URL (tests make it small). */
   exportInlineLimitBytes?: number;
   storedKeysTtlMs?: number;

@@ -21,7 +21,7 @@ export interface SyncSummary {
   skipped: boolean;
 }
 
-export function summarizeSync(result: SyncResult): SyncSummary {
+function summarizeSync(result: SyncResult): SyncSummary {
   return {
     started_at: result.startedAt,
     sources: result.outcomes.map((o) => ({

@@ -9,7 +9,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 /** API Gateway's payload limit; bigger bodies are refused before the handler sees them. */
 const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
-export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
 async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   const chunks: Buffer[] = [];
@@ -27,7 +27,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
  * `http://[x/`, which a client may send): the caller answers 400. An origin-form target is read
  * under a fixed origin, so `//v1/x` stays a path instead of naming a host.
  */
-export function parseRequestTarget(target: string | undefined): URL | null {
+function parseRequestTarget(target: string | undefined): URL | null {
   const raw = target ?? '/';
   try {
     if (/^[A-Za-z][A-Za-z0-9+.-]*:/.test(raw)) return new URL(raw);
@@ -37,7 +37,7 @@ export function parseRequestTarget(target: string | undefined): URL | null {
   }
 }
 
-export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, url: URL): APIGatewayProxyEventV2 {
+function toApiGatewayEvent(req: IncomingMessage, body: Buffer, url: URL): APIGatewayProxyEventV2 {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
@@ -81,7 +81,7 @@ export function toApiGatewayEvent(req: IncomingMessage, body: Buffer, url: URL):
   } as APIGatewayProxyEventV2;
 }
 
-export interface RawAnswer {
+interface RawAnswer {
   status: number;
   headers: Record<string, string>;
   body: Buffer | string;

@@ -7,15 +7,15 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { EXPORTS_PREFIX } from '../lib/store/layout.ts';
 import type { ObjectStore } from '../lib/store/object-store.ts';
 
-export const LOCAL_OBJECTS_PATH = '/_local/objects/';
+const LOCAL_OBJECTS_PATH = '/_local/objects/';
 
-export interface LocalDownload {
+interface LocalDownload {
   status: number;
   headers: Record<string, string>;
   body: Buffer | string;
 }
 
-export interface LocalPresigner {
+interface LocalPresigner {
   presignGet(key: string, expiresInSeconds: number, options?: { downloadName?: string }): Promise<string>;
   /** The answer to a request under LOCAL_OBJECTS_PATH, or null for any other path. */
   serve(url: URL): Promise<LocalDownload | null>;

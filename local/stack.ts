@@ -22,7 +22,7 @@ import { startHttpAdapter } from './http-adapter.ts';
 import { withObjectEvents } from './object-events.ts';
 import { createLocalPresigner } from './presigned-objects.ts';
 
-export interface LocalStackOptions {
+interface LocalStackOptions {
   config: Config;
   now?: () => Date;
   log?: Logger;
@@ -44,7 +44,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export function generateApiKey(): string {
+function generateApiKey(): string {
   return `tl_${randomBytes(24).toString('base64url')}`;
 }
 

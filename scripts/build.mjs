@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles each Lambda handler on its own: functions/<name>.ts → dist/<name>/index.mjs (ESM, Node 22,
-// minified, with a source map), the same esbuild settings serverless.ts gives serverless-esbuild.
+// minified, with a source map), the same esbuild settings serverless.ts gives serverless-esbuild (infra/serverless/provider.ts).
 // A handler is any functions/*.ts that exports `handler` (functions/runtime.ts is shared wiring).
 // Prints each bundle's size. `npm run build`; `npm run package` builds its own copies for the zips.
 //

@@ -132,7 +132,9 @@ const rel = (f) => relative(root, f);
 for (const loop of loops) console.error(`circle: ${loop.map(rel).sort().join(' ⇄ ')}`);
 for (const [from, to, why] of wrong) console.error(`runs back up: ${rel(from)} → ${rel(to)} (${why})`);
 if (loops.length > 0 || wrong.length > 0) {
-  console.error(`${loops.length} circle(s), ${wrong.length} import(s) running back up; layers, lowest first: ${LAYERS.map((p) => p.join(' + ')).join(' → ')}`);
+  console.error(
+    `${loops.length} circle(s), ${wrong.length} import(s) running back up; layers, lowest first: ${LAYERS.map((p) => p.join(' + ')).join(' → ')}`,
+  );
   process.exit(1);
 }
 console.log(

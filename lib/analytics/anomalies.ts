@@ -16,7 +16,7 @@ export interface AnomalyOptions {
 
 export const defaultAnomalyOptions: AnomalyOptions = { k: 5, baselineDays: 28, minUsd: 1, minActiveDays: 7 };
 
-export interface Anomaly {
+interface Anomaly {
   day: string;
   dimension: 'model' | 'project';
   key: string;

@@ -111,7 +111,7 @@ export function isActiveBlock(b: Pick<Block, 'start' | 'end'>, now: number): boo
   return now >= b.start && now < b.end;
 }
 
-export interface BurnRate {
+interface BurnRate {
   /** Tokens of every kind per minute between the block's first and last message. */
   tokens_per_minute: number;
   /** Input + output tokens per minute (cache reads dwarf them; ccusage's indicator uses these). */
@@ -130,7 +130,7 @@ export function burnRate(b: Block): BurnRate | null {
   };
 }
 
-export interface Projection {
+interface Projection {
   remaining_minutes: number;
   /** Tokens and cost at the block's end if the burn rate holds. */
   total_tokens: number;
@@ -177,7 +177,7 @@ export const blockJsonSchema = z.object({
   /** The active block's end state at its burn rate; null for the others. */
   projection: z.object({ remaining_minutes: z.number(), total_tokens: z.number(), cost_usd: z.number() }).nullable(),
 });
-export type BlockJson = z.infer<typeof blockJsonSchema>;
+type BlockJson = z.infer<typeof blockJsonSchema>;
 
 /**
  * What `tokenlake blocks --json` prints.

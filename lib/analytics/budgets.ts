@@ -8,7 +8,7 @@ import { CorruptObjectError } from '../core/errors.ts';
 import { BUDGETS_KEY, BUDGETS_LAST_GOOD_KEY } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 
-export const budgetScopeSchema = z.discriminatedUnion('type', [
+const budgetScopeSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('global') }),
   z.object({ type: z.enum(['project', 'provider', 'model', 'user']), value: z.string().min(1).max(256) }),
 ]);
@@ -34,9 +34,8 @@ export const budgetsFileSchema = z
     message: 'budget ids must be unique',
     path: ['budgets'],
   });
-export type BudgetsFile = z.infer<typeof budgetsFileSchema>;
 
-export interface LoadedBudgets {
+interface LoadedBudgets {
   budgets: Budget[];
   /** Why the current file was not used (the last good one was), or null. */
   error: string | null;
@@ -64,11 +63,11 @@ export async function loadBudgets(store: ObjectStore): Promise<LoadedBudgets> {
   return { budgets: parsed.data.budgets, error };
 }
 
-export function scopeLabel(scope: BudgetScope): string {
+function scopeLabel(scope: BudgetScope): string {
   return scope.type === 'global' ? 'all usage' : `${scope.type} ${scope.value}`;
 }
 
-export interface BudgetInput {
+interface BudgetInput {
   asOf: string;
   daysInMonth: number;
   spentMonthToDate: number;
@@ -78,9 +77,9 @@ export interface BudgetInput {
   spentByDay?: ReadonlyArray<readonly [string, number]>;
 }
 
-export type BudgetState = 'ok' | 'warning' | 'over' | 'forecast_over';
+type BudgetState = 'ok' | 'warning' | 'over' | 'forecast_over';
 
-export interface BudgetStatus {
+interface BudgetStatus {
   id: string;
   scope: string;
   limit_usd: number;

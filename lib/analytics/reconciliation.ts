@@ -10,7 +10,7 @@ import type { Rollup } from '../usage/rollup.ts';
  * @example {"day":"2026-03-01","provider":"anthropic","model":"claude-sonnet-4-5","reported_usd":12.5,"priced_usd":12.0,
  *  "difference_usd":-0.5,"difference_ratio":-0.04,"flagged":true}
  */
-export const reconciliationRowSchema = z.object({
+const reconciliationRowSchema = z.object({
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   provider: z.string(),
   model: z.string(),
@@ -25,7 +25,7 @@ export const reconciliationRowSchema = z.object({
   /** |difference_ratio| above the tolerance (or priced cost where the provider billed nothing). */
   flagged: z.boolean(),
 });
-export type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
+type ReconciliationRow = z.infer<typeof reconciliationRowSchema>;
 export const reconciliationSchema = z.array(reconciliationRowSchema);
 
 /** Below this many dollars a difference is rounding, not drift. */

@@ -21,7 +21,7 @@ export interface ReportQuery {
   order?: ReportOrder | undefined;
 }
 
-export interface ReportContext {
+interface ReportContext {
   store: ObjectStore;
   now: Date;
   timeZone: string;

@@ -31,7 +31,7 @@ export interface ReportInputRow {
   sums: UsageSums;
 }
 
-export interface ReportPeriod {
+interface ReportPeriod {
   /** First and last local day, inclusive. */
   from: string;
   to: string;
@@ -44,7 +44,7 @@ export interface ReportPeriod {
 
 const modelRowSchema = totalsSchema.extend({ model: z.string(), provider: z.string() });
 
-export const reportRowSchema = totalsSchema.extend({
+const reportRowSchema = totalsSchema.extend({
   /** Local day (YYYY-MM-DD), week (its Monday), month (YYYY-MM), session id, or the model/project/provider/user/machine; "(none)" when absent. */
   key: z.string(),
   /** Share of the period's cost, 0–1. */
@@ -60,7 +60,7 @@ export const reportRowSchema = totalsSchema.extend({
   /** With breakdown: the row per model, most cost first. */
   models: z.array(modelRowSchema).optional(),
 });
-export type ReportRow = z.infer<typeof reportRowSchema>;
+type ReportRow = z.infer<typeof reportRowSchema>;
 
 /**
  * What `tokenlake report --json` prints and `GET /v1/report` answers.
@@ -117,7 +117,7 @@ interface Group {
   last: string | null;
 }
 
-export interface BuildReportInput {
+interface BuildReportInput {
   rows: readonly ReportInputRow[];
   by: ReportBy;
   breakdown: boolean;

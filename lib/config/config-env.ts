@@ -5,8 +5,8 @@
 
 import { isValidTimeZone } from '../core/calendar.ts';
 import { ConfigError } from '../core/errors.ts';
-import { type BedrockLogLocation, isAwsRegion, parseLogLocation } from '../sources/bedrock/paths.ts';
 import { type AnonymizableField, anonymizableFields } from '../usage/anonymizable-fields.ts';
+import { type BedrockLogLocation, isAwsRegion, parseLogLocation } from './bedrock-log-location.ts';
 
 /** Thrown by a variable's parser with the reason; parseEnv names the variable. */
 class InvalidValue extends Error {}
@@ -168,7 +168,7 @@ const envParsers = {
 
 type EnvParsers = typeof envParsers;
 /** Every variable tokenlake reads, parsed. */
-export type Env = { [Name in keyof EnvParsers]: ReturnType<EnvParsers[Name]> };
+type Env = { [Name in keyof EnvParsers]: ReturnType<EnvParsers[Name]> };
 
 /** Parses every variable in table order; the first bad one throws a ConfigError naming it. */
 export function parseEnv(env: Record<string, string | undefined>): Env {

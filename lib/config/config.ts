@@ -5,8 +5,8 @@
 import { homedir, hostname, userInfo } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
-import type { BedrockLogLocation } from '../sources/bedrock/paths.ts';
 import type { AnonymizableField } from '../usage/anonymizable-fields.ts';
+import type { BedrockLogLocation } from './bedrock-log-location.ts';
 import { resolveCacheDir } from './cache-dir.ts';
 import { parseEnv } from './config-env.ts';
 
@@ -113,7 +113,7 @@ export interface Config {
   bedrockMetricsRegions: string[];
 }
 
-export interface ConfigContext {
+interface ConfigContext {
   /** Home directory for default log locations. */
   home?: string;
   cwd?: string;

@@ -11,7 +11,7 @@ export const secretParameters = {
   TOKENLAKE_HMAC_KEY: 'TOKENLAKE_HMAC_KEY_PARAMETER',
 } as const;
 
-export type GetParameter = (name: string) => Promise<string | undefined>;
+type GetParameter = (name: string) => Promise<string | undefined>;
 
 export async function resolveSecrets(
   env: Record<string, string | undefined>,

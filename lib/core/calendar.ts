@@ -11,7 +11,7 @@ export const LAST_DAY = '2100-12-31';
 /** The most days any one range may hold (the whole accepted calendar is 36,890 days). */
 const MAX_RANGE_DAYS = 40_000;
 
-export type Day = string;
+type Day = string;
 
 /** Whether a well-formed day lies in the accepted calendar. */
 export function isInCalendar(day: string): boolean {

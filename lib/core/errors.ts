@@ -1,7 +1,7 @@
 // Typed errors with context. Only the api handler turns them into HTTP answers:
 // status < 500 is shown as is, anything else is logged and answered with a generic 500.
 
-export interface FieldIssue {
+interface FieldIssue {
   field: string;
   reason: string;
 }

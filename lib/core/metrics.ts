@@ -3,14 +3,14 @@
 // extra latency). This module only builds the object; writing it is the caller's logger's job.
 // Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
 
-export type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds' | 'Bytes' | 'None';
+type MetricUnit = 'Count' | 'Milliseconds' | 'Seconds' | 'Bytes' | 'None';
 
-export interface MetricDatum {
+interface MetricDatum {
   value: number;
   unit: MetricUnit;
 }
 
-export interface EmfInput {
+interface EmfInput {
   /** e.g. 'tokenlake'. */
   namespace: string;
   /** Dimension name → value, e.g. { function: 'sync', source: 'anthropic' }; at most 30. */

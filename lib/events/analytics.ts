@@ -12,14 +12,14 @@ const count = z.int().nonnegative();
 /** completed / (completed + failed), 0–1; null when neither happened in the window. */
 const rate = z.number().min(0).max(1).nullable();
 
-export const metricSummarySchema = z.object({
+const metricSummarySchema = z.object({
   sum: z.number(),
   count: z.int().positive(),
   mean: z.number(),
   min: z.number(),
   max: z.number(),
 });
-export type MetricSummary = z.infer<typeof metricSummarySchema>;
+type MetricSummary = z.infer<typeof metricSummarySchema>;
 
 /**
  * The events part of one analytics window (`windows[w].events` in analytics.json).

@@ -32,9 +32,9 @@ export const MAX_BATCH_EVENTS = 1000;
 /** 1 MiB of UTF-8 request body. */
 export const MAX_BATCH_BYTES = 1024 * 1024;
 /** Clock skew allowed for `ts` ahead of the receiving clock. */
-export const MAX_FUTURE_MS = 24 * 3_600_000;
+const MAX_FUTURE_MS = 24 * 3_600_000;
 
-export interface AcceptedEvent {
+interface AcceptedEvent {
   /** Position in the batch (0-based). */
   index: number;
   event: EventRecord;
@@ -43,14 +43,14 @@ export interface AcceptedEvent {
   clientId: boolean;
 }
 
-export interface RejectedEvent {
+interface RejectedEvent {
   index: number;
   /** Dotted path inside the event, e.g. `metrics.duration_ms`; `event` for the whole item. */
   field: string;
   reason: string;
 }
 
-export interface ValidatedBatch {
+interface ValidatedBatch {
   /** One entry per distinct id, in batch order. */
   accepted: AcceptedEvent[];
   rejected: RejectedEvent[];
@@ -66,7 +66,6 @@ export const eventBatchSchema = z.union([
   z.array(eventInputSchema).min(1).max(MAX_BATCH_EVENTS),
   z.strictObject({ events: z.array(eventInputSchema).min(1).max(MAX_BATCH_EVENTS) }),
 ]);
-export type EventBatch = z.input<typeof eventBatchSchema>;
 
 /**
  * What is checked of a batch as a whole: its envelope. Each event is then validated on its own
@@ -139,7 +138,7 @@ export function validateEvents(items: readonly unknown[], options: { source: Eve
   return { accepted, rejected, duplicates };
 }
 
-export interface WriteEventsResult {
+interface WriteEventsResult {
   /** Objects put by this call. */
   written: string[];
   /** Objects that already existed (a replay): left as they were. */
@@ -227,7 +226,7 @@ export const busEnvelopeSchema = z.looseObject({
   time: z.string(),
   detail: z.record(z.string(), z.unknown()),
 });
-export type BusEnvelope = z.infer<typeof busEnvelopeSchema>;
+type BusEnvelope = z.infer<typeof busEnvelopeSchema>;
 
 const METRIC_NAME = /^[a-z][a-z0-9_]*$/;
 const RESERVED_DETAIL_KEYS = new Set(['event_id', 'entity_type', 'entity_id', 'attributes', 'metrics']);
@@ -246,7 +245,7 @@ function idLike(value: unknown): string | null {
  * every other top-level value: numbers with snake_case names not ending in `_id` → metrics; other
  * strings, numbers and booleans → attributes; nested objects and arrays → attributes as JSON
  * text; nulls dropped. The result is validated like a POSTed event, so a bad detail is rejected,
- * not guessed at. (The bus rule's detail-type prefixes live in serverless.ts.)
+ * not guessed at. (The bus rule's detail-type prefixes live in infra/serverless/functions.ts.)
  */
 export function eventInputFromBus(envelope: BusEnvelope): Record<string, unknown> {
   const detail = envelope.detail;

@@ -13,12 +13,12 @@ import { readStoredJson } from '../store/stored-json.ts';
 import { sameInputs } from '../usage/rollup.ts';
 import { type EventRecord, eventFamilySchema, eventRecordSchema } from './schema.ts';
 
-export const EVENT_ROLLUP_SCHEMA_VERSION = 1;
+const EVENT_ROLLUP_SCHEMA_VERSION = 1;
 
 const count = z.int().nonnegative();
 
 /** Mergeable summary of one metric: mean = sum / count. */
-export const metricStatsSchema = z.object({
+const metricStatsSchema = z.object({
   sum: z.number(),
   count: z.int().positive(),
   min: z.number(),
@@ -26,7 +26,7 @@ export const metricStatsSchema = z.object({
 });
 export type MetricStats = z.infer<typeof metricStatsSchema>;
 
-export const eventRollupRowSchema = z.object({
+const eventRollupRowSchema = z.object({
   /** UTC hour of the day, 0–23. */
   hour: z.int().min(0).max(23),
   event_type: z.string(),
@@ -64,7 +64,7 @@ export const eventRollupSchema = z.object({
 export type EventRollup = z.infer<typeof eventRollupSchema>;
 
 /** The tool a tool.* event is about: `attributes.tool` when it is a string, else the entity id. */
-export function toolOf(e: Pick<EventRecord, 'family' | 'attributes' | 'entity_id'>): string | null {
+function toolOf(e: Pick<EventRecord, 'family' | 'attributes' | 'entity_id'>): string | null {
   if (e.family !== 'tool') return null;
   const named = e.attributes.tool;
   if (typeof named === 'string' && named !== '') return named;
@@ -76,7 +76,7 @@ function ownStats(into: Record<string, MetricStats>, name: string): MetricStats 
   return Object.hasOwn(into, name) ? into[name] : undefined;
 }
 
-export function addMetric(into: Record<string, MetricStats>, name: string, value: number): void {
+function addMetric(into: Record<string, MetricStats>, name: string, value: number): void {
   const s = ownStats(into, name);
   if (!s) into[name] = { sum: value, count: 1, min: value, max: value };
   else {
@@ -99,7 +99,7 @@ export function mergeMetric(into: Record<string, MetricStats>, name: string, fro
 }
 
 /** One event per id; of two copies the first received is kept (the one a replay could not change). */
-export function dedupeEvents(events: Iterable<EventRecord>): { unique: EventRecord[]; duplicates: number } {
+function dedupeEvents(events: Iterable<EventRecord>): { unique: EventRecord[]; duplicates: number } {
   const byId = new Map<string, EventRecord>();
   let duplicates = 0;
   for (const e of events) {
@@ -113,7 +113,7 @@ export function dedupeEvents(events: Iterable<EventRecord>): { unique: EventReco
   return { unique: [...byId.values()], duplicates };
 }
 
-export interface EventRollupInput {
+interface EventRollupInput {
   day: string;
   builtAt: string;
   inputs: readonly StoredObject[];
@@ -154,7 +154,7 @@ export async function readEventRollup(store: ObjectStore, day: string): Promise<
   return (await readStoredJson(store, eventRollupKey(day), eventRollupSchema))?.value ?? null;
 }
 
-export interface RefreshEventDayResult {
+interface RefreshEventDayResult {
   rollup: EventRollup | null;
   rebuilt: boolean;
   /** Lake objects read (GETs). */

@@ -12,14 +12,14 @@ import { makeRecord, recordId, type UsageRecord, usageRecordSchema } from '../us
  * the hierarchy the bus rules match on (`task.*`), so they are required; case is fixed so that
  * `Task.Completed` and `task.completed` cannot become two series.
  */
-export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
-export const eventTypeSchema = z
+const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
+const eventTypeSchema = z
   .string()
   .max(128, 'event_type is at most 128 characters')
   .regex(EVENT_TYPE_PATTERN, 'event_type must be lowercase dotted segments like "task.completed"');
 
 /** The families the analytics service subscribes to; anything else is `other`. */
-export const EVENT_FAMILIES = ['job', 'task', 'tool', 'budget', 'provider', 'conversation', 'llm', 'other'] as const;
+const EVENT_FAMILIES = ['job', 'task', 'tool', 'budget', 'provider', 'conversation', 'llm', 'other'] as const;
 export const eventFamilySchema = z.enum(EVENT_FAMILIES);
 export type EventFamily = z.infer<typeof eventFamilySchema>;
 
@@ -30,17 +30,17 @@ export function familyOf(eventType: string): EventFamily {
 }
 
 /** `otlp`: the twin of a usage record the OTLP receiver landed, carrying the telemetry's labels. */
-export const eventSourceSchema = z.enum(['api', 'eventbridge', 'otlp']);
+const eventSourceSchema = z.enum(['api', 'eventbridge', 'otlp']);
 export type EventSource = z.infer<typeof eventSourceSchema>;
 
 // Limits keep one event small (a batch of 1,000 must fit in 1 MiB) and the lake queryable.
-export const MAX_ATTRIBUTES = 64;
-export const MAX_ATTRIBUTE_VALUE_CHARS = 1024;
+const MAX_ATTRIBUTES = 64;
+const MAX_ATTRIBUTE_VALUE_CHARS = 1024;
 /** Serialised size of `attributes` (UTF-8 bytes of its JSON). */
-export const MAX_ATTRIBUTES_BYTES = 8 * 1024;
-export const MAX_METRICS = 64;
+const MAX_ATTRIBUTES_BYTES = 8 * 1024;
+const MAX_METRICS = 64;
 /** The largest metric value accepted (either sign). */
-export const MAX_METRIC_ABS = 1e15;
+const MAX_METRIC_ABS = 1e15;
 
 const attributeKeySchema = z
   .string()
@@ -62,7 +62,7 @@ function withoutProtoKey<T extends z.ZodType>(schema: T, what: string) {
 }
 
 /** Free-form labels: strings, finite numbers or booleans; no nesting, no nulls (omit the key). */
-export const attributesSchema = withoutProtoKey(
+const attributesSchema = withoutProtoKey(
   z
     .record(
       attributeKeySchema,
@@ -81,10 +81,9 @@ export const attributesSchema = withoutProtoKey(
     .refine((a) => Buffer.byteLength(JSON.stringify(a), 'utf8') <= MAX_ATTRIBUTES_BYTES, `attributes exceed ${MAX_ATTRIBUTES_BYTES} bytes`),
   'an attribute name',
 );
-export type EventAttributes = z.infer<typeof attributesSchema>;
 
 /** Measurements summed and averaged by the rollups: `duration_ms`, `tokens`, `cost_usd`, … */
-export const metricsSchema = withoutProtoKey(
+const metricsSchema = withoutProtoKey(
   z
     .record(
       z
@@ -100,7 +99,6 @@ export const metricsSchema = withoutProtoKey(
     .refine((m) => Object.keys(m).length <= MAX_METRICS, `at most ${MAX_METRICS} metrics`),
   'a metric name',
 );
-export type EventMetrics = z.infer<typeof metricsSchema>;
 
 const labelSchema = z.string().min(1).max(256);
 
@@ -127,7 +125,7 @@ export const eventInputSchema = z.strictObject({
   attributes: attributesSchema.optional(),
   metrics: metricsSchema.optional(),
 });
-export type EventInput = z.infer<typeof eventInputSchema>;
+type EventInput = z.infer<typeof eventInputSchema>;
 
 /**
  * The lake line under `lake/events/`. Every key is present; unknown entity fields are null and
@@ -157,7 +155,7 @@ function sortedEntries<T>(record: Record<string, T>): Record<string, T> {
 }
 
 /** An id for an event without `event_id`: its type, instant, entity and payload (keys sorted). */
-export function contentEventId(e: Pick<EventRecord, 'event_type' | 'ts' | 'entity_type' | 'entity_id' | 'attributes' | 'metrics'>): string {
+function contentEventId(e: Pick<EventRecord, 'event_type' | 'ts' | 'entity_type' | 'entity_id' | 'attributes' | 'metrics'>): string {
   return `h-${recordId(
     e.event_type,
     e.ts,
@@ -200,7 +198,7 @@ export function serializeEventRecord(e: EventRecord): string {
 
 // ── usage-bearing events ─────────────────────────────────────────────────────────────────────
 
-export const USAGE_EVENT_TYPE = 'llm.usage';
+const USAGE_EVENT_TYPE = 'llm.usage';
 export const USAGE_SOURCE = 'events';
 
 /** Metrics that map to the UsageRecord's disjoint token counts (input = UNCACHED input). */
@@ -213,7 +211,7 @@ const LABEL_ATTRIBUTES = ['project', 'user', 'session', 'machine', 'api_key', 'w
  * and `attributes.model` and has at least one token metric. (`metrics.tokens` alone is just a
  * metric: it does not say which kind of token, so it cannot be priced.)
  */
-export function carriesUsage(e: Pick<EventRecord, 'event_type' | 'attributes' | 'metrics'>): boolean {
+function carriesUsage(e: Pick<EventRecord, 'event_type' | 'attributes' | 'metrics'>): boolean {
   if (e.event_type === USAGE_EVENT_TYPE) return true;
   return (
     typeof e.attributes.provider === 'string' &&
@@ -222,7 +220,7 @@ export function carriesUsage(e: Pick<EventRecord, 'event_type' | 'attributes' | 
   );
 }
 
-export type UsageMapping = { ok: true; record: UsageRecord | null } | { ok: false; field: string; reason: string };
+type UsageMapping = { ok: true; record: UsageRecord | null } | { ok: false; field: string; reason: string };
 
 /**
  * The UsageRecord of a usage-bearing event (null for other events), or why it cannot be one.

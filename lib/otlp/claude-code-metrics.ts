@@ -17,8 +17,8 @@ import {
   numberDataPointSchema,
 } from './schema.ts';
 
-export const CLAUDE_CODE_TOKEN_USAGE = 'claude_code.token.usage';
-export const CLAUDE_CODE_COST_USAGE = 'claude_code.cost.usage';
+const CLAUDE_CODE_TOKEN_USAGE = 'claude_code.token.usage';
+const CLAUDE_CODE_COST_USAGE = 'claude_code.cost.usage';
 
 const TOKEN_COLUMNS = {
   input: 'input_tokens',

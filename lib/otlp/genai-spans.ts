@@ -60,7 +60,7 @@ const TWIN_LABELS = [...RESOURCE_LABELS, 'gen_ai.operation.name', 'gen_ai.agent.
  * | `project` | resource `tokenlake.project`, else `service.name` |
  * | `session`, `user` | `gen_ai.conversation.id`, else `session.id`; `user.id`, else `enduser.id` |
  */
-export function mapGenAiSpan(attrs: Attributes, span: Span): ItemOutcome {
+function mapGenAiSpan(attrs: Attributes, span: Span): ItemOutcome {
   const input = countOf(attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens'), 'gen_ai.usage.input_tokens');
   const output = countOf(
     attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens'),

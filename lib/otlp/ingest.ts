@@ -24,9 +24,9 @@ import type { Signal } from './proto.ts';
 import { claimSessions } from './session-claims.ts';
 
 /** What an exporter is told to wait before retrying after a store failure (seconds). */
-export const RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER_SECONDS = 5;
 /** The receiver's status object (data_quality.sources) is rewritten at most this often per process. */
-export const STATUS_INTERVAL_MS = 60_000;
+const STATUS_INTERVAL_MS = 60_000;
 const MESSAGE_CHARS = 2000;
 
 export interface OtlpIngestDeps {
@@ -39,7 +39,7 @@ export interface OtlpIngestDeps {
   anonymization: Pick<Config, 'anonymize' | 'hmacKey'>;
 }
 
-export interface OtlpIngestResult {
+interface OtlpIngestResult {
   /** Log records, data points or spans refused (the partial-success count). */
   rejected: number;
   /** Why, for the partial-success error_message; also carries warnings (unpriced models). */

@@ -29,7 +29,7 @@ const MAPPERS: Record<string, EventMapper> = {
 const DOTTED = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/;
 
 /** The event a log record reports, or null for plain log lines. */
-export function eventNameOf(log: LogRecord, attrs: Attributes): string | null {
+function eventNameOf(log: LogRecord, attrs: Attributes): string | null {
   if (log.eventName) return log.eventName;
   const attr = labelOf(attrs, 'event.name');
   if (attr?.includes('.')) return attr;

@@ -17,7 +17,7 @@ export const MAX_FUTURE_MS = 24 * 3_600_000;
 export type ClaimSignal = 'events' | 'metrics';
 
 /** The telemetry's labels that have no lake column, kept on a twin event under lake/events/. */
-export interface Twin {
+interface Twin {
   event_type: string;
   attributes: Record<string, AttributeValue>;
   metrics: Record<string, number>;

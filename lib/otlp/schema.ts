@@ -6,7 +6,7 @@
 import { z } from 'zod';
 
 /** OTLP AnyValue (common.proto); one member is set. */
-export interface AnyValue {
+interface AnyValue {
   stringValue?: string | undefined;
   boolValue?: boolean | undefined;
   intValue?: string | number | undefined;
@@ -15,7 +15,7 @@ export interface AnyValue {
   kvlistValue?: { values?: KeyValue[] | undefined } | undefined;
   bytesValue?: string | undefined;
 }
-export interface KeyValue {
+interface KeyValue {
   key: string;
   value?: AnyValue | undefined;
 }
@@ -84,7 +84,6 @@ export const metricSchema = z.object({
     .optional(),
   gauge: z.object({ dataPoints: z.array(z.unknown()).optional() }).optional(),
 });
-export type Metric = z.infer<typeof metricSchema>;
 
 /** A Span (trace.proto); ids are hex in both encodings by the time they get here. */
 export const spanSchema = z.object({
@@ -184,7 +183,7 @@ export function nanosToMs(v: string | number | undefined): number | null {
   return ms > 0 ? ms : null;
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
 /**
  * A token count: a whole number ≥ 0 as an int, a whole double or a decimal string (tools send

@@ -5,11 +5,12 @@
 
 import { dayRange, utcDay } from '../core/calendar.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { type AnalyzeDeps, createDayRefresher, runAnalyze } from './analyze.ts';
+import { createDayRefresher, runAnalyze } from './analyze.ts';
+import type { AnalyzeDeps } from './analyze-deps.ts';
 
 export const MAX_AGGREGATION_DAYS = 800;
 
-export interface AggregationResult {
+interface AggregationResult {
   from: string;
   to: string;
   rebuilt: string[];

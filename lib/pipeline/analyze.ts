@@ -27,8 +27,8 @@ import { createDayRefresher } from './day-refresher.ts';
 import { readAllStatuses } from './sync.ts';
 
 export type { AnalyzeDeps } from './analyze-deps.ts';
-export { type DayRefresh, refreshDay } from './day-refresh.ts';
-export { createDayRefresher, type DayRefresher } from './day-refresher.ts';
+export { refreshDay } from './day-refresh.ts';
+export { createDayRefresher } from './day-refresher.ts';
 
 /** A promise-chain mutex: each call runs after the previous one settled. */
 export function createSerializer(): <T>(work: () => Promise<T>) => Promise<T> {

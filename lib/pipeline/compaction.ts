@@ -14,9 +14,9 @@ import type { UsageRecord } from '../usage/record.ts';
 import { dedupeRecords } from '../usage/rollup.ts';
 
 /** Rollups live 25 months so year-over-year views work. */
-export const ROLLUP_RETENTION_DAYS = 760;
+const ROLLUP_RETENTION_DAYS = 760;
 
-export interface CompactionDeps {
+interface CompactionDeps {
   store: ObjectStore;
   now: () => Date;
   log: Logger;
@@ -24,7 +24,7 @@ export interface CompactionDeps {
   retentionDays: number | null;
 }
 
-export interface CompactionResult {
+interface CompactionResult {
   compactedDays: string[];
   objectsRemoved: number;
   expiredDays: string[];
@@ -32,7 +32,7 @@ export interface CompactionResult {
 }
 
 /** Compacts one day: per source, all objects → one. Returns how many objects were removed. */
-export async function compactDay(store: ObjectStore, day: string): Promise<number> {
+async function compactDay(store: ObjectStore, day: string): Promise<number> {
   const objects = await store.list(partitionPrefix('usage', day));
   if (objects.length < 2) return 0;
   const bySource = new Map<string, { keys: string[]; records: UsageRecord[] }>();

@@ -10,7 +10,7 @@ import { countQuarantined, type DayPlan, type DayRefresh, finishDay, planDay, re
 import { buildDayFromBytes, type DayBuildJob, type DayBuildOutcome, type RollupPool, startRollupPool } from './rollup-threads.ts';
 
 /** Days refreshed in the order they were planned (see createDayRefresher). */
-export interface DayRefresher {
+interface DayRefresher {
   refresh(day: string, force: boolean): Promise<DayRefresh>;
   /** Stops the rollup threads (after the last refresh, or when the caller gives up). */
   close(): Promise<void>;

@@ -38,7 +38,7 @@ export interface DayBuildJob {
 }
 
 /** Lines of one lake object that no longer validate (analyze logs them, as it does on its own thread). */
-export interface InvalidLines {
+interface InvalidLines {
   key: string;
   lines: number;
   first: string | undefined;
@@ -91,7 +91,7 @@ export function buildDayFromBytes(job: DayBuildJob, pricer: Pricer): DayBuildOut
 
 export type RollupRequest = { type: 'init'; tables: readonly PriceTable[] } | { type: 'build'; job: DayBuildJob };
 
-export type RollupReply = { type: 'ready' } | { type: 'built'; outcome: DayBuildOutcome } | { type: 'error'; message: string };
+type RollupReply = { type: 'ready' } | { type: 'built'; outcome: DayBuildOutcome } | { type: 'error'; message: string };
 
 /** The thread's side (rollup-worker.ts runs it on its port): one request at a time, in order. */
 export function serveRollupRequests(post: (reply: RollupReply) => void): (request: RollupRequest) => void {

@@ -13,7 +13,8 @@ import { createSources } from '../sources/registry.ts';
 import type { Source } from '../sources/source.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { type AlertSink, combineSinks, logAlertSink, webhookAlertSink } from './alerts.ts';
-import { type AnalyzeDeps, createSerializer } from './analyze.ts';
+import { createSerializer } from './analyze.ts';
+import type { AnalyzeDeps } from './analyze-deps.ts';
 
 export interface Runtime {
   config: Config;
@@ -30,7 +31,7 @@ export interface Runtime {
 }
 
 /** Alerts go to EventBridge (AWS) when a bus is configured; the SDK is loaded only then. */
-export async function eventBridgeAlertSink(region: string, busName: string): Promise<AlertSink> {
+async function eventBridgeAlertSink(region: string, busName: string): Promise<AlertSink> {
   const { EventBridgeClient, PutEventsCommand } = await import('@aws-sdk/client-eventbridge');
   const client = new EventBridgeClient({ region });
   return {

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { type LongContextPrice, type ModelPrice, type PriceTable, priceTableSchema, type TableOrigin } from './price-table.ts';
 
-export const LITELLM_REPOSITORY = 'BerriAI/litellm';
-export const LITELLM_PATH = 'model_prices_and_context_window.json';
+const LITELLM_REPOSITORY = 'BerriAI/litellm';
+const LITELLM_PATH = 'model_prices_and_context_window.json';
 /** Where `tokenlake prices update` reads the live file when no --from is given. */
 export const LITELLM_URL = `https://raw.githubusercontent.com/${LITELLM_REPOSITORY}/main/${LITELLM_PATH}`;
 
@@ -39,7 +39,7 @@ const perToken = z.number().nonnegative().finite();
  * The fields we read from one LiteLLM entry (USD per token). Other fields pass untouched; a field
  * we read that is not a non-negative number rejects the whole file rather than pricing a guess.
  */
-export const litellmEntrySchema = z.looseObject({
+const litellmEntrySchema = z.looseObject({
   litellm_provider: z.string(),
   mode: z.string().optional(),
   input_cost_per_token: perToken.optional(),
@@ -66,7 +66,7 @@ export const litellmEntrySchema = z.looseObject({
   output_cost_per_token_priority: perToken.optional(),
   cache_read_input_token_cost_priority: perToken.optional(),
 });
-export type LitellmEntry = z.infer<typeof litellmEntrySchema>;
+type LitellmEntry = z.infer<typeof litellmEntrySchema>;
 
 /** USD per token → USD per million, without float noise (1.25e-06 × 1e6 = 1.2499999999999998). */
 export function perMillion(x: number): number {
@@ -104,7 +104,7 @@ function withoutUndefined<T extends object>(o: T): T {
  * claude-3-opus / claude-3-haiku) is replaced by it — a rule applied alike to every refresh, not a
  * hand edit. Other providers' fields are taken as they are.
  */
-export function priceFromEntry(key: string, e: LitellmEntry, provider: string): ModelPrice {
+function priceFromEntry(key: string, e: LitellmEntry, provider: string): ModelPrice {
   const input = perMillion(e.input_cost_per_token ?? 0);
   const price: ModelPrice = withoutUndefined({
     provider,
@@ -152,7 +152,7 @@ function applyClaudeCacheRule(p: ModelPrice | LongContextPrice): void {
 }
 
 /** JSON with object keys sorted at every level: the same models always hash the same. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
@@ -171,7 +171,7 @@ export function modelsSha256(models: PriceTable['models']): string {
   return sha256Hex(canonicalJson(models));
 }
 
-export interface ConvertOptions {
+interface ConvertOptions {
   /** Git commit of the file, when known (the bundled snapshot); null for a download. */
   commit: string | null;
   /** Day or instant the file is from. */
@@ -183,7 +183,7 @@ export interface ConvertOptions {
   fetchedAt?: string | null;
 }
 
-export interface Conversion {
+interface Conversion {
   table: PriceTable;
   /** Models kept per provider family. */
   counts: Record<string, number>;

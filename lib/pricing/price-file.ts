@@ -4,8 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { builtInPriceTable } from './built-in-table.ts';
 import { composePriceTables } from './price.ts';
-import { builtInPriceTable, type PriceTable, priceTableSchema } from './price-table.ts';
+import { type PriceTable, priceTableSchema } from './price-table.ts';
 
 /**
  * Price tables: the base tables (bundled, then those fetched into the bucket) with the user's file

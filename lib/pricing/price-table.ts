@@ -1,15 +1,14 @@
 // The price-table contract, USD per million tokens: one zod schema for a model's price and one for
-// a dated table. The built-in table is generated from LiteLLM's price map (catalogue.generated.ts,
-// never edited by hand); tables are dated by `valid_from`, so a price change prices each record
+// a dated table. The built-in table (built-in-table.ts) is generated from LiteLLM's price map
+// (catalogue.generated.ts, never edited by hand, which takes its type from here); tables are dated by `valid_from`, so a price change prices each record
 // with the table in force at its time. User files and tables fetched into the bucket add tables.
 
 import { z } from 'zod';
-import { bundledPriceTable } from './catalogue.generated.ts';
 
 const rate = z.number().nonnegative().finite();
 
 /** The rates of one long-context tier: the whole request at these once its input passes the threshold. */
-export const longContextPriceSchema = z.object({
+const longContextPriceSchema = z.object({
   input: rate,
   output: rate,
   cache_write_5m: rate.optional(),
@@ -23,7 +22,7 @@ export type LongContextPrice = z.infer<typeof longContextPriceSchema>;
  * @example {"provider":"anthropic","input":3,"output":15,"cache_write_5m":3.75,"cache_write_1h":6,"cache_read":0.3,
  *  "above_200k":{"input":6,"output":22.5,"cache_write_5m":7.5,"cache_write_1h":12,"cache_read":0.6}}
  */
-export const modelPriceSchema = z.object({
+const modelPriceSchema = z.object({
   /** Who bills it: anthropic, openai, bedrock, vertex_ai, azure, gemini (or any name in a user file). */
   provider: z.string().min(1),
   input: rate,
@@ -44,7 +43,7 @@ export const modelPriceSchema = z.object({
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
 /** Where a generated table came from: the LiteLLM file it was converted from. */
-export const tableOriginSchema = z.object({
+const tableOriginSchema = z.object({
   repository: z.string(),
   path: z.string(),
   /** Git commit of the source file, when known (a download of the live file has none). */
@@ -68,7 +67,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
  * is valid from the fetch time); instants are normalised to toISOString form so they compare as
  * strings with record timestamps.
  */
-export const validFromSchema = z.string().transform((v, ctx) => {
+const validFromSchema = z.string().transform((v, ctx) => {
   if (DAY.test(v) && !Number.isNaN(Date.parse(`${v}T00:00:00Z`))) return v;
   if (/^\d{4}-\d{2}-\d{2}T.+(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v))) return new Date(v).toISOString();
   ctx.addIssue({ code: 'custom', message: `expected a day YYYY-MM-DD or an ISO instant with a zone, got "${v}"` });
@@ -89,6 +88,3 @@ export const priceTableSchema = z.object({
   models: z.record(z.string(), modelPriceSchema),
 });
 export type PriceTable = z.infer<typeof priceTableSchema>;
-
-/** The table shipped with this release (generated; see scripts/update-prices.ts). */
-export const builtInPriceTable: PriceTable = bundledPriceTable;

@@ -4,7 +4,8 @@
 // answer is null and the caller counts it unpriced.
 
 import type { UsageRecord } from '../usage/record.ts';
-import { builtInPriceTable, type LongContextPrice, type ModelPrice, type PriceTable } from './price-table.ts';
+import { builtInPriceTable } from './built-in-table.ts';
+import type { LongContextPrice, ModelPrice, PriceTable } from './price-table.ts';
 import { createModelResolver, type ResolvedModel } from './resolve.ts';
 
 const PER_MILLION = 1_000_000;
@@ -42,7 +43,7 @@ export interface Pricer {
 const resolvers = new WeakMap<PriceTable, (model: string) => ResolvedModel>();
 
 /** The resolver of one table (built once per table: its key index, then a cache per id). */
-export function resolverFor(table: PriceTable): (model: string) => ResolvedModel {
+function resolverFor(table: PriceTable): (model: string) => ResolvedModel {
   let r = resolvers.get(table);
   if (!r) {
     r = createModelResolver(new Map(Object.entries(table.models).map(([k, m]) => [k.toLowerCase(), m.provider])));

@@ -20,7 +20,7 @@ export interface ResolvedModel {
 }
 
 /** The keys of a table and each key's provider family. */
-export type KeyIndex = ReadonlyMap<string, string>;
+type KeyIndex = ReadonlyMap<string, string>;
 
 /** Bedrock cross-region (and global) inference-profile prefixes: `<geo>.<vendor>.<model>`. */
 const GEO = /^(us-gov|us|eu|apac|ap|jp|au|ca|global|sa|me|af|mx|il|uk|in|kr|tw)\.(?=[a-z0-9-]+\.)/;

@@ -8,11 +8,12 @@ import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { PRICE_TABLES_PREFIX, PRICES_STATE_KEY } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { builtInPriceTable } from './built-in-table.ts';
 import { checkModelCount, convertLitellm, countByProvider, PriceSourceError } from './litellm.ts';
-import { builtInPriceTable, type PriceTable, priceTableSchema } from './price-table.ts';
+import { type PriceTable, priceTableSchema } from './price-table.ts';
 
 /** The deployed sync refreshes at most this often. */
-export const REFRESH_INTERVAL_MS = 24 * 3_600_000;
+const REFRESH_INTERVAL_MS = 24 * 3_600_000;
 /** A download that hangs (an account without egress) must not hold a Lambda for its whole timeout. */
 const FETCH_TIMEOUT_MS = 15_000;
 
@@ -25,7 +26,7 @@ export const pricesStateSchema = z.object({
   last_error: z.string().nullable(),
   last_error_at: z.string().nullable(),
 });
-export type PricesState = z.infer<typeof pricesStateSchema>;
+type PricesState = z.infer<typeof pricesStateSchema>;
 
 async function readState(store: ObjectStore): Promise<PricesState | null> {
   const got = await store.getText(PRICES_STATE_KEY);
@@ -43,7 +44,7 @@ async function readState(store: ObjectStore): Promise<PricesState | null> {
  * Every stored table that validates, oldest first. A table that does not is skipped with a warning,
  * so the last good one before it stays in force (and the bundled one when none is left).
  */
-export async function loadStoredPriceTables(store: ObjectStore, log: Logger): Promise<PriceTable[]> {
+async function loadStoredPriceTables(store: ObjectStore, log: Logger): Promise<PriceTable[]> {
   const out: PriceTable[] = [];
   for (const o of await store.list(PRICE_TABLES_PREFIX)) {
     if (!o.key.endsWith('.json')) continue;
@@ -70,13 +71,13 @@ export async function loadStoredPriceTables(store: ObjectStore, log: Logger): Pr
 }
 
 /** Object key of a table fetched at `at`: sortable by time, distinct per content. */
-export function storedTableKey(at: Date, sha256: string): string {
+function storedTableKey(at: Date, sha256: string): string {
   return `${PRICE_TABLES_PREFIX}${at.toISOString().replace(/[:.]/g, '-')}-${sha256.slice(0, 12)}.json`;
 }
 
-export type RefreshStatus = 'fresh' | 'not-modified' | 'unchanged' | 'stored';
+type RefreshStatus = 'fresh' | 'not-modified' | 'unchanged' | 'stored';
 
-export interface RefreshResult {
+interface RefreshResult {
   status: RefreshStatus;
   /** The table now newest in the bucket (or the bundled one), and where it is. */
   table: PriceTable;
@@ -84,7 +85,7 @@ export interface RefreshResult {
   counts: Record<string, number>;
 }
 
-export interface RefreshInput {
+interface RefreshInput {
   store: ObjectStore;
   now: Date;
   log: Logger;
@@ -169,7 +170,7 @@ export async function refreshPriceTable(input: RefreshInput): Promise<RefreshRes
   }
 }
 
-export interface BaseTablesInput {
+interface BaseTablesInput {
   store: ObjectStore;
   now: Date;
   log: Logger;

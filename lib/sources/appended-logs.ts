@@ -1,23 +1,22 @@
 // What every local log source shares (Claude Code, Codex CLI): per-file byte offsets kept per
 // machine in the bucket, so a sync reads only what was appended; a truncated or replaced file (its
-// first KiB changed) is read again from the start; files that disappeared leave the cursor; a pull
-// that found nothing new writes no cursor. The source supplies only how to read a file's new bytes.
+// first KiB changed, lib/sources/file-head.ts) is read again from the start; files that disappeared
+// leave the cursor; a pull that found nothing new writes no cursor. The source supplies only how to
+// read a file's new bytes.
 
-import { hash } from 'node:crypto';
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, statSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { z } from 'zod';
 import { loadCursor, saveCursor } from '../store/cursor.ts';
 import { cursorKey } from '../store/layout.ts';
+import { headHashOfFd } from './file-head.ts';
 import type { SourceContext } from './source.ts';
 
-const HEAD_BYTES = 1024;
-
-export interface AppendedLogFile {
+interface AppendedLogFile {
   path: string;
 }
 
-export interface AppendedLogsOptions<F extends AppendedLogFile, S> {
+interface AppendedLogsOptions<F extends AppendedLogFile, S> {
   source: string;
   context: SourceContext;
   files: readonly F[];
@@ -31,7 +30,7 @@ export interface AppendedLogsOptions<F extends AppendedLogFile, S> {
   afterFile?(): Promise<void>;
 }
 
-export interface AppendedLogsPull {
+interface AppendedLogsPull {
   /** `path:offset` of every file read, in order: the identity of this pull's batch. */
   starts: string[];
   /** Saves the new offsets; a no-op when nothing changed. */
@@ -39,7 +38,7 @@ export interface AppendedLogsPull {
 }
 
 /** One file to read: from `offset` (where the last sync stopped) to `size`. */
-export interface LogTask<F extends AppendedLogFile, S> {
+interface LogTask<F extends AppendedLogFile, S> {
   file: F;
   offset: number;
   size: number;
@@ -49,13 +48,13 @@ export interface LogTask<F extends AppendedLogFile, S> {
 }
 
 /** Where a read ended: just past the last complete line, with the digest of the file's head up to there. */
-export interface LogEnd<S> {
+interface LogEnd<S> {
   end: number;
   head: string;
   state?: S | undefined;
 }
 
-export interface AppendedLogsPlan<F extends AppendedLogFile, S> {
+interface AppendedLogsPlan<F extends AppendedLogFile, S> {
   /** The files that grew, in the order given, each from where it was left. */
   tasks: Array<LogTask<F, S>>;
   /** `path:offset` of every task: the identity of this pull's batch. */
@@ -64,19 +63,6 @@ export interface AppendedLogsPlan<F extends AppendedLogFile, S> {
   done(task: LogTask<F, S>, end: LogEnd<S>): void;
   /** Saves the new offsets; a no-op when nothing changed. */
   commit(): Promise<void>;
-}
-
-/** The digest kept per file: the first KiB of its bytes (all of them when shorter). */
-export function headDigest(head: Uint8Array): string {
-  return hash('sha256', head.subarray(0, HEAD_BYTES)).slice(0, 16);
-}
-
-/** A digest of a file's first KiB (up to `length`), read from an open descriptor. */
-export function headHashOfFd(fd: number, length: number): string {
-  const n = Math.min(length, HEAD_BYTES);
-  const buf = Buffer.alloc(n);
-  if (n > 0) readSync(fd, buf, 0, n, 0);
-  return headDigest(buf);
 }
 
 /**

@@ -11,7 +11,7 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  * One line: `buf[start, end)` without its '\n' (and without a '\r' before it); `offset` is the
  * byte position of the line in the file, `lineNo` its 1-based number counted from `from`.
  */
-export type LineVisitor = (buf: Buffer, start: number, end: number, offset: number, lineNo: number) => void;
+type LineVisitor = (buf: Buffer, start: number, end: number, offset: number, lineNo: number) => void;
 
 /** Cuts chunks read in order into complete lines; what follows the last '\n' waits for the next chunk. */
 class LineSplitter {

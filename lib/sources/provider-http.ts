@@ -58,7 +58,7 @@ export class ProviderResponseError extends SourceError {
   }
 }
 
-export interface ProviderClient {
+interface ProviderClient {
   readonly source: string;
   /** GET a JSON document and check it against `schema`. */
   getJson<S extends z.ZodType>(path: string, query: QueryPairs, schema: S): Promise<z.infer<S>>;

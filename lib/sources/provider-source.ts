@@ -13,7 +13,7 @@ import type { UsageRecord } from '../usage/record.ts';
 import { ProviderResponseError } from './provider-http.ts';
 import type { Source, SourceContext, SourcePull, SourceStats } from './source.ts';
 
-export const providerCursorSchema = z.object({ version: z.literal(1), complete_through: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
+const providerCursorSchema = z.object({ version: z.literal(1), complete_through: z.string().regex(/^\d{4}-\d{2}-\d{2}$/) });
 
 // Day strings (YYYY-MM-DD) order as text; Math.min/max would turn them into NaN.
 const earlier = (a: string, b: string) => (a <= b ? a : b);
@@ -30,7 +30,7 @@ export interface FetchWindow {
   completeThrough: string;
 }
 
-export interface WindowInput {
+interface WindowInput {
   now: Date;
   /** The cursor's last complete day, null on the first run. */
   completeThrough: string | null;
@@ -61,7 +61,7 @@ export function planFetchWindow(input: WindowInput): FetchWindow {
   return { fromDay, start: new Date(`${fromDay}T00:00:00.000Z`), end: input.now, completeThrough: addDays(today, -1) };
 }
 
-export interface ProviderFetch {
+interface ProviderFetch {
   records: UsageRecord[];
   stats: SourceStats;
   /** Days of the window now empty whose object held records: written empty (see SourcePull.emptyDays). */
@@ -72,7 +72,7 @@ export interface ProviderFetch {
   commit?: () => Promise<void>;
 }
 
-export interface ProviderSourceSpec {
+interface ProviderSourceSpec {
   name: string;
   /**
    * A day before the planned window that must be fetched again because what the source derives

@@ -14,7 +14,7 @@ import { createOpenCodeSource } from './opencode/index.ts';
 import { createQwenCodeSource } from './qwen-code/index.ts';
 import type { Source } from './source.ts';
 
-export function createSource(name: SourceName): Source {
+function createSource(name: SourceName): Source {
   switch (name) {
     case 'claude-code':
       return createClaudeCodeSource();

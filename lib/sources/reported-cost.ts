@@ -21,7 +21,7 @@ export interface JoinLevel {
   onlyUnassigned: boolean;
 }
 
-export interface JoinResult {
+interface JoinResult {
   /** Token-less records carrying cost that joined no usage. */
   orphans: UsageRecord[];
   /** Records that received reported cost. */

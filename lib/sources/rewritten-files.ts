@@ -25,7 +25,7 @@ export interface FileReading {
   rejectedKeys?: string[];
 }
 
-export interface RewrittenFile {
+interface RewrittenFile {
   path: string;
 }
 
@@ -36,7 +36,7 @@ export interface PreviousRead {
   rejected: ReadonlySet<string>;
 }
 
-export interface RewrittenFilesOptions<F extends RewrittenFile> {
+interface RewrittenFilesOptions<F extends RewrittenFile> {
   source: string;
   context: SourceContext;
   files: readonly F[];
@@ -45,7 +45,7 @@ export interface RewrittenFilesOptions<F extends RewrittenFile> {
   stamp?(file: F): Promise<{ size: number; mtimeMs: number }>;
 }
 
-export interface RewrittenFilesPull {
+interface RewrittenFilesPull {
   records: UsageRecord[];
   quarantine: QuarantineEntry[];
   stats: SourceStats;

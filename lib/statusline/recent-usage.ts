@@ -2,28 +2,24 @@
 // `blocks`, the live view and the status line show, fresher than the lake (no sync needed). The
 // read is incremental: per-file byte offsets in a machine-local cache file, so a refresh parses
 // only what was appended. Same parser and record ids as the claude-code source, one record per id
-// (the largest copy). Owns the cache file and the status line's summary; never touches the lake.
+// (the largest copy). Owns the cache file; never touches the lake. The status line's summary of it
+// is lib/statusline/summary.ts; the refresh that writes both is lib/statusline/refresh.ts.
 
 import { createHash } from 'node:crypto';
-import { type FileHandle, mkdir, open, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { type Block, type BlockActivity, blockTokens, burnRate, identifyBlocks } from '../analytics/blocks.ts';
-import { zonedDayStart } from '../analytics/period.ts';
-import { addDays, localDay } from '../core/calendar.ts';
+import { type BlockActivity, identifyBlocks } from '../analytics/blocks.ts';
 import type { PricedUsage, Pricer } from '../pricing/price.ts';
 import { parseClaudeLine } from '../sources/claude-code/parser.ts';
 import { findLogFiles } from '../sources/claude-code/paths.ts';
 import { readCompleteLines } from '../sources/file-lines.ts';
 import type { UsageRecord } from '../usage/record.ts';
-import { REFRESH_LOCK_FILE, REFRESH_LOCK_STALE_MS, STATUSLINE_SUMMARY_FILE } from './statusline.ts';
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 /** How far back the cache keeps usage: a week of blocks; the status line needs two days. */
 const RECENT_HORIZON_MS = 7 * DAY_MS;
-/** What the status line summary holds: enough for "today" in any zone and the active block. */
-const SUMMARY_MS = 48 * HOUR_MS;
 const HEAD_BYTES = 1024;
 const USAGE_MARK = Buffer.from('"usage"');
 
@@ -108,7 +104,7 @@ function labelOf(u: RecentUsage, v: string | null): number {
   return i;
 }
 
-const at = (u: RecentUsage, i: number) => (i >= 0 ? (u.labels[i] ?? null) : null);
+export const at = (u: RecentUsage, i: number) => (i >= 0 ? (u.labels[i] ?? null) : null);
 
 const isCount = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 const isIndex = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= -1;
@@ -160,7 +156,7 @@ export async function loadRecentUsage(cacheDir: string, now: number, horizonMs =
 }
 
 /** Writes a file whole or not at all (a reader never sees half of it): temp file, then rename. */
-async function writeAtomically(path: string, text: string): Promise<void> {
+export async function writeAtomically(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   await writeFile(tmp, text, { mode: 0o600 });
@@ -211,7 +207,7 @@ export function shortId(id: string): string {
   return id.slice(0, 16);
 }
 
-const entryTokens = (e: Entry) => e[6] + e[7] + e[8] + e[10];
+export const entryTokens = (e: Entry) => e[6] + e[7] + e[8] + e[10];
 
 /** The entry's usage in the shape the pricer takes. */
 function pricedUsage(u: RecentUsage, e: Entry): PricedUsage {
@@ -391,146 +387,3 @@ export function recentActivity(u: RecentUsage): BlockActivity[] {
 }
 
 // ── the status line's summary ────────────────────────────────────────────────────────────────
-
-/**
- * What the status line reads on every call (`<cache dir>/statusline.json`, a few KiB): written by
- * a refresh, so the status line itself parses no transcript and prices nothing. Times in ms.
- * @example {"version":1,"refreshed_at":1778510000000,"time_zone":"UTC","days":[["2026-05-11",1778457600000,1778544000000],
- *  ["2026-05-12",1778544000000,1778630400000]],"hours":[[1778508000000,1.25,480000,0]],
- *  "sessions":[["3b1f…",0.42]],"blocks":[{"start":1778504400000,"end":1778522400000,"cost_usd":1.25,
- *  "tokens":480000,"cost_usd_per_hour":0.9,"tokens_per_minute":5000}],"files":[["/home/a/.claude/projects/p/3b1f.jsonl",20480]]}
- */
-export const statuslineSummarySchema = z.object({
-  version: z.literal(1),
-  refreshed_at: z.number(),
-  /** The zone of `days` (TOKENLAKE_TIMEZONE of the refresh). */
-  time_zone: z.string(),
-  /**
-   * [local day, start, end) of the refresh's day and the next one: the status line counts "today"
-   * without Intl, whose first use costs more than its whole budget (measured: 60–80 ms).
-   */
-  days: z.array(z.tuple([z.string(), z.number(), z.number()])),
-  /** [UTC hour start, USD, tokens, unpriced records] for each hour with usage in the last 48 h. */
-  hours: z.array(z.tuple([z.number(), z.number(), count, count])),
-  /** [session id, USD over the cache's horizon] for sessions active in the last 48 h. */
-  sessions: z.array(z.tuple([z.string(), z.number()])),
-  /** Blocks that end after now − 48 h, oldest first. */
-  blocks: z.array(
-    z.object({
-      start: z.number(),
-      end: z.number(),
-      cost_usd: z.number(),
-      tokens: count,
-      cost_usd_per_hour: z.number().nullable(),
-      tokens_per_minute: z.number().nullable(),
-    }),
-  ),
-  /** [transcript path, size read] of transcripts modified in the last 48 h: the status line compares its own. */
-  files: z.array(z.tuple([z.string(), count])),
-});
-export type StatuslineSummary = z.infer<typeof statuslineSummarySchema>;
-
-function summarizeForStatusline(u: RecentUsage, now: number, timeZone: string): StatuslineSummary {
-  const since = now - SUMMARY_MS;
-  const today = localDay(new Date(now), timeZone);
-  const days = [today, addDays(today, 1)].map((day) => [
-    day,
-    zonedDayStart(day, timeZone).getTime(),
-    zonedDayStart(addDays(day, 1), timeZone).getTime(),
-  ]) as Array<[string, number, number]>;
-  const hours = new Map<number, [number, number, number, number]>();
-  const sessionCost = new Map<number, number>();
-  const activeSessions = new Set<number>();
-  for (const e of u.entries.values()) {
-    const cost = e[11];
-    if (e[3] >= 0) {
-      sessionCost.set(e[3], (sessionCost.get(e[3]) ?? 0) + (cost ?? 0));
-      if (e[0] >= since) activeSessions.add(e[3]);
-    }
-    if (e[0] < since) continue;
-    const hour = Math.floor(e[0] / HOUR_MS) * HOUR_MS;
-    const h = hours.get(hour) ?? [hour, 0, 0, 0];
-    h[1] += cost ?? 0;
-    h[2] += entryTokens(e);
-    if (cost === null) h[3] += 1;
-    hours.set(hour, h);
-  }
-  const blocks = identifyBlocks(recentActivity(u)).filter((b: Block) => b.end > since);
-  return {
-    version: 1,
-    refreshed_at: now,
-    time_zone: timeZone,
-    days,
-    hours: [...hours.values()].sort((a, b) => a[0] - b[0]),
-    sessions: [...activeSessions]
-      .map((i) => [at(u, i)!, sessionCost.get(i) ?? 0] as [string, number])
-      .sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-    blocks: blocks.map((b) => {
-      const rate = burnRate(b);
-      return {
-        start: b.start,
-        end: b.end,
-        cost_usd: b.cost_usd,
-        tokens: blockTokens(b),
-        cost_usd_per_hour: rate?.cost_usd_per_hour ?? null,
-        tokens_per_minute: rate?.tokens_per_minute ?? null,
-      };
-    }),
-    files: [...u.files]
-      .filter(([, f]) => f.mtime_ms >= since)
-      .map(([path, f]) => [path, f.offset] as [string, number])
-      .sort((a, b) => (a[0] < b[0] ? -1 : 1)),
-  };
-}
-
-async function writeStatuslineSummary(cacheDir: string, summary: StatuslineSummary): Promise<void> {
-  await writeAtomically(join(cacheDir, STATUSLINE_SUMMARY_FILE), JSON.stringify(statuslineSummarySchema.parse(summary)));
-}
-
-/**
- * Loads the cache, reads what was appended to the transcripts, and saves the cache and the status
- * line's summary. Concurrent refreshes are safe: each saved state is consistent with its own
- * offsets, and re-reading lines adds nothing (one record per id).
- */
-export async function refreshRecentCache(options: {
-  cacheDir: string;
-  configDirs: readonly string[];
-  pricer: Pricer;
-  now: number;
-  /** The zone of "today" in the status line's summary. */
-  timeZone: string;
-  usage?: RecentUsage;
-}): Promise<{ usage: RecentUsage; stats: RefreshStats }> {
-  const usage = options.usage ?? (await loadRecentUsage(options.cacheDir, options.now));
-  const { changed, ...stats } = await refreshRecentUsage(usage, {
-    configDirs: options.configDirs,
-    now: options.now,
-    pricer: options.pricer,
-  });
-  if (changed) await saveRecentUsage(options.cacheDir, usage);
-  await writeStatuslineSummary(options.cacheDir, summarizeForStatusline(usage, options.now, options.timeZone));
-  return { usage, stats };
-}
-
-/**
- * Runs `work` unless another refresh holds the lock (a file created exclusively; one older than
- * REFRESH_LOCK_STALE_MS is taken over). Returns false when it did not run.
- */
-export async function withRefreshLock(cacheDir: string, now: number, work: () => Promise<void>): Promise<boolean> {
-  const path = join(cacheDir, REFRESH_LOCK_FILE);
-  await mkdir(cacheDir, { recursive: true, mode: 0o700 });
-  try {
-    await writeFile(path, String(process.pid), { flag: 'wx', mode: 0o600 });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    const age = now - (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
-    if (age < REFRESH_LOCK_STALE_MS) return false;
-    await utimes(path, new Date(now), new Date(now)); // taken over: fresh again for the others
-  }
-  try {
-    await work();
-    return true;
-  } finally {
-    await unlink(path).catch(() => {});
-  }
-}

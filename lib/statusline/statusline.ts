@@ -2,15 +2,9 @@
 // short line printed back (model, this session's cost, today's cost, the active 5-hour block's
 // remaining time and burn rate) from the summary a refresh left in the cache. Pure and zod-free on
 // purpose: the status line runs after every message and must answer within 50 ms, and importing
-// zod alone costs about that (measured); lib/statusline/recent-usage.ts holds the summary's zod schema.
+// zod alone costs about that (measured); lib/statusline/summary.ts holds the summary's zod schema.
 
-import type { StatuslineSummary } from './recent-usage.ts';
-
-/** Files in the cache dir: the summary the status line reads, and the lock of the refresh that writes it. */
-export const STATUSLINE_SUMMARY_FILE = 'statusline.json';
-export const REFRESH_LOCK_FILE = 'refresh.lock';
-/** A lock older than this belongs to a refresh that died; the next one may start. */
-export const REFRESH_LOCK_STALE_MS = 30_000;
+import type { StatuslineSummary } from './summary.ts';
 
 /**
  * The fields of Claude Code's status-line payload that tokenlake reads (Claude Code sends more:
@@ -21,7 +15,7 @@ export const REFRESH_LOCK_STALE_MS = 30_000;
  *  "workspace":{"current_dir":"/home/a/web","project_dir":"/home/a/web"},"version":"2.0.14",
  *  "cost":{"total_cost_usd":0.42,"total_duration_ms":180000,"total_api_duration_ms":23000,"total_lines_added":156,"total_lines_removed":23}}
  */
-export interface StatuslinePayload {
+interface StatuslinePayload {
   session_id: string;
   transcript_path: string | null;
   model: { id: string | null; display_name: string | null };
@@ -30,7 +24,7 @@ export interface StatuslinePayload {
 }
 
 /** The reason a payload is not one (logged to the debug log, never shown). */
-export type PayloadCheck = { ok: true; payload: StatuslinePayload } | { ok: false; reason: string };
+type PayloadCheck = { ok: true; payload: StatuslinePayload } | { ok: false; reason: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optionalString = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);

@@ -48,7 +48,7 @@ interface EtagRecord {
 }
 
 /** Keys the filesystem can hold as relative paths; anything else is refused, never mapped loosely. */
-export function isStorableKey(key: string): boolean {
+function isStorableKey(key: string): boolean {
   if (key === '' || key.startsWith('/') || key.endsWith('/') || key.includes('\\') || key.includes('\0')) return false;
   return key.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && part !== META_DIR);
 }

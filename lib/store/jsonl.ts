@@ -11,7 +11,7 @@ export interface LineReject {
   raw: string;
 }
 
-export interface JsonlResult<T> {
+interface JsonlResult<T> {
   values: T[];
   rejects: LineReject[];
 }
@@ -63,10 +63,4 @@ export function describeIssues(issues: ReadonlyArray<{ path: ReadonlyArray<Prope
     .slice(0, 3)
     .map((i) => `${i.path.map(String).join('.') || '(line)'}: ${i.message}`)
     .join('; ');
-}
-
-export function toJsonl(values: readonly unknown[]): string {
-  let out = '';
-  for (const v of values) out += `${JSON.stringify(v)}\n`;
-  return out;
 }

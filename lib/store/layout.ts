@@ -17,21 +17,19 @@
 
 import { createHash } from 'node:crypto';
 
-export type Dataset = 'usage' | 'events';
+type Dataset = 'usage' | 'events';
 
-export const LAKE_PREFIX = 'lake/';
+const LAKE_PREFIX = 'lake/';
 export const QUARANTINE_PREFIX = 'quarantine/';
-export const ROLLUPS_PREFIX = 'rollups/';
 export const USAGE_ROLLUP_PREFIX = 'rollups/usage/';
-export const USAGE_IDS_PREFIX = 'rollups/usage-ids/';
-export const SESSION_ROLLUP_PREFIX = 'rollups/sessions/';
+const USAGE_IDS_PREFIX = 'rollups/usage-ids/';
+const SESSION_ROLLUP_PREFIX = 'rollups/sessions/';
 export const EVENT_ROLLUP_PREFIX = 'rollups/events/';
-export const ANALYTICS_PREFIX = 'analytics/';
 export const ANALYTICS_KEY = 'analytics/analytics.json';
-export const STATE_PREFIX = 'state/';
+const STATE_PREFIX = 'state/';
 export const STATUS_PREFIX = 'state/status/';
 export const MACHINES_PREFIX = 'state/machines/';
-export const ALERTS_PREFIX = 'state/alerts/';
+const ALERTS_PREFIX = 'state/alerts/';
 export const BUDGETS_LAST_GOOD_KEY = 'state/budgets-last-good.json';
 /** Which report (events or metrics) claimed a Claude Code session that exports over OTLP. */
 export const OTLP_CLAIMS_PREFIX = 'state/otlp/sessions/';
@@ -40,8 +38,7 @@ export const BEDROCK_LOGGED_HOURS_KEY = 'state/bedrock/logged-hours.json';
 /** The coverage sequence number bedrock-metrics last applied. */
 export const BEDROCK_METRICS_APPLIED_KEY = 'state/bedrock/metrics-applied.json';
 /** The first copy of each client event id (lib/events/identity.ts): ids are identities across days. */
-export const EVENT_ID_CLAIMS_PREFIX = 'state/events/ids/';
-export const CONFIG_PREFIX = 'config/';
+const EVENT_ID_CLAIMS_PREFIX = 'state/events/ids/';
 export const API_KEYS_KEY = 'config/api-keys.json';
 export const BUDGETS_KEY = 'config/budgets.json';
 export const ANONYMIZATION_KEY_KEY = 'config/anonymization-key';
@@ -53,7 +50,7 @@ export const EXPORTS_PREFIX = 'exports/';
 const DAY = '\\d{4}-\\d{2}-\\d{2}';
 
 /** A name made safe as one key segment (machine and source names come from the outside). */
-export function keySegment(name: string): string {
+function keySegment(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 128);
 }
 
@@ -99,7 +96,7 @@ export function dayOfPartition(prefix: string): string | null {
 }
 
 /** Lake and quarantine objects are what analyze reacts to (the deploy's notification filter too). */
-export const ANALYZE_TRIGGER_PREFIXES = [datasetPrefix('usage'), datasetPrefix('events'), QUARANTINE_PREFIX] as const;
+const ANALYZE_TRIGGER_PREFIXES = [datasetPrefix('usage'), datasetPrefix('events'), QUARANTINE_PREFIX] as const;
 
 export function triggersAnalyze(key: string): boolean {
   return ANALYZE_TRIGGER_PREFIXES.some((p) => key.startsWith(p)) && key.endsWith('.jsonl');
@@ -127,7 +124,7 @@ export function dayOfDayObject(key: string): string | null {
 }
 
 /** Per-machine state (log sources, pushing laptops): each machine needs access to its own only. */
-export function machinePrefix(machine: string): string {
+function machinePrefix(machine: string): string {
   return `${MACHINES_PREFIX}${keySegment(machine)}/`;
 }
 
@@ -173,8 +170,4 @@ export function eventIdClaimKey(idHash: string): string {
 
 export function alertKey(identity: string): string {
   return `${ALERTS_PREFIX}${identity.replace(/[^A-Za-z0-9._=-]/g, '_')}.json`;
-}
-
-export function exportKey(name: string): string {
-  return `${EXPORTS_PREFIX}${name}`;
 }

@@ -13,7 +13,7 @@ import { PreconditionFailedError } from '../core/errors.ts';
 import { MACHINES_PREFIX, machineOfSyncLeaseKey } from './layout.ts';
 import type { ObjectStore } from './object-store.ts';
 
-export interface Lease {
+interface Lease {
   key: string;
   owner: string;
   release(): Promise<void>;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 const OBJECT_SUFFIX = '._S3rver_object';
 const SIDE_FILES = ['._S3rver_object.md5', '._S3rver_metadata.json'];
 
-export interface MigrationResult {
+interface MigrationResult {
   objects: number;
   /** Old copies dropped because the plain file was already there. */
   superseded: number;

@@ -15,7 +15,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { PreconditionFailedError } from '../core/errors.ts';
 import type { ObjectStore, PutOptions, StoredObject } from './object-store.ts';
 
-export interface S3ConnectionOptions {
+interface S3ConnectionOptions {
   /** When absent: us-east-1 for an S3-compatible endpoint, else the SDK's chain (env, profile). */
   region?: string;
   endpoint?: string;

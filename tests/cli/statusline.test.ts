@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStatusline } from '../../cli/statusline.ts';
 import { createPricer } from '../../lib/pricing/price.ts';
-import { refreshRecentCache } from '../../lib/statusline/recent-usage.ts';
+import { refreshRecentCache } from '../../lib/statusline/refresh.ts';
 import { NOW, writeRecentTree } from '../support/recent-claude-tree.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tl-statusline-'));

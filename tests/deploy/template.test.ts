@@ -13,11 +13,11 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SOURCE_GRANTS } from '../../infra/serverless/iam.ts';
 import { allRoutes } from '../../lib/api/all-routes.ts';
 import { eventRecordSchema } from '../../lib/events/schema.ts';
 import { triggersAnalyze } from '../../lib/store/layout.ts';
 import { usageRecordSchema } from '../../lib/usage/record.ts';
-import { SOURCE_GRANTS } from '../../serverless.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const FUNCTIONS = ['sync', 'analyze', 'api', 'ingest', 'compact'];

@@ -9,7 +9,7 @@ import { providerOfModel } from '../model-provider.ts';
 import type { FileReading } from '../rewritten-files.ts';
 import { ampLedgerEventSchema, ampMessageUsageSchema } from './schema.ts';
 
-export interface AmpThreadContext {
+interface AmpThreadContext {
   relativePath: string;
   /** Parts of this thread quarantined by an earlier read (not quarantined again). */
   rejectedBefore?: ReadonlySet<string>;

@@ -6,7 +6,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findFirstFile } from '../file-search.ts';
 
-export interface AmpThreadFile {
+interface AmpThreadFile {
   path: string;
   /** 'threads/T-….json'. */
   relativePath: string;

@@ -13,7 +13,7 @@ const dimension = z
 const instant = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 instant' });
 
 /** One row of `usage_report/messages`: one bucket × group. */
-export const messagesUsageRowSchema = z.looseObject({
+const messagesUsageRowSchema = z.looseObject({
   uncached_input_tokens: tokens,
   cache_creation: z.looseObject({
     ephemeral_5m_input_tokens: tokens,
@@ -28,13 +28,12 @@ export const messagesUsageRowSchema = z.looseObject({
   context_window: dimension,
   inference_geo: dimension,
 });
-export type MessagesUsageRow = z.infer<typeof messagesUsageRowSchema>;
 
 /** A decimal string such as "2345.6789" (no exponent, no thousands separators). */
 const decimalString = z.string().regex(/^-?\d+(\.\d+)?$/, 'must be a decimal string such as "123.45"');
 
 /** One row of `cost_report`: `amount` is in the currency's lowest unit (cents for USD). */
-export const costRowSchema = z.looseObject({
+const costRowSchema = z.looseObject({
   amount: decimalString,
   currency: z.string().min(1),
   cost_type: dimension,
@@ -45,7 +44,6 @@ export const costRowSchema = z.looseObject({
   context_window: dimension,
   workspace_id: dimension,
 });
-export type CostRow = z.infer<typeof costRowSchema>;
 
 function reportPageSchema<Row extends z.ZodType>(row: Row) {
   return z.looseObject({

@@ -26,7 +26,7 @@ export const BEDROCK_METRICS: ReadonlyArray<{ id: string; field: MetricField; me
 
 /** Each SEARCH result is labelled with its ModelId (a dynamic label), so a series says which model it is. */
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudWatch dynamic label, not a JavaScript template.
-export const MODEL_LABEL = "${PROP('Dim.ModelId')}";
+const MODEL_LABEL = "${PROP('Dim.ModelId')}";
 
 export const HOUR_SECONDS = 3600;
 
@@ -60,7 +60,7 @@ export interface RetryTuning {
 const THROTTLED = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded']);
 
 /** Throttling, a server error or a network failure (no HTTP answer): worth another attempt. */
-export function isRetryable(error: unknown): boolean {
+function isRetryable(error: unknown): boolean {
   const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
   if (e?.name && THROTTLED.has(e.name)) return true;
   const status = e?.$metadata?.httpStatusCode;
@@ -71,7 +71,7 @@ export function isRetryable(error: unknown): boolean {
 /** Values per series (`<query id>\u0000<model id>`) and hour start (epoch ms). */
 export type SeriesValues = Map<string, Map<number, number>>;
 
-export function seriesKey(queryId: string, modelId: string): string {
+function seriesKey(queryId: string, modelId: string): string {
   return `${queryId}\u0000${modelId}`;
 }
 

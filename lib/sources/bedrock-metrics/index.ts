@@ -21,7 +21,7 @@ const appliedSchema = z.object({ version: z.literal(1), seq: z.int().nonnegative
 /** CloudWatch keeps 1-hour data points for 455 days: nothing older can be fetched again. */
 const HOURLY_RETENTION_DAYS = 454;
 
-export interface BedrockMetricsOptions extends RetryTuning {
+interface BedrockMetricsOptions extends RetryTuning {
   /** One client per region; default: the SDK's CloudWatchClient with the standard credential chain. */
   openCloudWatch?: (region: string) => Promise<CloudWatchApi>;
 }

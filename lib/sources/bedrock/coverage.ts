@@ -25,7 +25,7 @@ const coverageSchema = z.object({
 export type LoggedHours = z.infer<typeof coverageSchema>;
 
 /** Days older than this are forgotten: CloudWatch keeps hourly points 455 days, nothing older can be restated. */
-export const COVERAGE_DAYS = 460;
+const COVERAGE_DAYS = 460;
 
 export async function loadLoggedHours(store: ObjectStore): Promise<LoggedHours> {
   return (await readStoredJson(store, BEDROCK_LOGGED_HOURS_KEY, coverageSchema))?.value ?? { version: 1, seq: 0, regions: {} };

@@ -11,6 +11,7 @@
 // is read again and its requests keep their ids. A pure last-key cursor would skip both.
 
 import { z } from 'zod';
+import type { BedrockLogLocation } from '../../config/bedrock-log-location.ts';
 import type { Config } from '../../config/config.ts';
 import { addDays, utcDay } from '../../core/calendar.ts';
 import { errorMessage, SourceError } from '../../core/errors.ts';
@@ -24,7 +25,6 @@ import { gunzipLines, type LogBucket, openS3LogBucket } from './log-bucket.ts';
 import { parseInvocationLine, SOURCE } from './parser.ts';
 import {
   accountsPrefix,
-  type BedrockLogLocation,
   foreignFolder,
   hourOf,
   hourPath,
@@ -54,7 +54,7 @@ type StreamCursor = z.infer<typeof streamCursorSchema>;
 /** Records held before they are handed to the sync in a part of their own (bounded memory on a long backfill). */
 const PART_SIZE = 50_000;
 
-export interface BedrockSourceOptions {
+interface BedrockSourceOptions {
   /** Opens a location's bucket; tests pass an s3rver- or memory-backed one. Default: S3 with the standard credential chain. */
   openBucket?: (location: BedrockLogLocation, config: Config) => Promise<LogBucket>;
 }

@@ -34,7 +34,7 @@ export function logBucketFromStore(store: ObjectStore): LogBucket {
   };
 }
 
-export interface S3LogBucketOptions {
+interface S3LogBucketOptions {
   bucket: string;
   region: string;
   /** TOKENLAKE_S3_ENDPOINT: an S3-compatible store (tests point it at a local one). */
@@ -94,9 +94,9 @@ export async function openS3LogBucket(options: S3LogBucketOptions): Promise<LogB
 }
 
 /** A line longer than this is not a log record of Bedrock's (bodies over 100 KB are stored apart). */
-export const MAX_LINE_BYTES = 8 * 1024 * 1024;
+const MAX_LINE_BYTES = 8 * 1024 * 1024;
 
-export type GzipLine = { line: string; number: number } | { tooLong: number; number: number };
+type GzipLine = { line: string; number: number } | { tooLong: number; number: number };
 
 /**
  * The lines of a gzipped object, decompressed as the bytes arrive (one line in memory at a time).

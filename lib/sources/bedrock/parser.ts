@@ -9,13 +9,13 @@ import { type InvocationLog, invocationLogSchema } from './schema.ts';
 
 export const SOURCE = 'bedrock';
 
-export type InvocationOutcome =
+type InvocationOutcome =
   | { kind: 'record'; record: UsageRecord; region: string }
   | { kind: 'skip'; reason: 'not-an-invocation-log' }
   | { kind: 'reject'; reason: string; raw: string };
 
 /** The stream a line came from: its account and region stand in when the record omits them. */
-export interface StreamContext {
+interface StreamContext {
   account: string;
   region: string;
 }

@@ -9,44 +9,11 @@
 // object is a gzipped batch of JSON records. Bodies over 100 KB and binary data go to separate
 // objects "under the data prefix", which this source never reads.)
 
-/** One configured delivery location: `s3://bucket/prefix`, the prefix above `AWSLogs/`. */
-export interface BedrockLogLocation {
-  /** `s3://bucket/prefix/` as normalised here; the identity of the location in state/. */
-  url: string;
-  bucket: string;
-  /** '' or a key prefix ending in '/'. */
-  root: string;
-}
+import { type BedrockLogLocation, isAwsRegion } from '../../config/bedrock-log-location.ts';
 
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const ACCOUNT = /^\d{12}$/;
-const REGION = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 /** `YYYY/MM/DD/HH/<file>.json.gz` under a stream prefix. */
 const STREAM_KEY = /^(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/([^/]+\.json\.gz)$/;
-
-export function isAwsRegion(text: string): boolean {
-  return REGION.test(text);
-}
-
-/**
- * `s3://bucket/prefix` → a location. A prefix that already reaches into the AWS layout
- * (`…/AWSLogs/123456789012/…`) is cut back to the part above `AWSLogs/`: every account and region
- * under it is read. Throws with the reason (config turns it into a ConfigError).
- */
-export function parseLogLocation(text: string): BedrockLogLocation {
-  const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(text.trim());
-  if (!m) throw new Error(`expected s3://bucket/prefix, got "${text}"`);
-  const bucket = m[1]!;
-  if (!BUCKET.test(bucket)) throw new Error(`"${bucket}" is not a valid S3 bucket name`);
-  let root = m[2] ?? '';
-  const awsLogs = root.indexOf('AWSLogs/');
-  if (awsLogs >= 0) root = root.slice(0, awsLogs);
-  else if (root === 'AWSLogs') root = '';
-  root = root.replace(/^\/+/, '');
-  if (root !== '' && !root.endsWith('/')) root += '/';
-  if (root.includes('//')) throw new Error(`the prefix of "${text}" has an empty segment`);
-  return { url: `s3://${bucket}/${root}`, bucket, root };
-}
 
 /** The folder that holds one `<account>/` folder per account. */
 export function accountsPrefix(location: BedrockLogLocation): string {
@@ -64,7 +31,7 @@ export interface LogStream {
   prefix: string;
 }
 
-export function streamOf(location: BedrockLogLocation, account: string, region: string): LogStream {
+function streamOf(location: BedrockLogLocation, account: string, region: string): LogStream {
   return { account, region, prefix: `${accountsPrefix(location)}${account}/BedrockModelInvocationLogs/${region}/` };
 }
 
@@ -72,7 +39,7 @@ export function streamOf(location: BedrockLogLocation, account: string, region: 
 export function streamOfKey(location: BedrockLogLocation, key: string): LogStream | null {
   const [account, service, region, ...rest] = key.slice(accountsPrefix(location).length).split('/');
   if (account === undefined || !ACCOUNT.test(account) || service !== 'BedrockModelInvocationLogs') return null;
-  if (region === undefined || !REGION.test(region) || rest.length === 0) return null;
+  if (region === undefined || !isAwsRegion(region) || rest.length === 0) return null;
   return streamOf(location, account, region);
 }
 
@@ -109,12 +76,8 @@ export function hourOf(instant: Date | string): string {
   return new Date(instant).toISOString().slice(0, 13);
 }
 
-export function isUtcHour(hour: string): boolean {
+function isUtcHour(hour: string): boolean {
   return /^\d{4}-\d{2}-\d{2}T\d{2}$/.test(hour) && hourOf(`${hour}:00:00.000Z`) === hour;
-}
-
-export function addHours(hour: string, n: number): string {
-  return hourOf(new Date(Date.parse(`${hour}:00:00.000Z`) + n * 3_600_000));
 }
 
 /** `2026-08-01T10` → `2026/08/01/10`: the key fragment of that hour. */

@@ -15,9 +15,9 @@ import { type FileJob, inProcessParser, type Parser, startParserThreads } from '
 import { findLogFiles, type LogFile } from './paths.ts';
 
 /** Log bytes a round reads before its records are written (about 35,000 unique responses). */
-export const ROUND_BYTES = 48 * 1024 * 1024;
+const ROUND_BYTES = 48 * 1024 * 1024;
 /** Below this much new log, parser threads cost more to start than they save. */
-export const THREAD_MIN_BYTES = 32 * 1024 * 1024;
+const THREAD_MIN_BYTES = 32 * 1024 * 1024;
 
 export function createClaudeCodeSource(options: { roundBytes?: number; threadMinBytes?: number } = {}): Source {
   const roundBytes = options.roundBytes ?? ROUND_BYTES;

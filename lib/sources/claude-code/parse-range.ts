@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { MAX_RAW_CHARS } from '../../store/jsonl.ts';
 import type { QuarantineEntry } from '../../usage/lake.ts';
 import type { UsageRecord } from '../../usage/record.ts';
-import { headHashOfFd } from '../appended-logs.ts';
+import { headHashOfFd } from '../file-head.ts';
 import { looksLikeJsonObject, readCompleteLinesSync } from '../file-lines.ts';
 import { parseClaudeLine } from './parser.ts';
 import type { LogFile } from './paths.ts';
@@ -23,7 +23,7 @@ export interface RangeContext {
   intern: (value: string) => string;
 }
 
-export interface ParsedRange {
+interface ParsedRange {
   /** Offset just past the last complete line (a half-written last line waits for the next sync). */
   end: number;
   /** headHashOfFd up to `end`, for the cursor. */

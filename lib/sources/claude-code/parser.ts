@@ -42,12 +42,12 @@ function projectOf(cwd: string | null | undefined, projectFolder: string): strin
   return name;
 }
 
-export type LineOutcome =
+type LineOutcome =
   | { kind: 'record'; record: UsageRecord }
   | { kind: 'skip'; reason: 'not-usage' | 'synthetic' | 'zero-usage' }
   | { kind: 'reject'; reason: string };
 
-export interface LineContext {
+interface LineContext {
   projectFolder: string;
   relativePath: string;
   /** Byte offset of the line in its file: the natural key of a line without ids. */

@@ -24,7 +24,7 @@ export interface FileJob {
 }
 
 /** What parsing one file told, besides its records. */
-export interface FileSummary {
+interface FileSummary {
   path: string;
   end: number;
   head: string;
@@ -37,7 +37,7 @@ export interface FileSummary {
 }
 
 /** A share's records, as the caller needs them to pick one copy per id. */
-export interface ShareSummary {
+interface ShareSummary {
   files: FileSummary[];
   ids: string[];
   /** ISO instants, same order. */
@@ -117,7 +117,7 @@ export interface ParserThreads extends WorkerScript {
   count?: number;
 }
 
-export interface WorkerInit {
+interface WorkerInit {
   user: string | null;
   machine: string | null;
   batch: { source: string; tables: readonly PriceTable[]; anonymize: { key: string; fields: string[] } | null; handover: boolean };
@@ -125,7 +125,7 @@ export interface WorkerInit {
 
 export type WorkerRequest = { type: 'init'; init: WorkerInit } | { type: 'parse'; jobs: FileJob[] } | { type: 'prepare'; keep: Uint8Array };
 
-export type WorkerReply =
+type WorkerReply =
   | { type: 'ready' }
   | { type: 'parsed'; files: FileSummary[]; ids: string; tss: string; totals: Float64Array }
   | { type: 'prepared'; days: Array<Omit<DayObject, 'builder'> & { builder: BuilderSnapshot | null }>; refused: QuarantineEntry[] }

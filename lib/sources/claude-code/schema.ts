@@ -7,7 +7,7 @@ import { isUtcInstant } from '../../usage/record.ts';
 
 const tokens = z.int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
 
-export const claudeUsageSchema = z.object({
+const claudeUsageSchema = z.object({
   input_tokens: tokens,
   output_tokens: tokens,
   cache_creation_input_tokens: tokens.nullish(),
@@ -38,7 +38,7 @@ export const claudeAssistantLineSchema = z.object({
     usage: claudeUsageSchema,
   }),
 });
-export type ClaudeAssistantLine = z.infer<typeof claudeAssistantLineSchema>;
+type ClaudeAssistantLine = z.infer<typeof claudeAssistantLineSchema>;
 
 const isCount = (v: unknown) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= Number.MAX_SAFE_INTEGER;
 const isOptionalCount = (v: unknown) => v === undefined || v === null || isCount(v);

@@ -9,14 +9,14 @@ import { projectFromCwd } from './paths.ts';
 import { type CodexTokenUsage, codexSessionMetaSchema, codexTokenCountLineSchema, codexTurnContextSchema } from './schema.ts';
 
 /** A TokenUsage reduced to the four counters that matter (total_tokens is input + output). */
-export interface CodexTotals {
+interface CodexTotals {
   input: number;
   cached: number;
   output: number;
   reasoning: number;
 }
 
-export interface CodexForkState {
+interface CodexForkState {
   /** The forked session's own id. */
   child: string;
   /** A copied parent session_meta was seen: the parent's history is being replayed. */
@@ -44,16 +44,16 @@ export function initialCodexState(): CodexFileState {
   return { session: null, scope: null, cwd: null, model: null, provider: null, totals: null, fork: null };
 }
 
-export type CodexSkipReason = 'not-usage' | 'metadata' | 'no-usage' | 'zero-usage' | 'fork-replay' | 'stale-snapshot';
+type CodexSkipReason = 'not-usage' | 'metadata' | 'no-usage' | 'zero-usage' | 'fork-replay' | 'stale-snapshot';
 
-export type CodexLineOutcome =
+type CodexLineOutcome =
   | { kind: 'record'; record: UsageRecord }
   /** A cumulative snapshot equal to the previous one: Codex re-emits token_count (rate limits). */
   | { kind: 'duplicate' }
   | { kind: 'skip'; reason: CodexSkipReason }
   | { kind: 'reject'; reason: string };
 
-export interface CodexLineContext {
+interface CodexLineContext {
   /** Path relative to the Codex home; the id scope of a file without a session id. */
   relativePath: string;
   /** Byte offset of the line in its file: the natural key of a usage without a cumulative total. */
@@ -62,7 +62,7 @@ export interface CodexLineContext {
   machine: string | null;
 }
 
-export function toTotals(u: CodexTokenUsage): CodexTotals {
+function toTotals(u: CodexTokenUsage): CodexTotals {
   return {
     input: u.input_tokens,
     cached: Math.max(u.cached_input_tokens ?? 0, u.cache_read_input_tokens ?? 0),
@@ -102,7 +102,7 @@ function isStaleSnapshot(total: CodexTotals, previous: CodexTotals, last: CodexT
 }
 
 /** Milliseconds of a UUID v7 (Codex session and turn ids), or null for another kind of id. */
-export function uuidV7Millis(id: string): number | null {
+function uuidV7Millis(id: string): number | null {
   const m = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/i.exec(id);
   return m ? Number.parseInt(`${m[1]}${m[2]}`, 16) : null;
 }

@@ -13,7 +13,7 @@ const tokens = z.int('must be a whole number').nonnegative('must not be negative
  * `reasoning_output_tokens`; `total_tokens` = input + output.
  * e.g. {"input_tokens":1200,"cached_input_tokens":200,"output_tokens":500,"reasoning_output_tokens":64,"total_tokens":1700}
  */
-export const codexTokenUsageSchema = z.object({
+const codexTokenUsageSchema = z.object({
   input_tokens: tokens,
   cached_input_tokens: tokens.nullish(),
   /** An older spelling of cached_input_tokens. */
@@ -43,7 +43,6 @@ export const codexTokenCountLineSchema = z.object({
     }),
   }),
 });
-export type CodexTokenCountLine = z.infer<typeof codexTokenCountLineSchema>;
 
 /** The first line of a file: the session's id, working directory and, for a fork, its parent. */
 export const codexSessionMetaSchema = z.object({

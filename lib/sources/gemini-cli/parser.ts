@@ -10,7 +10,7 @@ import type { FileReading } from '../rewritten-files.ts';
 import { geminiMessageSchema } from './schema.ts';
 
 /** Counters of Gemini's usageMetadata (Gemini CLI's TokensSummary and Qwen Code's usageMetadata). */
-export interface GeminiUsage {
+interface GeminiUsage {
   prompt: number;
   candidates: number;
   cached: number;
@@ -39,7 +39,7 @@ export function geminiTokenKinds(u: GeminiUsage): { input: number; cacheRead: nu
   };
 }
 
-export interface GeminiChatContext {
+interface GeminiChatContext {
   relativePath: string;
   project: string | null;
   user: string | null;

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { findFirstFile } from '../file-search.ts';
 
-export interface GeminiChatFile {
+interface GeminiChatFile {
   path: string;
   /** Relative to tmp/ ('web/chats/session-….jsonl'): the same on every machine with that layout. */
   relativePath: string;

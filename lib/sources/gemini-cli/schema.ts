@@ -12,7 +12,7 @@ const tokens = z.int('must be a whole number').nonnegative('must not be negative
  * cached, thoughts = thoughtsTokenCount, tool = toolUsePromptTokenCount, total = totalTokenCount.
  * e.g. {"input":12000,"output":300,"cached":8000,"thoughts":120,"tool":0,"total":12420}
  */
-export const geminiTokensSchema = z.object({
+const geminiTokensSchema = z.object({
   input: tokens,
   output: tokens,
   cached: tokens.nullish(),
@@ -20,7 +20,6 @@ export const geminiTokensSchema = z.object({
   tool: tokens.nullish(),
   total: tokens.nullish(),
 });
-export type GeminiTokens = z.infer<typeof geminiTokensSchema>;
 
 /** A `type: "gemini"` message that carries tokens. */
 export const geminiMessageSchema = z.object({
@@ -30,4 +29,3 @@ export const geminiMessageSchema = z.object({
   model: z.string().nullish(),
   tokens: geminiTokensSchema,
 });
-export type GeminiMessage = z.infer<typeof geminiMessageSchema>;

@@ -20,7 +20,7 @@ const dimensions = {
 };
 
 /** `organization.usage.completions.result`: `input_tokens` INCLUDES cached and cache-write tokens. */
-export const completionsRowSchema = z.looseObject({
+const completionsRowSchema = z.looseObject({
   input_tokens: tokens,
   output_tokens: tokens,
   num_model_requests: tokens,
@@ -38,15 +38,14 @@ export const completionsRowSchema = z.looseObject({
 export type CompletionsRow = z.infer<typeof completionsRowSchema>;
 
 /** `organization.usage.embeddings.result` and `…moderations.result`: input tokens only. */
-export const inputOnlyRowSchema = z.looseObject({
+const inputOnlyRowSchema = z.looseObject({
   input_tokens: tokens,
   num_model_requests: tokens,
   ...dimensions,
 });
-export type InputOnlyRow = z.infer<typeof inputOnlyRowSchema>;
 
 /** `organization.costs.result`: only `object` is required; `amount.value` is in dollars. */
-export const costsRowSchema = z.looseObject({
+const costsRowSchema = z.looseObject({
   object: z.string(),
   amount: z
     .looseObject({ value: z.number().finite(), currency: z.string().min(1) })
@@ -56,7 +55,6 @@ export const costsRowSchema = z.looseObject({
   project_id: dimension,
   api_key_id: dimension,
 });
-export type CostsRow = z.infer<typeof costsRowSchema>;
 
 function pageSchema<Row extends z.ZodType>(row: Row) {
   return z.looseObject({

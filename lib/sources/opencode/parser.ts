@@ -8,12 +8,12 @@ import { projectFromCwd } from '../codex/paths.ts';
 import { providerOfModel } from '../model-provider.ts';
 import { openCodeAssistantSchema } from './schema.ts';
 
-export type OpenCodeOutcome =
+type OpenCodeOutcome =
   | { kind: 'record'; record: UsageRecord }
   | { kind: 'skip'; reason: 'not-usage' | 'zero-usage' }
   | { kind: 'reject'; reason: string };
 
-export interface OpenCodeMessageContext {
+interface OpenCodeMessageContext {
   /** The message and session ids (the database keeps them in columns, a file inside the JSON). */
   id: string | null;
   session: string | null;

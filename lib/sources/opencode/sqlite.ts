@@ -7,7 +7,7 @@
 
 import { type FileHandle, open, stat } from 'node:fs/promises';
 
-export type SqliteValue = null | number | string | Uint8Array;
+type SqliteValue = null | number | string | Uint8Array;
 
 export class SqliteFormatError extends Error {}
 
@@ -21,7 +21,7 @@ interface Wal {
   pages: Map<number, number>;
 }
 
-export interface SqliteTable {
+interface SqliteTable {
   name: string;
   rootPage: number;
   /** Column names in declaration order (from the CREATE TABLE statement). */
@@ -30,7 +30,7 @@ export interface SqliteTable {
   rowidColumn: string | null;
 }
 
-export interface SqliteDatabase {
+interface SqliteDatabase {
   tables(): Promise<Map<string, SqliteTable>>;
   /** Visits every row of a rowid table in rowid order. */
   scan(table: SqliteTable, visit: (rowid: number, row: Record<string, SqliteValue>) => void): Promise<void>;

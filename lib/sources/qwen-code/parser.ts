@@ -9,12 +9,12 @@ import { geminiTokenKinds } from '../gemini-cli/parser.ts';
 import { providerOfModel } from '../model-provider.ts';
 import { qwenAssistantRecordSchema } from './schema.ts';
 
-export type QwenLineOutcome =
+type QwenLineOutcome =
   | { kind: 'record'; record: UsageRecord }
   | { kind: 'skip'; reason: 'not-usage' | 'zero-usage' }
   | { kind: 'reject'; reason: string };
 
-export interface QwenLineContext {
+interface QwenLineContext {
   user: string | null;
   machine: string | null;
 }

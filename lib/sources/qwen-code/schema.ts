@@ -8,7 +8,7 @@ import { z } from 'zod';
 const tokens = z.int('must be a whole number').nonnegative('must not be negative').max(Number.MAX_SAFE_INTEGER);
 
 /** e.g. {"promptTokenCount":14000,"candidatesTokenCount":220,"cachedContentTokenCount":12000,"thoughtsTokenCount":80,"totalTokenCount":14300} */
-export const qwenUsageSchema = z.object({
+const qwenUsageSchema = z.object({
   promptTokenCount: tokens.nullish(),
   candidatesTokenCount: tokens.nullish(),
   cachedContentTokenCount: tokens.nullish(),

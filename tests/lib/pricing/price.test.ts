@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { builtInPriceTable } from '../../../lib/pricing/built-in-table.ts';
 import { composePriceTables, createPricer } from '../../../lib/pricing/price.ts';
-import { builtInPriceTable } from '../../../lib/pricing/price-table.ts';
 import { makeRecord } from '../../../lib/usage/record.ts';
 
 const pricer = createPricer();

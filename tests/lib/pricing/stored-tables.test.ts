@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger, silentLogger } from '../../../lib/core/log.ts';
-import { builtInPriceTable } from '../../../lib/pricing/price-table.ts';
+import { builtInPriceTable } from '../../../lib/pricing/built-in-table.ts';
 import { loadBaseTables, pricesStateSchema } from '../../../lib/pricing/stored-tables.ts';
 import { PRICE_TABLES_PREFIX, PRICES_STATE_KEY } from '../../../lib/store/layout.ts';
 import { MemoryStore } from '../../support/memory-store.ts';

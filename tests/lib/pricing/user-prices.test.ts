@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../lib/core/errors.ts';
 import { loadPriceTables } from '../../../lib/pipeline/runtime.ts';
+import { builtInPriceTable } from '../../../lib/pricing/built-in-table.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
-import { builtInPriceTable } from '../../../lib/pricing/price-table.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenlake-user-prices-'));
 const file = (name: string, value: unknown) => {

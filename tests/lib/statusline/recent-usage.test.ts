@@ -11,9 +11,9 @@ import {
   refreshRecentUsage,
   saveRecentUsage,
   shortId,
-  statuslineSummarySchema,
 } from '../../../lib/statusline/recent-usage.ts';
 import { parseStatuslineSummary } from '../../../lib/statusline/statusline.ts';
+import { statuslineSummarySchema } from '../../../lib/statusline/summary.ts';
 import { recordId } from '../../../lib/usage/record.ts';
 import { assistantLine, writeLog } from '../../support/claude-logs.ts';
 
