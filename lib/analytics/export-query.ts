@@ -9,9 +9,9 @@ import { alignToHours, periodQueryShape, resolvePeriod } from './period.ts';
 import { loadPeriodRollups } from './rollup-query.ts';
 
 export const exportQuerySchema = z.object({ ...exportOptionsShape, ...periodQueryShape });
-export type ExportQuery = z.output<typeof exportQuerySchema>;
+type ExportQuery = z.output<typeof exportQuerySchema>;
 
-export interface ExportQueryDeps extends Omit<ExportDeps, 'loadHourRows'> {
+interface ExportQueryDeps extends Omit<ExportDeps, 'loadHourRows'> {
   now: Date;
   /** IANA zone of local days (config.timeZone). */
   timeZone: string;

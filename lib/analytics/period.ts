@@ -9,7 +9,7 @@ import { BadRequestError } from '../core/errors.ts';
 import { WINDOWS } from './analytics.ts';
 
 export const MAX_PERIOD_DAYS = 400;
-export const DEFAULT_PERIOD_DAYS = 30;
+const DEFAULT_PERIOD_DAYS = 30;
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -56,7 +56,7 @@ export const periodAnswerSchema = z.object({
   /** Length in days (fractional for instant ranges). */
   days: z.number(),
 });
-export type PeriodAnswer = z.infer<typeof periodAnswerSchema>;
+type PeriodAnswer = z.infer<typeof periodAnswerSchema>;
 
 export function describePeriod(period: Period): PeriodAnswer {
   return {

@@ -18,7 +18,7 @@ const HOUR_MS = 3_600_000;
 const READ_CONCURRENCY = 16;
 
 /** The label a rollup or lake row is grouped under when it has none. */
-export const NONE_LABEL = '(none)';
+const NONE_LABEL = '(none)';
 
 export const entityTypes = ['model', 'provider', 'project', 'user', 'api_key', 'workspace', 'machine', 'source'] as const;
 export type EntityType = (typeof entityTypes)[number];
@@ -33,14 +33,14 @@ export interface HourRow {
   row: RollupRow;
 }
 
-export interface PeriodRollups {
+interface PeriodRollups {
   /** Rollups of every UTC day the period touches that has one. */
   rollups: Rollup[];
   /** Rows whose hour starts inside the period. */
   rows: HourRow[];
 }
 
-export class RollupUnavailableError extends HttpError {
+class RollupUnavailableError extends HttpError {
   constructor(day: string, options?: { cause?: unknown }) {
     super(503, `the rollup of ${day} is corrupt: rebuild it with POST /v1/aggregate?from=${day}&to=${day}`, [], options);
   }

@@ -2,8 +2,8 @@
 // template all read it). Each route is its own file under routes/; the order is the order of the
 // OpenAPI document.
 
+import type { Route } from './contract.ts';
 import { dashboardRoutes } from './dashboard/routes.ts';
-import type { Route } from './router.ts';
 import { aggregateRoute } from './routes/aggregate.ts';
 import { analyticsRoute } from './routes/analytics.ts';
 import { budgetsGetRoute, budgetsPutRoute } from './routes/budgets.ts';

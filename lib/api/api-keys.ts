@@ -13,7 +13,7 @@ import { type ApiKeyEntry, hashKey, type Scope } from './auth.ts';
 
 export const scopeSchema = z.enum(['read', 'ingest', 'admin']);
 
-export const storedKeySchema = z.object({
+const storedKeySchema = z.object({
   /** Public id shown in listings and logs (`k_` + 12 hex). */
   id: z.string().regex(/^k_[0-9a-f]{12}$/),
   name: z.string().max(128).nullable(),
@@ -24,7 +24,7 @@ export const storedKeySchema = z.object({
   created_at: z.string(),
   revoked_at: z.string().nullable(),
 });
-export type StoredKey = z.infer<typeof storedKeySchema>;
+type StoredKey = z.infer<typeof storedKeySchema>;
 
 /**
  * The key file.
@@ -32,10 +32,10 @@ export type StoredKey = z.infer<typeof storedKeySchema>;
  *  "scopes":["read"],"created_at":"2026-11-23T10:00:00.000Z","revoked_at":null}]}
  */
 export const apiKeysFileSchema = z.object({ version: z.literal(1), keys: z.array(storedKeySchema) });
-export type ApiKeysFile = z.infer<typeof apiKeysFileSchema>;
+type ApiKeysFile = z.infer<typeof apiKeysFileSchema>;
 
 /** What a listing shows: no hash, no salt. */
-export type ApiKeyInfo = Omit<StoredKey, 'hash' | 'salt'>;
+type ApiKeyInfo = Omit<StoredKey, 'hash' | 'salt'>;
 
 async function readKeysFile(store: ObjectStore): Promise<{ file: ApiKeysFile; etag: string | null }> {
   const got = await store.getText(API_KEYS_KEY);
@@ -70,7 +70,7 @@ async function updateKeysFile<T>(store: ObjectStore, change: (file: ApiKeysFile)
   }
 }
 
-export interface CreatedKey {
+interface CreatedKey {
   /** The key itself: shown once, never stored. */
   key: string;
   info: ApiKeyInfo;

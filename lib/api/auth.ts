@@ -25,7 +25,7 @@ export function entryForPlainKey(key: string): ApiKeyEntry {
   return { id: 'env', hash: hashKey(key, salt), salt, scopes: ['read', 'ingest', 'admin'] };
 }
 
-export function bearerToken(headers: Record<string, string>): string | null {
+function bearerToken(headers: Record<string, string>): string | null {
   const value = headers.authorization;
   if (!value) return null;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(value);

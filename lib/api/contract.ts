@@ -25,7 +25,7 @@ export const errorBodySchema = z.object({
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** A response header the route sends; names are lowercase, as on the wire. */
-export interface HeaderSpec {
+interface HeaderSpec {
   description: string;
   /** Default: any string. */
   schema?: z.ZodType<string>;
@@ -34,7 +34,7 @@ export interface HeaderSpec {
 export type HeaderSpecs = Readonly<Record<string, HeaderSpec>>;
 
 /** A JSON answer; the handler returns the value (or its pre-serialised text) and the router serialises it. */
-export interface JsonResponseSpec<S extends z.ZodType = z.ZodType, H extends HeaderSpecs = HeaderSpecs> {
+interface JsonResponseSpec<S extends z.ZodType = z.ZodType, H extends HeaderSpecs = HeaderSpecs> {
   kind: 'json';
   description: string;
   schema: S;
@@ -45,7 +45,7 @@ export interface JsonResponseSpec<S extends z.ZodType = z.ZodType, H extends Hea
 }
 
 /** One media type of a non-JSON-value answer (a file, a page): text, or binary (base64 inside API Gateway). */
-export interface MediaSpec {
+interface MediaSpec {
   binary?: boolean;
   /** What the bytes hold once parsed, for JSON media types (e.g. an export as one JSON array); else a string. */
   schema?: z.ZodType;
@@ -53,7 +53,7 @@ export interface MediaSpec {
 }
 
 /** An answer whose body the handler has already encoded: an export, the dashboard page, an asset. */
-export interface ContentResponseSpec<M extends string = string, H extends HeaderSpecs = HeaderSpecs> {
+interface ContentResponseSpec<M extends string = string, H extends HeaderSpecs = HeaderSpecs> {
   kind: 'content';
   description: string;
   content: Readonly<Record<M, MediaSpec>>;
@@ -61,7 +61,7 @@ export interface ContentResponseSpec<M extends string = string, H extends Header
 }
 
 /** No body: 304, 204. */
-export interface EmptyResponseSpec<H extends HeaderSpecs = HeaderSpecs> {
+interface EmptyResponseSpec<H extends HeaderSpecs = HeaderSpecs> {
   kind: 'empty';
   description: string;
   headers?: H;
@@ -69,7 +69,7 @@ export interface EmptyResponseSpec<H extends HeaderSpecs = HeaderSpecs> {
 
 // biome-ignore lint/suspicious/noExplicitAny: the erased form of any declared answer.
 export type ResponseSpec = JsonResponseSpec<any, any> | ContentResponseSpec<any, any> | EmptyResponseSpec<any>;
-export type ResponseSpecs = Readonly<Record<number, ResponseSpec>>;
+type ResponseSpecs = Readonly<Record<number, ResponseSpec>>;
 
 export function jsonResponse<S extends z.ZodType, const H extends HeaderSpecs = Record<never, HeaderSpec>>(
   description: string,
@@ -98,7 +98,7 @@ export function emptyResponse<const H extends HeaderSpecs = Record<never, Header
  * Errors a route's handler (or what it calls) throws as an HttpError, besides the ones every route
  * can give: 400 (bad input), 401/403 (with a scope) and 500. The body is always `errorBodySchema`.
  */
-export type ErrorSpecs = Readonly<Record<number, string | { description: string; headers?: HeaderSpecs }>>;
+type ErrorSpecs = Readonly<Record<number, string | { description: string; headers?: HeaderSpecs }>>;
 
 /** A value serialised once (e.g. a cached document) that the type system still knows. */
 export type JsonText<T> = string & { readonly __json: T };
@@ -138,7 +138,7 @@ type ReplyFor<S extends number, D> =
         : never;
 
 /** What a handler may return: exactly one of its declared answers, typed by the declaration. */
-export type Reply<R extends ResponseSpecs> = { [S in keyof R & number]: ReplyFor<S, R[S]> }[keyof R & number];
+type Reply<R extends ResponseSpecs> = { [S in keyof R & number]: ReplyFor<S, R[S]> }[keyof R & number];
 
 /** The erased reply the router serialises. */
 export interface AnyReply {
@@ -153,7 +153,7 @@ export interface AnyReply {
 // ── requests ─────────────────────────────────────────────────────────────────────────────────
 
 /** A JSON request body: `schema` is documented; `check` (default: `schema`) is what the router enforces. */
-export interface JsonBodyMedia<S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> {
+interface JsonBodyMedia<S extends z.ZodType = z.ZodType, C extends z.ZodType = z.ZodType> {
   kind: 'json';
   schema: S;
   check: C;
@@ -162,12 +162,12 @@ export interface JsonBodyMedia<S extends z.ZodType = z.ZodType, C extends z.ZodT
 }
 
 /** A body passed to the handler as bytes (protobuf, …). */
-export interface BinaryBodyMedia {
+interface BinaryBodyMedia {
   kind: 'binary';
   description?: string;
 }
 
-export type BodyMedia = JsonBodyMedia | BinaryBodyMedia;
+type BodyMedia = JsonBodyMedia | BinaryBodyMedia;
 
 /**
  * `check` exists for batch routes that accept part of a body: the router checks the envelope and
@@ -208,7 +208,7 @@ export interface RouteContext {
   deps: ApiDeps;
 }
 
-export interface RouteInput<Q extends z.ZodObject, P extends z.ZodObject, B extends BodySpec | undefined> extends RouteContext {
+interface RouteInput<Q extends z.ZodObject, P extends z.ZodObject, B extends BodySpec | undefined> extends RouteContext {
   query: z.output<Q>;
   params: z.output<P>;
   body: B extends BodySpec<infer C> ? BodyValue<C> : undefined;
@@ -226,12 +226,12 @@ export const routeTags = {
   dashboard: 'The web dashboard and its assets.',
   service: 'Liveness and this document.',
 } as const;
-export type RouteTag = keyof typeof routeTags;
+type RouteTag = keyof typeof routeTags;
 
-export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** A route's declaration: everything but its handler. */
-export interface RouteSpec<Q extends z.ZodObject, P extends z.ZodObject, B extends BodySpec | undefined, R extends ResponseSpecs> {
+interface RouteSpec<Q extends z.ZodObject, P extends z.ZodObject, B extends BodySpec | undefined, R extends ResponseSpecs> {
   method: Method;
   /** Path with `{name}` placeholders; `params` declares each one. */
   path: string;
@@ -254,7 +254,7 @@ export interface RouteSpec<Q extends z.ZodObject, P extends z.ZodObject, B exten
   errors?: ErrorSpecs;
 }
 
-export type Handler<Q extends z.ZodObject, P extends z.ZodObject, B extends BodySpec | undefined, R extends ResponseSpecs> = (
+type Handler<Q extends z.ZodObject, P extends z.ZodObject, B extends BodySpec | undefined, R extends ResponseSpecs> = (
   input: RouteInput<Q, P, B>,
 ) => Reply<R> | Promise<Reply<R>>;
 
@@ -281,7 +281,7 @@ export interface AnyRouteInput extends RouteContext {
   body: { mediaType: string; value: unknown } | { mediaType: string; bytes: Buffer } | undefined;
 }
 
-export const noQuery = z.strictObject({});
+const noQuery = z.strictObject({});
 
 export function pathPlaceholders(path: string): string[] {
   return [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!);
@@ -321,7 +321,7 @@ const retryAfter = {
   'retry-after': { description: 'Seconds to wait before trying again.', schema: z.string().regex(/^\d+$/), required: true },
 } as const satisfies HeaderSpecs;
 
-export interface DeclaredAnswer {
+interface DeclaredAnswer {
   description: string;
   spec: ResponseSpec;
 }

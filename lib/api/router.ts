@@ -20,7 +20,6 @@ import { type AnyReply, type AnyRouteInput, answersOf, type BodySpec, pathPlaceh
 import type { ApiDeps } from './deps.ts';
 import { type ApiRequest, type ApiResponse, json, jsonText } from './http.ts';
 
-export type { Route, RouteContext } from './contract.ts';
 export type { ApiDeps } from './deps.ts';
 
 interface CompiledRoute extends Route {

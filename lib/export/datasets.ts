@@ -14,7 +14,7 @@ import type { UsageRecord } from '../usage/record.ts';
 import { addSums, dedupeRecords, emptySums, type RollupRow, type UsageSums } from '../usage/rollup.ts';
 import type { ColumnSpec, ExportTable } from './table.ts';
 
-export interface InstantRange {
+interface InstantRange {
   start: Date;
   end: Date;
 }
@@ -44,7 +44,7 @@ function byTsThenId(a: { ts: string; id: string }, b: { ts: string; id: string }
   return a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
-export interface LoadedRecords<T> {
+interface LoadedRecords<T> {
   records: T[];
   /** Extra copies of an id dropped. */
   duplicates: number;

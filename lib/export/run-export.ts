@@ -30,9 +30,9 @@ import { toParquet } from './parquet.ts';
 import { type ColumnSpec, type ExportTable, selectColumns } from './table.ts';
 
 export const exportFormats = ['csv', 'json', 'ndjson', 'parquet', 'focus'] as const;
-export type ExportFormat = (typeof exportFormats)[number];
+type ExportFormat = (typeof exportFormats)[number];
 export const exportDatasets = ['usage', 'daily', 'events'] as const;
-export type ExportDataset = (typeof exportDatasets)[number];
+type ExportDataset = (typeof exportDatasets)[number];
 
 const FORMAT_MEDIA = {
   csv: { contentType: 'text/csv; charset=utf-8', extension: 'csv' },
@@ -43,7 +43,7 @@ const FORMAT_MEDIA = {
 } as const satisfies Record<ExportFormat, { contentType: string; extension: string }>;
 
 /** The media type and file extension of a format. */
-export type ExportMedia = (typeof FORMAT_MEDIA)[ExportFormat];
+type ExportMedia = (typeof FORMAT_MEDIA)[ExportFormat];
 
 const COLUMNS: Record<ExportDataset, ColumnSpec[]> = { usage: USAGE_COLUMNS, daily: DAILY_COLUMNS, events: EVENT_COLUMNS };
 
@@ -67,13 +67,13 @@ export const exportOptionsShape = {
 };
 
 /** The instants exported, [start, end), and the zone of local days (daily sums, file name). */
-export interface ExportRange {
+interface ExportRange {
   start: Date;
   end: Date;
   timeZone: string;
 }
 
-export interface ExportRequest {
+interface ExportRequest {
   format: ExportFormat;
   dataset: ExportDataset;
   /** Comma-separated columns to keep, as the user wrote them. */

@@ -3,7 +3,7 @@
 // Parquet) only serialise it, so a format never decides what a column means.
 
 /** string: text; timestamp: ISO UTC instant string; int: whole number; double: float; json: object. */
-export type ColumnType = 'string' | 'timestamp' | 'int' | 'double' | 'json';
+type ColumnType = 'string' | 'timestamp' | 'int' | 'double' | 'json';
 
 export interface ColumnSpec {
   name: string;

@@ -43,13 +43,13 @@ export function createSerializer(): <T>(work: () => Promise<T>) => Promise<T> {
 const MAX_WRITE_ATTEMPTS = 5;
 
 /** A day whose rollup could not be built this pass (its last rollup, if any, was used). */
-export interface FailedDay {
+interface FailedDay {
   day: string;
   dataset: 'usage' | 'events';
   error: string;
 }
 
-export interface AnalyzeOptions {
+interface AnalyzeOptions {
   /** UTC days whose inputs changed (from S3 keys). */
   days?: readonly string[];
   /** UTC days whose pushed events changed (lake/events/). */
@@ -131,7 +131,7 @@ export function touchedDays(keys: readonly string[]): string[] {
 }
 
 /** The UTC days the analytics document needs: the longest window and the month, in the zone. */
-export function daysNeeded(now: Date, timeZone: string): string[] {
+function daysNeeded(now: Date, timeZone: string): string[] {
   const asOf = localDay(now, timeZone);
   const from = addDays(asOf, -89) < `${asOf.slice(0, 7)}-01` ? addDays(asOf, -89) : `${asOf.slice(0, 7)}-01`;
   return utcDaysCovering(from, asOf, timeZone);

@@ -8,7 +8,7 @@ import { bucketOf, bucketsOf, describePeriod, type Period, periodAnswerSchema } 
 import { byCostThenKey, entityKey, type HourRow, shareOf, sumBy, sumRows, toTotals } from '../rollup-query.ts';
 
 export const costGroupings = ['model', 'provider', 'project', 'user', 'day'] as const;
-export type CostGrouping = (typeof costGroupings)[number];
+type CostGrouping = (typeof costGroupings)[number];
 
 const costTotalsSchema = z.object({
   cost_usd: z.number(),
@@ -38,7 +38,7 @@ export const costsResponseSchema = z.object({
     }),
   ),
 });
-export type CostsAnswer = z.output<typeof costsResponseSchema>;
+type CostsAnswer = z.output<typeof costsResponseSchema>;
 
 function costTotals(s: UsageSums): z.infer<typeof costTotalsSchema> {
   return {

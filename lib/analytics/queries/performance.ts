@@ -9,7 +9,7 @@ import { describePeriod, type Period, periodAnswerSchema } from '../period.ts';
 import { type HourRow, latencyDaysOf, mergeLatency, sumBy, sumRows } from '../rollup-query.ts';
 
 export const performanceGroupings = ['model', 'provider'] as const;
-export type PerformanceGrouping = (typeof performanceGroupings)[number];
+type PerformanceGrouping = (typeof performanceGroupings)[number];
 
 const performanceEntrySchema = latencySchema.extend({ requests: z.int(), records: z.int() });
 
@@ -21,7 +21,7 @@ export const performanceResponseSchema = z.object({
   group_by: z.enum(performanceGroupings).nullable(),
   groups: z.array(performanceEntrySchema.extend({ key: z.string(), provider: z.string().nullable() })),
 });
-export type PerformanceAnswer = z.output<typeof performanceResponseSchema>;
+type PerformanceAnswer = z.output<typeof performanceResponseSchema>;
 
 /** `rows` are the period's hourly rows, `rollups` the day rollups they came from. */
 export function measurePerformance(

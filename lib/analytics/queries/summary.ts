@@ -16,7 +16,7 @@ export const summaryMetrics = [
   'cache_creation_tokens',
   'requests',
 ] as const;
-export type SummaryMetric = (typeof summaryMetrics)[number];
+type SummaryMetric = (typeof summaryMetrics)[number];
 
 export const granularities = ['hour', 'day', 'week', 'month'] as const satisfies readonly Granularity[];
 
@@ -44,9 +44,9 @@ export const summaryResponseSchema = z.object({
     ratio: z.number().nullable(),
   }),
 });
-export type SummaryAnswer = z.output<typeof summaryResponseSchema>;
+type SummaryAnswer = z.output<typeof summaryResponseSchema>;
 
-export function metricValue(s: UsageSums, metric: SummaryMetric): number {
+function metricValue(s: UsageSums, metric: SummaryMetric): number {
   switch (metric) {
     case 'cost':
       return s.cost_usd;

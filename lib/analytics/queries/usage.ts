@@ -39,7 +39,7 @@ export const usageListResponseSchema = z.object({
   /** Pass as `cursor` for the next page; null on the last one. */
   next_cursor: z.string().nullable(),
 });
-export type UsageList = z.output<typeof usageListResponseSchema>;
+type UsageList = z.output<typeof usageListResponseSchema>;
 
 export const usageEntityResponseSchema = z.object({
   entity_type: z.enum(entityTypes),
@@ -52,7 +52,7 @@ export const usageEntityResponseSchema = z.object({
   /** Top entities of every other type within this one (e.g. a project's models and users), by cost; share within the entity. */
   breakdowns: z.record(z.string(), z.array(breakdownItemSchema)),
 });
-export type UsageEntity = z.output<typeof usageEntityResponseSchema>;
+type UsageEntity = z.output<typeof usageEntityResponseSchema>;
 
 interface UsageCursor {
   offset: number;
@@ -61,14 +61,14 @@ interface UsageCursor {
   end: number;
 }
 
-export function encodeCursor(c: UsageCursor): string {
+function encodeCursor(c: UsageCursor): string {
   return Buffer.from(JSON.stringify([c.offset, c.entity_type, c.start, c.end]), 'utf8').toString('base64url');
 }
 
 const cursorSchema = z.tuple([z.int().nonnegative(), z.enum(entityTypes), z.int(), z.int()]);
 
 /** The offset a cursor resumes at; a 400 when it is not ours or belongs to another query. */
-export function decodeCursor(text: string, expected: Omit<UsageCursor, 'offset'>): number {
+function decodeCursor(text: string, expected: Omit<UsageCursor, 'offset'>): number {
   let parsed: z.infer<typeof cursorSchema> | null = null;
   try {
     const result = cursorSchema.safeParse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')));

@@ -14,7 +14,7 @@ import { type DashboardAsset, dashboardAssets, dashboardPage } from './assets.ge
  * Same origin only: no inline script or style (the page has none; uPlot sizes its elements
  * through the CSSOM, which style-src does not govern), no framing, no form posts elsewhere.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

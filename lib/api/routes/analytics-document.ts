@@ -51,7 +51,7 @@ interface CachedAnalytics {
 }
 
 /** How stale a served analytics.json may be on a warm function, at most. */
-export const ANALYTICS_REVALIDATE_MS = 2000;
+const ANALYTICS_REVALIDATE_MS = 2000;
 
 /** Per store (one per process on Lambda), so a warm function serves repeated reads from memory. */
 const analyticsCache = new WeakMap<ObjectStore, CachedAnalytics>();

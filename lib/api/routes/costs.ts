@@ -8,7 +8,7 @@ import { loadPeriodRollups } from '../../analytics/rollup-query.ts';
 import { defineRoute, jsonResponse } from '../contract.ts';
 import { hourPeriodOf, rollupErrors } from './query-params.ts';
 
-export const costsQuerySchema = z.object({
+const costsQuerySchema = z.object({
   group_by: z.enum(costGroupings).default('model').describe('Breakdown key; day is the local day.'),
   ...periodQueryShape,
 });

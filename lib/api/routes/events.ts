@@ -19,7 +19,7 @@ import { defineRoute, errorBodySchema, jsonBody, jsonResponse } from '../contrac
  * @example {"accepted":2,"duplicates":0,"usage_records":1,
  *  "rejected":[{"index":1,"field":"ts","reason":"ts must be an ISO 8601 instant with a zone, e.g. 2026-11-23T09:15:00Z"}]}
  */
-export const eventBatchResultSchema = z.object({
+const eventBatchResultSchema = z.object({
   /** Events acknowledged, including repeats of an id (stored once). */
   accepted: z.int().nonnegative(),
   /**
@@ -31,7 +31,7 @@ export const eventBatchResultSchema = z.object({
   usage_records: z.int().nonnegative(),
   rejected: z.array(z.object({ index: z.int().nonnegative(), field: z.string(), reason: z.string() })),
 });
-export type EventBatchResult = z.infer<typeof eventBatchResultSchema>;
+type EventBatchResult = z.infer<typeof eventBatchResultSchema>;
 
 /** A 400: no event was valid (the batch result with each event's field), or the body itself was refused. */
 const eventBatchRefusedSchema = z.union([errorBodySchema.extend(eventBatchResultSchema.shape), errorBodySchema]);

@@ -14,8 +14,8 @@ import { EXPORTS_PREFIX } from '../../store/layout.ts';
 import { contentResponse, defineRoute, jsonResponse } from '../contract.ts';
 
 /** Lambda answers at most 6 MB; keep a margin for headers and the response envelope. */
-export const DEFAULT_EXPORT_INLINE_LIMIT_BYTES = 5_000_000;
-export const EXPORT_URL_SECONDS = 15 * 60;
+const DEFAULT_EXPORT_INLINE_LIMIT_BYTES = 5_000_000;
+const EXPORT_URL_SECONDS = 15 * 60;
 
 /**
  * Where to fetch an export too large to answer inline (also in the 303's Location header).
@@ -23,7 +23,7 @@ export const EXPORT_URL_SECONDS = 15 * 60;
  *  "key":"exports/3f…c1.csv","format":"csv","dataset":"usage","rows":120000,"bytes":31000000,"content_type":"text/csv; charset=utf-8",
  *  "filename":"tokenlake-usage-2026-02-14-to-2026-03-15.csv"}
  */
-export const exportLinkResponseSchema = z.object({
+const exportLinkResponseSchema = z.object({
   /** Presigned GET URL of the export; no key needed (send none: the URL is its own credential). */
   url: z.string(),
   expires_at: z.iso.datetime(),

@@ -8,7 +8,7 @@ import { loadPeriodRollups } from '../../analytics/rollup-query.ts';
 import { defineRoute, jsonResponse } from '../contract.ts';
 import { hourPeriodOf, rollupErrors } from './query-params.ts';
 
-export const performanceQuerySchema = z.object({
+const performanceQuerySchema = z.object({
   group_by: z.enum(performanceGroupings).optional().describe('Also answer per model or per provider.'),
   ...periodQueryShape,
 });

@@ -9,7 +9,7 @@ import { createPricer } from '../../pricing/price.ts';
 import { defineRoute, jsonResponse } from '../contract.ts';
 import { rollupErrors } from './query-params.ts';
 
-export const reportQuerySchema = z.object({
+const reportQuerySchema = z.object({
   by: z
     .enum(reportBys)
     .default('model')

@@ -8,7 +8,7 @@ import { loadPeriodRollups } from '../../analytics/rollup-query.ts';
 import { defineRoute, jsonResponse } from '../contract.ts';
 import { hourPeriodOf, rollupErrors } from './query-params.ts';
 
-export const summaryQuerySchema = z.object({
+const summaryQuerySchema = z.object({
   metric: z.enum(summaryMetrics).default('cost').describe('What to sum. cost is USD; token metrics count tokens.'),
   granularity: z.enum(granularities).default('day').describe('Series bucket, in the configured time zone.'),
   ...periodQueryShape,

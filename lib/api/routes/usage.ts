@@ -17,7 +17,7 @@ const entityTypeSchema = z.enum(entityTypes, {
       : `expected one of ${entityTypes.join(', ')}`,
 });
 
-export const usageQuerySchema = z.object({
+const usageQuerySchema = z.object({
   entity_type: entityTypeSchema.describe('What to rank or look up. `(none)` is the entity id of rows without the label.'),
   entity_id: z
     .string()

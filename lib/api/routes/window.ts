@@ -13,7 +13,7 @@ import { loadEventRollups } from '../../events/rollup.ts';
 import { defineRoute, jsonResponse } from '../contract.ts';
 import { rollupErrors } from './query-params.ts';
 
-export const customWindowQuerySchema = z.object({
+const customWindowQuerySchema = z.object({
   from: utcDaySchema.describe('First local day (YYYY-MM-DD, in the configured time zone), inclusive.'),
   to: utcDaySchema.describe('Last local day, inclusive.'),
 });
@@ -22,7 +22,7 @@ export const customWindowQuerySchema = z.object({
  * A window of any local days, in the shape of GET /v1/windows/{window}.
  * @example {"from":"2025-09-01","to":"2025-09-30","days":30,"timezone":"UTC","generated_at":"2026-03-15T12:00:00.000Z","totals":{…},…}
  */
-export const customWindowAnswerSchema = windowSchema.extend({
+const customWindowAnswerSchema = windowSchema.extend({
   timezone: z.string(),
   generated_at: z.string(),
 });
