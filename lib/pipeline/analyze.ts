@@ -10,6 +10,7 @@ import { CorruptObjectError, DayRollupError, errorMessage, PreconditionFailedErr
 import type { Logger } from '../core/log.ts';
 import { loadEventRollups, refreshEventDay } from '../events/rollup.ts';
 import type { Pricer } from '../pricing/price.ts';
+import { readAllStatuses } from '../sources/status.ts';
 import {
   ANALYTICS_KEY,
   dayOfDayObject,
@@ -27,7 +28,6 @@ import { type FreshDay, type Rollup, readRollup } from '../usage/rollup.ts';
 import { type Alert, type AlertSink, recentAlerts, sendOnce } from './alerts.ts';
 import { createDayRefresher } from './day-refresher.ts';
 import type { RollupThreads } from './rollup-threads.ts';
-import { readAllStatuses } from './sync.ts';
 
 export { type DayRefresh, refreshDay } from './day-refresh.ts';
 export { createDayRefresher, type DayRefresher } from './day-refresher.ts';
