@@ -36,7 +36,9 @@ export function applyMutations<T>(doc: T, mutations: readonly Mutation[]): T {
     if ('delete' in m) {
       if (Array.isArray(target) && typeof last === 'number') target.splice(last, 1);
       else delete (target as Record<string | number, unknown>)[last];
-    } else (target as Record<string | number, unknown>)[last] = m.set;
+    }
+    // A copy: fast-check marks the values it generates with symbol keys, which zod does not copy.
+    else (target as Record<string | number, unknown>)[last] = structuredClone(m.set);
   }
   return out;
 }
