@@ -216,7 +216,7 @@ export function isUsageRecordFast(value: unknown): value is UsageRecord {
 
 const fieldsAccepted: (v: object) => boolean = fieldwise(
   'v',
-  `return ${RECORD_KEYS.map((k, i) => `context[${i}](v.${k})`).join(' && ')};`,
+  `return ${RECORD_KEYS.map((k, i) => `c${i}(v.${k})`).join(' && ')};`,
   RECORD_KEYS.map((k) => RECORD_FIELDS[k].accepts),
 );
 
