@@ -207,7 +207,7 @@ const withDefaults: (defaults: Omit<UsageRecord, StatedFields>, fields: Partial<
  * The lake line check on the hot path (analyze reads every line of a rebuilt day; sync checks
  * every record it writes): accepts only what `usageRecordSchema` accepts, about ten times
  * faster; anything it does not accept is false and the caller asks the schema, which gives the
- * reason. tests/lib/record.test.ts holds the two to the same answers on generated input.
+ * reason. tests/lib/usage/record.test.ts holds the two to the same answers on generated input.
  */
 export function isUsageRecordFast(value: unknown): value is UsageRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;

@@ -130,7 +130,7 @@ function isLatencyRow(row: unknown): boolean {
 /**
  * The rollup check on the read path (analytics reads up to 90 of them per run, the API many):
  * accepts only what `rollupSchema` accepts, ~10× faster; anything else returns null and the schema
- * decides, with its reason. tests/lib/rollup.test.ts holds the two to the same answers.
+ * decides, with its reason. tests/lib/usage/rollup.test.ts holds the two to the same answers.
  */
 export function parseRollupFast(value: unknown): Rollup | null {
   if (typeof value !== 'object' || value === null) return null;
