@@ -15,6 +15,7 @@ import {
   reportOrders,
 } from '../lib/analytics/report.ts';
 import type { ReportQuery } from '../lib/analytics/report-query.ts';
+import { isWindowName, WINDOW_NAMES } from '../lib/analytics/windows.ts';
 import { FIRST_DAY, isInCalendar, isValidDay, isValidTimeZone, LAST_DAY } from '../lib/core/calendar.ts';
 import type { BadRequestError } from '../lib/core/errors.ts';
 import { compact, int, renderTable, usd } from './format.ts';
@@ -71,8 +72,10 @@ export function parseReportArgs(args: string[]): ReportOptions & { help: boolean
   if (!reportBys.includes(by)) throw new ReportUsageError(`--by: expected one of ${reportBys.join(', ')}, got "${values.by}"`);
   if (values.order !== undefined && !(reportOrders as readonly string[]).includes(values.order))
     throw new ReportUsageError(`--order: expected asc or desc, got "${values.order}"`);
-  if (values.window !== undefined && !['7d', '30d', '90d'].includes(values.window))
-    throw new ReportUsageError(`--window: expected 7d, 30d or 90d, got "${values.window}"`);
+  if (values.window !== undefined && !isWindowName(values.window))
+    throw new ReportUsageError(
+      `--window: expected ${WINDOW_NAMES.slice(0, -1).join(', ')} or ${WINDOW_NAMES.at(-1)}, got "${values.window}"`,
+    );
   if (values.window !== undefined && (values.since !== undefined || values.until !== undefined))
     throw new ReportUsageError('--window cannot be combined with --since/--until');
   checkDay('--since', values.since);
@@ -89,7 +92,7 @@ export function parseReportArgs(args: string[]): ReportOptions & { help: boolean
       period: {
         from: values.since,
         to: values.until,
-        window: values.window as '7d' | '30d' | '90d' | undefined,
+        window: values.window,
       },
       by,
       breakdown: values.breakdown ?? false,

@@ -9,7 +9,8 @@ import { byId, replaceChildren } from './dom.ts';
 import { type RenderedWindow, renderWindow } from './render-window.ts';
 
 const KEY_STORAGE = 'tokenlake.api-key';
-const WINDOW_NAMES: readonly WindowName[] = ['7d', '30d', '90d'];
+// The dashboard may not import values from lib/ (types only): the names are checked against lib's WindowName.
+const WINDOW_NAMES = ['7d', '30d', '90d'] as const satisfies readonly WindowName[];
 /** analytics.json changes once per sync (every few minutes); re-read it while the tab is visible. */
 const REFRESH_MS = 5 * 60_000;
 const RETRY_503_MS = 15_000;

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { addDays, FIRST_DAY, isInCalendar, isInstantInCalendar, LAST_DAY, localDay, localHour } from '../core/calendar.ts';
 import { BadRequestError } from '../core/errors.ts';
-import { WINDOWS } from './analytics.ts';
+import { WINDOW_NAMES, WINDOWS, type WindowName } from './windows.ts';
 
 export const MAX_PERIOD_DAYS = 400;
 const DEFAULT_PERIOD_DAYS = 30;
@@ -24,7 +24,7 @@ export const periodQueryShape = {
   from: dayOrInstant.optional().describe('Start: a local day (inclusive, in the configured time zone) or an ISO instant (inclusive).'),
   to: dayOrInstant.optional().describe('End: a local day (inclusive) or an ISO instant (exclusive). Default: the end of today.'),
   window: z
-    .enum(['7d', '30d', '90d'])
+    .enum(WINDOW_NAMES)
     .optional()
     .describe('The N local days ending today; instead of from/to. Default when nothing is given: 30d.'),
 };
@@ -32,7 +32,7 @@ export const periodQueryShape = {
 export interface PeriodQuery {
   from?: string | undefined;
   to?: string | undefined;
-  window?: '7d' | '30d' | '90d' | undefined;
+  window?: WindowName | undefined;
 }
 
 export interface Period {
@@ -41,7 +41,7 @@ export interface Period {
   /** Exclusive UTC end. */
   end: Date;
   timeZone: string;
-  window: '7d' | '30d' | '90d' | null;
+  window: WindowName | null;
 }
 
 /**
@@ -52,7 +52,7 @@ export const periodAnswerSchema = z.object({
   start: z.string().describe('Inclusive start, ISO UTC.'),
   end: z.string().describe('Exclusive end, ISO UTC.'),
   time_zone: z.string(),
-  window: z.enum(['7d', '30d', '90d']).nullable(),
+  window: z.enum(WINDOW_NAMES).nullable(),
   /** Length in days (fractional for instant ranges). */
   days: z.number(),
 });

@@ -3,6 +3,7 @@
 // tolerance — how price-table drift and unpriced models show up. Pure: rollups in, rows out.
 
 import { z } from 'zod';
+import { utcDaySchema } from '../core/calendar-schema.ts';
 import type { Rollup } from '../usage/rollup.ts';
 
 /**
@@ -11,7 +12,7 @@ import type { Rollup } from '../usage/rollup.ts';
  *  "difference_usd":-0.5,"difference_ratio":-0.04,"flagged":true}
  */
 const reconciliationRowSchema = z.object({
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  day: utcDaySchema,
   provider: z.string(),
   model: z.string(),
   /** What the provider billed for these records, USD. */

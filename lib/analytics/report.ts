@@ -6,7 +6,9 @@
 import { z } from 'zod';
 import { addDays, daysBetween, FIRST_DAY } from '../core/calendar.ts';
 import { addSums, emptySums, type UsageSums } from '../usage/rollup.ts';
-import { toTotals, totalsSchema } from './analytics.ts';
+import { toTotals } from './analytics.ts';
+import { totalsSchema, windowNameSchema } from './analytics-schema.ts';
+import type { WindowName } from './windows.ts';
 
 export const reportBys = ['day', 'week', 'month', 'session', 'model', 'project', 'provider', 'user', 'machine'] as const;
 export type ReportBy = (typeof reportBys)[number];
@@ -39,7 +41,7 @@ interface ReportPeriod {
   /** The instants the rows were selected with: [start, end). */
   start: Date;
   end: Date;
-  window: '7d' | '30d' | '90d' | null;
+  window: WindowName | null;
 }
 
 const modelRowSchema = totalsSchema.extend({ model: z.string(), provider: z.string() });
@@ -81,7 +83,7 @@ export const reportSchema = z.object({
     start: z.string(),
     end: z.string(),
     days: z.int().positive(),
-    window: z.enum(['7d', '30d', '90d']).nullable(),
+    window: windowNameSchema.nullable(),
   }),
   by: z.enum(reportBys),
   order: z.enum(reportOrders),

@@ -7,6 +7,7 @@ import { loadBudgets } from '../analytics/budgets.ts';
 import { addDays, localDay, utcDaysCovering } from '../core/calendar.ts';
 import { CorruptObjectError, DayRollupError, errorMessage, PreconditionFailedError } from '../core/errors.ts';
 import { loadEventRollups, refreshEventDay } from '../events/rollup.ts';
+import { readAllStatuses } from '../sources/status.ts';
 import {
   ANALYTICS_KEY,
   dayOfDayObject,
@@ -24,7 +25,6 @@ import { type FreshDay, type Rollup, readRollup } from '../usage/rollup.ts';
 import { type Alert, recentAlerts, sendOnce } from './alerts.ts';
 import type { AnalyzeDeps } from './analyze-deps.ts';
 import { createDayRefresher } from './day-refresher.ts';
-import { readAllStatuses } from './sync.ts';
 
 export type { AnalyzeDeps } from './analyze-deps.ts';
 export { refreshDay } from './day-refresh.ts';

@@ -3,7 +3,6 @@
 // its last success and error are kept in state/status/ (log sources: state/machines/<machine>/status/)
 // for analytics' data_quality.
 
-import { z } from 'zod';
 import type { Config } from '../config/config.ts';
 import { utcDay } from '../core/calendar.ts';
 import { errorMessage } from '../core/errors.ts';
@@ -12,7 +11,8 @@ import { configSecrets, createRedactor } from '../core/redact.ts';
 import type { Pricer } from '../pricing/price.ts';
 import type { ParserThreads } from '../sources/claude-code/parsers.ts';
 import type { Source, SourceContext, SourceStats } from '../sources/source.ts';
-import { isMachineStatusKey, lakeObjectKey, MACHINES_PREFIX, STATUS_PREFIX, statusKey, syncLeaseKey } from '../store/layout.ts';
+import { isMachineScoped, readStatus, type SourceStatus, sourceStatusKey } from '../sources/status.ts';
+import { lakeObjectKey, syncLeaseKey } from '../store/layout.ts';
 import { acquireLease } from '../store/lease.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { type Anonymizer, createAnonymizer, resolveAnonymizationKey } from '../usage/anonymize.ts';
@@ -21,36 +21,7 @@ import { anonymizeLabels, type PreparedBatch, prepareBatch } from '../usage/lake
 import type { UsageRecord } from '../usage/record.ts';
 import type { DayRollupBuilder, FreshDay } from '../usage/rollup.ts';
 
-export const sourceStatusSchema = z.object({
-  source: z.string(),
-  machine: z.string().nullable(),
-  last_run_at: z.string(),
-  last_success_at: z.string().nullable(),
-  last_error: z.string().nullable(),
-  last_error_at: z.string().nullable(),
-  last_run: z.object({
-    read: z.number(),
-    records: z.number(),
-    duplicates: z.number(),
-    quarantined: z.number(),
-    skipped: z.number(),
-    objects_written: z.number(),
-  }),
-});
-export type SourceStatus = z.infer<typeof sourceStatusSchema>;
-
-/** Sources that read this machine's files keep per-machine state; API sources are global. */
-const machineScoped = new Set(['claude-code', 'codex', 'gemini-cli', 'qwen-code', 'opencode', 'amp']);
-
-/**
- * A log source's status lives beside its cursor under state/machines/<machine>/, so a laptop that
- * pushes into the team bucket needs access to that prefix only (see docs/team.md).
- */
-export function sourceStatusKey(source: string, machine: string): string {
-  return statusKey(source, machineScoped.has(source) ? machine : null);
-}
-
-export interface SyncDeps {
+interface SyncDeps {
   store: ObjectStore;
   config: Config;
   now: () => Date;
@@ -60,7 +31,7 @@ export interface SyncDeps {
   fetch?: typeof fetch;
 }
 
-export interface SourceOutcome {
+interface SourceOutcome {
   source: string;
   ok: boolean;
   error: string | null;
@@ -80,7 +51,7 @@ export interface SyncResult {
 }
 
 /** Longer than any sync should take (a Lambda runs 15 minutes at most). */
-export const SYNC_LEASE_MS = 15 * 60_000;
+const SYNC_LEASE_MS = 15 * 60_000;
 
 /** Replaces the configured labels by their keyed pseudonyms before anything is written. */
 export async function anonymizeRecords(
@@ -93,12 +64,12 @@ export async function anonymizeRecords(
 }
 
 /** The anonymiser the configuration asks for, or null (its key may live in the bucket). */
-export async function anonymizerFor(store: ObjectStore, config: Pick<Config, 'anonymize' | 'hmacKey'>): Promise<Anonymizer | null> {
+async function anonymizerFor(store: ObjectStore, config: Pick<Config, 'anonymize' | 'hmacKey'>): Promise<Anonymizer | null> {
   if (config.anonymize.length === 0) return null;
   return createAnonymizer(await resolveAnonymizationKey(store, config.hmacKey), config.anonymize);
 }
 
-export interface SyncOptions {
+interface SyncOptions {
   /**
    * Feed every record written into a per-day rollup builder (SyncResult.fresh), so an analyze in
    * the same process need not read back what was just written. Off for the Lambda, whose analyze
@@ -191,7 +162,7 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
       await pull.commit();
       const status: SourceStatus = {
         source: source.name,
-        machine: machineScoped.has(source.name) ? deps.config.machine : null,
+        machine: isMachineScoped(source.name) ? deps.config.machine : null,
         last_run_at: startedAt,
         last_success_at: startedAt,
         last_error: null,
@@ -206,7 +177,7 @@ async function syncSources(deps: SyncDeps, options: SyncOptions, now: Date): Pro
       log.error('source failed', { error: message });
       const status: SourceStatus = {
         source: source.name,
-        machine: machineScoped.has(source.name) ? deps.config.machine : null,
+        machine: isMachineScoped(source.name) ? deps.config.machine : null,
         last_run_at: startedAt,
         last_success_at: previous?.last_success_at ?? null,
         last_error: message,
@@ -229,25 +200,4 @@ function pickCounts(s: SourceStats) {
   return { read: s.read, records: s.records, duplicates: s.duplicates, quarantined: s.quarantined, skipped: s.skipped };
 }
 
-async function readStatus(store: ObjectStore, key: string): Promise<SourceStatus | null> {
-  const got = await store.getText(key);
-  if (!got) return null;
-  try {
-    const parsed = sourceStatusSchema.safeParse(JSON.parse(got.text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    // A corrupt status object is replaced by this run's; it holds no data of its own.
-    return null;
-  }
-}
-
-export async function readAllStatuses(store: ObjectStore): Promise<SourceStatus[]> {
-  const machineObjects = (await store.list(MACHINES_PREFIX)).filter((o) => isMachineStatusKey(o.key));
-  const objects = [...(await store.list(STATUS_PREFIX)), ...machineObjects];
-  const out: SourceStatus[] = [];
-  for (const o of objects) {
-    const s = await readStatus(store, o.key);
-    if (s) out.push(s);
-  }
-  return out;
-}
+// Kept under their old home's name for the importers of lib/pipeline/sync.ts.

@@ -7,7 +7,6 @@
 
 import { stat } from 'node:fs/promises';
 import type { Config, SourceName } from '../config/config.ts';
-import type { SourceStatus } from '../pipeline/sync.ts';
 import { cursorKey, statusKey } from '../store/layout.ts';
 import { findAmpThreads } from './amp/paths.ts';
 import { findLogFiles } from './claude-code/paths.ts';
@@ -16,6 +15,7 @@ import { findGeminiChats } from './gemini-cli/paths.ts';
 import { findOpenCodeFiles } from './opencode/paths.ts';
 import { databaseStamp } from './opencode/sqlite.ts';
 import { findQwenChats } from './qwen-code/paths.ts';
+import type { SourceStatus } from './status.ts';
 
 interface Stamp {
   size: number;
@@ -58,7 +58,7 @@ const PROBES: Partial<Record<SourceName, Probe>> = {
 };
 
 /** What the probe reads: a text object by key (the local store). */
-export interface ProbeStore {
+interface ProbeStore {
   getText(key: string): Promise<{ text: string } | null>;
   put(key: string, body: string): Promise<unknown>;
 }

@@ -4,14 +4,12 @@
 // generated once and kept in the bucket: whoever can read it can read the raw lake anyway.
 
 import { createHmac, randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { PreconditionFailedError } from '../core/errors.ts';
 import { ANONYMIZATION_KEY_KEY } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { type AnonymizableField, anonymizableFields } from './anonymizable-fields.ts';
 
 export { type AnonymizableField, anonymizableFields };
-export const anonymizableFieldSchema = z.enum(anonymizableFields);
 
 /** `anon_` + 16 hex chars of HMAC-SHA256(key, field NUL value): 64 bits, stable per key and field. */
 export function pseudonym(key: string, field: AnonymizableField, value: string): string {

@@ -60,7 +60,7 @@ export function anonymizeLabels(records: UsageRecord[], anonymizer: Anonymizer):
  * Sources build records from checked input, so this is the last guard, not the first: the fast
  * check passes them, and only what it doubts goes to the schema for a verdict.
  */
-export function keepValidRecords(records: UsageRecord[], source: string, refused: QuarantineEntry[]): UsageRecord[] {
+function keepValidRecords(records: UsageRecord[], source: string, refused: QuarantineEntry[]): UsageRecord[] {
   let valid: UsageRecord[] | null = null;
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;

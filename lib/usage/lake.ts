@@ -72,7 +72,7 @@ export function listUsageDay(store: ObjectStore, day: string): Promise<StoredObj
   return store.list(partitionPrefix('usage', day));
 }
 
-export interface LakeObjectContent {
+interface LakeObjectContent {
   key: string;
   records: UsageRecord[];
   rejects: LineReject[];

@@ -5,6 +5,7 @@
 import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { FIRST_DAY, isInCalendar, isValidDay, LAST_DAY } from '../core/calendar.ts';
+import { compileFieldwise } from '../core/fieldwise.ts';
 
 /**
  * Per-record caps. Far above any real request or provider bucket (a trillion tokens, a million
@@ -19,11 +20,118 @@ export const RECORD_LIMITS = {
   latency_ms: 1e9,
 } as const;
 
-const tokenCount = z.int().nonnegative().max(RECORD_LIMITS.tokens, `at most ${RECORD_LIMITS.tokens} (10^12) tokens per record`);
-const label = z.string().min(1).max(512).nullable();
+const COST_SOURCES = ['reported', 'priced', 'unpriced'] as const;
+const costSourceSchema = z.enum(COST_SOURCES);
+type CostSource = z.infer<typeof costSourceSchema>;
 
-export const costSourceSchema = z.enum(['reported', 'priced', 'unpriced']);
-export type CostSource = z.infer<typeof costSourceSchema>;
+const TS_SHAPE = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$/;
+const SOURCE_SHAPE = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const validDays = new Map<string, boolean>();
+
+/** A real calendar day inside the accepted calendar (cached: records repeat few days). */
+function isRealDay(day: string): boolean {
+  let ok = validDays.get(day);
+  if (ok === undefined) {
+    ok = isValidDay(day) && isInCalendar(day);
+    if (validDays.size > 100_000) validDays.clear();
+    validDays.set(day, ok);
+  }
+  return ok;
+}
+
+/** Whether a string is a UTC instant the schemas accept (`2026-03-01T10:00:00.123Z`, a real day in the calendar). */
+export function isUtcInstant(ts: string): boolean {
+  return TS_SHAPE.test(ts) && isRealDay(ts.slice(0, 10));
+}
+
+/**
+ * One field of the lake line: its zod rule, the same rule as a plain check for the hot path (it
+ * must accept exactly what the zod rule accepts: tests/lib/usage/record.test.ts holds the two to
+ * the same answers), and the value makeRecord fills in when a source does not state it.
+ */
+interface FieldRule<S extends z.ZodType> {
+  schema: S;
+  accepts: (v: unknown) => boolean;
+  fallback?: z.output<S>;
+}
+
+// Each builder states a rule's parameters once and derives both forms from them.
+const text = (min: number, max: number): FieldRule<z.ZodString> => ({
+  schema: z.string().min(min).max(max),
+  accepts: (v) => typeof v === 'string' && v.length >= min && v.length <= max,
+});
+const isLabel = (v: unknown): boolean => v === null || (typeof v === 'string' && v.length >= 1 && v.length <= 512);
+const label = (): FieldRule<z.ZodNullable<z.ZodString>> => ({
+  schema: z.string().min(1).max(512).nullable(),
+  accepts: isLabel,
+  fallback: null,
+});
+const count = (max: number, message: string, fallback = 0): FieldRule<z.ZodInt> => ({
+  schema: z.int().nonnegative().max(max, message),
+  accepts: (v) => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max,
+  fallback,
+});
+const tokenCount = () => count(RECORD_LIMITS.tokens, `at most ${RECORD_LIMITS.tokens} (10^12) tokens per record`);
+const amount = (max: number, message: string): FieldRule<z.ZodNullable<z.ZodNumber>> => ({
+  schema: z.number().nonnegative().max(max, message).nullable(),
+  // NaN and ±Infinity fail both comparisons, as z.number() refuses them.
+  accepts: (v) => v === null || (typeof v === 'number' && v >= 0 && v <= max),
+  fallback: null,
+});
+
+/**
+ * The lake line's fields, in the order every line writes them: the one list the schema, the
+ * serialiser, the hot-path check and makeRecord's defaults are derived from.
+ */
+const RECORD_FIELDS = {
+  /** Deterministic from the source's natural key, so a re-read yields the same id. */
+  id: text(8, 128),
+  /** Instant of the request (or start of the provider bucket), ISO 8601 UTC. */
+  ts: {
+    schema: z.iso
+      .datetime({ offset: false })
+      .refine((ts) => isInCalendar(ts.slice(0, 10)), `must lie between ${FIRST_DAY} and ${LAST_DAY}`),
+    accepts: (v: unknown) => typeof v === 'string' && isUtcInstant(v),
+  },
+  source: { schema: z.string().regex(SOURCE_SHAPE), accepts: (v: unknown) => typeof v === 'string' && SOURCE_SHAPE.test(v) },
+  provider: text(1, 64),
+  model: text(1, 256),
+  project: label(),
+  user: label(),
+  session: label(),
+  machine: label(),
+  api_key: label(),
+  workspace: label(),
+  service_tier: label(),
+  /** Uncached input tokens. */
+  input_tokens: tokenCount(),
+  output_tokens: tokenCount(),
+  /** All cache writes (5-minute + 1-hour). */
+  cache_creation_tokens: tokenCount(),
+  /** The 1-hour part of cache_creation_tokens (billed at 2× input instead of 1.25×). */
+  cache_creation_1h_tokens: tokenCount(),
+  cache_read_tokens: tokenCount(),
+  requests: count(RECORD_LIMITS.requests, `at most ${RECORD_LIMITS.requests} (10^9) requests per record`, 1),
+  /** USD; null when the model has no price and the source reported none. */
+  cost_usd: amount(RECORD_LIMITS.cost_usd, 'at most $1,000,000 per record'),
+  cost_source: {
+    schema: costSourceSchema,
+    accepts: (v: unknown) => v === 'reported' || v === 'priced' || v === 'unpriced',
+    fallback: 'unpriced' as CostSource,
+  },
+  latency_ms: amount(RECORD_LIMITS.latency_ms, `at most ${RECORD_LIMITS.latency_ms} ms per record`),
+  /** Width of a provider's aggregation bucket; null for single requests. */
+  bucket_seconds: {
+    schema: z.int().positive().nullable(),
+    accepts: (v: unknown) => v === null || (typeof v === 'number' && Number.isInteger(v) && v > 0 && v <= Number.MAX_SAFE_INTEGER),
+    fallback: null,
+  },
+} satisfies Record<string, FieldRule<z.ZodType>>;
+
+type RecordShape = { [K in keyof typeof RECORD_FIELDS]: (typeof RECORD_FIELDS)[K]['schema'] };
+
+/** The lake line's keys, in written order. */
+const RECORD_KEYS = Object.keys(RECORD_FIELDS) as Array<keyof typeof RECORD_FIELDS>;
 
 /**
  * One usage record (a request, or a provider's bucket × group).
@@ -34,38 +142,21 @@ export type CostSource = z.infer<typeof costSourceSchema>;
  *  "cache_creation_tokens":0,"cache_creation_1h_tokens":0,"cache_read_tokens":5100,"requests":1,
  *  "cost_usd":0.01234,"cost_source":"priced","latency_ms":null,"bucket_seconds":null}
  */
-export const usageRecordSchema = z.object({
-  /** Deterministic from the source's natural key, so a re-read yields the same id. */
-  id: z.string().min(8).max(128),
-  /** Instant of the request (or start of the provider bucket), ISO 8601 UTC. */
-  ts: z.iso.datetime({ offset: false }).refine((ts) => isInCalendar(ts.slice(0, 10)), `must lie between ${FIRST_DAY} and ${LAST_DAY}`),
-  source: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/),
-  provider: z.string().min(1).max(64),
-  model: z.string().min(1).max(256),
-  project: label,
-  user: label,
-  session: label,
-  machine: label,
-  api_key: label,
-  workspace: label,
-  service_tier: label,
-  /** Uncached input tokens. */
-  input_tokens: tokenCount,
-  output_tokens: tokenCount,
-  /** All cache writes (5-minute + 1-hour). */
-  cache_creation_tokens: tokenCount,
-  /** The 1-hour part of cache_creation_tokens (billed at 2× input instead of 1.25×). */
-  cache_creation_1h_tokens: tokenCount,
-  cache_read_tokens: tokenCount,
-  requests: z.int().nonnegative().max(RECORD_LIMITS.requests, `at most ${RECORD_LIMITS.requests} (10^9) requests per record`),
-  /** USD; null when the model has no price and the source reported none. */
-  cost_usd: z.number().nonnegative().max(RECORD_LIMITS.cost_usd, 'at most $1,000,000 per record').nullable(),
-  cost_source: costSourceSchema,
-  latency_ms: z.number().nonnegative().max(RECORD_LIMITS.latency_ms, `at most ${RECORD_LIMITS.latency_ms} ms per record`).nullable(),
-  /** Width of a provider's aggregation bucket; null for single requests. */
-  bucket_seconds: z.int().positive().nullable(),
-});
+export const usageRecordSchema = z.object(Object.fromEntries(RECORD_KEYS.map((k) => [k, RECORD_FIELDS[k].schema])) as RecordShape);
 export type UsageRecord = z.infer<typeof usageRecordSchema>;
+
+/** A function over one record compiled from RECORD_KEYS (see lib/core/fieldwise.ts for why). */
+function fieldwise<F>(params: string, body: string, context: unknown = null): F {
+  return compileFieldwise<F>(RECORD_KEYS, params, body, context);
+}
+
+/** The fields a source must state; makeRecord fills in every other from its rule's fallback. */
+type StatedFields = 'id' | 'ts' | 'source' | 'provider' | 'model';
+const DEFAULTED_KEYS = RECORD_KEYS.filter((k) => 'fallback' in RECORD_FIELDS[k]);
+const RECORD_DEFAULTS = Object.fromEntries(DEFAULTED_KEYS.map((k) => [k, (RECORD_FIELDS[k] as FieldRule<z.ZodType>).fallback])) as Omit<
+  UsageRecord,
+  StatedFields
+>;
 
 /** Total tokens of every kind. */
 export function totalTokens(
@@ -95,137 +186,43 @@ export function preferredCopy(a: UsageRecord, b: UsageRecord): UsageRecord {
  * JSON.stringify of an ordered literal: a hand-built template measured faster per line but
  * slower once the object's body is flattened for writing (V8 keeps `+` results as ropes).
  */
-export function serializeRecord(r: UsageRecord): string {
-  return JSON.stringify({
-    id: r.id,
-    ts: r.ts,
-    source: r.source,
-    provider: r.provider,
-    model: r.model,
-    project: r.project,
-    user: r.user,
-    session: r.session,
-    machine: r.machine,
-    api_key: r.api_key,
-    workspace: r.workspace,
-    service_tier: r.service_tier,
-    input_tokens: r.input_tokens,
-    output_tokens: r.output_tokens,
-    cache_creation_tokens: r.cache_creation_tokens,
-    cache_creation_1h_tokens: r.cache_creation_1h_tokens,
-    cache_read_tokens: r.cache_read_tokens,
-    requests: r.requests,
-    cost_usd: r.cost_usd,
-    cost_source: r.cost_source,
-    latency_ms: r.latency_ms,
-    bucket_seconds: r.bucket_seconds,
-  });
-}
+export const serializeRecord: (r: UsageRecord) => string = fieldwise(
+  'r',
+  `return JSON.stringify({ ${RECORD_KEYS.map((k) => `${k}: r.${k}`).join(', ')} });`,
+);
 
 /** Defaults for the optional labels so sources only state what they know. */
-export function makeRecord(fields: Pick<UsageRecord, 'id' | 'ts' | 'source' | 'provider' | 'model'> & Partial<UsageRecord>): UsageRecord {
-  return {
-    project: null,
-    user: null,
-    session: null,
-    machine: null,
-    api_key: null,
-    workspace: null,
-    service_tier: null,
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_creation_tokens: 0,
-    cache_creation_1h_tokens: 0,
-    cache_read_tokens: 0,
-    requests: 1,
-    cost_usd: null,
-    cost_source: 'unpriced',
-    latency_ms: null,
-    bucket_seconds: null,
-    ...fields,
-  };
+export function makeRecord(fields: Pick<UsageRecord, StatedFields> & Partial<UsageRecord>): UsageRecord {
+  return withDefaults(RECORD_DEFAULTS, fields);
 }
 
-const TS_SHAPE = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?Z$/;
-const SOURCE_SHAPE = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const validDays = new Map<string, boolean>();
-
-/** A real calendar day inside the accepted calendar (cached: records repeat few days). */
-function isRealDay(day: string): boolean {
-  let ok = validDays.get(day);
-  if (ok === undefined) {
-    ok = isValidDay(day) && isInCalendar(day);
-    if (validDays.size > 100_000) validDays.clear();
-    validDays.set(day, ok);
-  }
-  return ok;
-}
-
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= RECORD_LIMITS.tokens;
-const isLabel = (v: unknown): v is string | null => v === null || (typeof v === 'string' && v.length >= 1 && v.length <= 512);
-const isAmount = (v: unknown, max: number): v is number | null => v === null || (typeof v === 'number' && v >= 0 && v <= max);
-
-/** Whether a string is a UTC instant the schemas accept (`2026-03-01T10:00:00.123Z`, a real day in the calendar). */
-export function isUtcInstant(ts: string): boolean {
-  return TS_SHAPE.test(ts) && isRealDay(ts.slice(0, 10));
-}
+// A literal, not a spread of RECORD_DEFAULTS (built by Object.fromEntries): records then share the
+// fast object shape the serialiser reads (spreading it measured 3× slower to serialise).
+const withDefaults: (defaults: Omit<UsageRecord, StatedFields>, fields: Partial<UsageRecord>) => UsageRecord = fieldwise(
+  'd, fields',
+  `return { ${DEFAULTED_KEYS.map((k) => `${k}: d.${k}`).join(', ')}, ...fields };`,
+);
 
 /**
  * The lake line check on the hot path (analyze reads every line of a rebuilt day; sync checks
  * every record it writes): accepts only what `usageRecordSchema` accepts, about ten times
  * faster; anything it does not accept is false and the caller asks the schema, which gives the
- * reason. tests/lib/record.test.ts holds the two to the same answers on generated input.
+ * reason. tests/lib/usage/record.test.ts holds the two to the same answers on generated input.
  */
 export function isUsageRecordFast(value: unknown): value is UsageRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const v = value as Record<string, unknown>;
-  const { id, ts, source, provider, model, cost_source } = v;
-  if (typeof id !== 'string' || id.length < 8 || id.length > 128) return false;
-  if (typeof ts !== 'string' || !isUtcInstant(ts)) return false;
-  if (typeof source !== 'string' || !SOURCE_SHAPE.test(source)) return false;
-  if (typeof provider !== 'string' || provider.length < 1 || provider.length > 64) return false;
-  if (typeof model !== 'string' || model.length < 1 || model.length > 256) return false;
-  if (cost_source !== 'reported' && cost_source !== 'priced' && cost_source !== 'unpriced') return false;
-  if (!isLabel(v.project) || !isLabel(v.user) || !isLabel(v.session) || !isLabel(v.machine)) return false;
-  if (!isLabel(v.api_key) || !isLabel(v.workspace) || !isLabel(v.service_tier)) return false;
-  if (!isCount(v.input_tokens) || !isCount(v.output_tokens) || !isCount(v.cache_creation_tokens)) return false;
-  if (!isCount(v.cache_creation_1h_tokens) || !isCount(v.cache_read_tokens)) return false;
-  if (!isCount(v.requests) || v.requests > RECORD_LIMITS.requests) return false;
-  if (!isAmount(v.cost_usd, RECORD_LIMITS.cost_usd) || !isAmount(v.latency_ms, RECORD_LIMITS.latency_ms)) return false;
-  const bucket = v.bucket_seconds;
-  if (bucket !== null && !(typeof bucket === 'number' && Number.isInteger(bucket) && bucket > 0 && bucket <= Number.MAX_SAFE_INTEGER))
-    return false;
-  return true;
+  return fieldsAccepted(value);
 }
+
+const fieldsAccepted: (v: object) => boolean = fieldwise(
+  'v',
+  `return ${RECORD_KEYS.map((k, i) => `c${i}(v.${k})`).join(' && ')};`,
+  RECORD_KEYS.map((k) => RECORD_FIELDS[k].accepts),
+);
+
+const copyFields: (v: UsageRecord) => UsageRecord = fieldwise('v', `return { ${RECORD_KEYS.map((k) => `${k}: v.${k}`).join(', ')} };`);
 
 /** isUsageRecordFast, then a copy holding exactly the contract's fields (as the schema returns). */
 export function parseUsageRecordFast(value: unknown): UsageRecord | null {
-  if (!isUsageRecordFast(value)) return null;
-  const v = value;
-  const { id, ts, source, provider, model, cost_source } = v;
-  const bucket = v.bucket_seconds;
-  return {
-    id,
-    ts,
-    source,
-    provider,
-    model,
-    project: v.project,
-    user: v.user,
-    session: v.session,
-    machine: v.machine,
-    api_key: v.api_key,
-    workspace: v.workspace,
-    service_tier: v.service_tier,
-    input_tokens: v.input_tokens,
-    output_tokens: v.output_tokens,
-    cache_creation_tokens: v.cache_creation_tokens,
-    cache_creation_1h_tokens: v.cache_creation_1h_tokens,
-    cache_read_tokens: v.cache_read_tokens,
-    requests: v.requests,
-    cost_usd: v.cost_usd,
-    cost_source,
-    latency_ms: v.latency_ms,
-    bucket_seconds: bucket,
-  };
+  return isUsageRecordFast(value) ? copyFields(value) : null;
 }

@@ -1,145 +1,29 @@
-// Daily rollups: one small object per UTC day holding hourly sums per group, latency sketches per
-// model, and the ETags of the lake objects it was built from, so an unchanged day is never read
-// again. Building one is pure; reading and writing them goes through the store.
+// Daily rollups built: one record at a time into a DayRollupBuilder (a rebuild, a sync's own
+// batch, or a fold into a stored rollup via its id index), finished into the contract of
+// rollup-schema.ts. Pure; reading and writing rollups is rollup-store.ts. Importers find the
+// contract and the store functions here too.
 
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { Pricer } from '../pricing/price.ts';
-import { usageIdsKey, usageRollupKey } from '../store/layout.ts';
-import type { ObjectStore, StoredObject } from '../store/object-store.ts';
-import { readStoredJson } from '../store/stored-json.ts';
-import { LatencySketch, type LatencySketchData, latencySketchSchema } from './latency-sketch.ts';
+import type { StoredObject } from '../store/object-store.ts';
+import { LatencySketch, type LatencySketchData } from './latency-sketch.ts';
 import { preferredCopy, RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
+import {
+  addSums,
+  DAY_SUM_LIMIT,
+  emptySums,
+  ROLLUP_SCHEMA_VERSION,
+  type Rollup,
+  type RollupRow,
+  rowKey,
+  type UsageIdIndex,
+} from './rollup-schema.ts';
 
-export const ROLLUP_SCHEMA_VERSION = 1;
+export * from './rollup-schema.ts';
+export * from './rollup-store.ts';
 
-/**
- * A day's token and request sums stay below 2^43 (8.8 × 10^12): the sum of any 400 days then stays
- * an exact integer below 2^53, wherever it is added up. A record that would cross it is refused by
- * the rollup (counted and named in its stats) instead of turning every later sum into garbage.
- */
-export const DAY_SUM_LIMIT = 2 ** 43;
 /** How many refused records a rollup names (all are counted). */
 const MAX_REFUSED_LISTED = 20;
-
-const sum = z.number().nonnegative();
-const count = z.int().nonnegative();
-
-/** Token sums, requests and cost of a set of records. */
-export const usageSumsSchema = z.object({
-  input_tokens: count,
-  output_tokens: count,
-  cache_creation_tokens: count,
-  cache_read_tokens: count,
-  requests: count,
-  records: count,
-  cost_usd: sum,
-  /** The part of cost_usd that the provider reported (the rest was priced from the table). */
-  reported_cost_usd: sum,
-  /** What the reported records would cost at the price table (for reconciliation). */
-  reported_priced_usd: sum,
-  unpriced_records: count,
-  unpriced_tokens: count,
-});
-export type UsageSums = z.infer<typeof usageSumsSchema>;
-
-export const groupKeySchema = z.object({
-  source: z.string(),
-  provider: z.string(),
-  model: z.string(),
-  project: z.string().nullable(),
-  user: z.string().nullable(),
-  machine: z.string().nullable(),
-  api_key: z.string().nullable(),
-  workspace: z.string().nullable(),
-});
-export type GroupKey = z.infer<typeof groupKeySchema>;
-
-export const rollupRowSchema = groupKeySchema.extend({
-  /** UTC hour of the day, 0–23. */
-  hour: z.int().min(0).max(23),
-  ...usageSumsSchema.shape,
-});
-export type RollupRow = z.infer<typeof rollupRowSchema>;
-
-export const latencyRowSchema = z.object({
-  provider: z.string(),
-  model: z.string(),
-  sketch: latencySketchSchema,
-  /** Output tokens and latency of the records that had a latency, for tokens per second. */
-  output_tokens: count,
-  latency_ms_sum: sum,
-  /** Most single requests seen in one UTC minute of this day. */
-  peak_rpm: count,
-});
-
-/**
- * A daily rollup.
- * @example {"schema_version":1,"day":"2026-01-31","built_at":"2026-02-01T00:05:00.000Z","price_table":"litellm-00035b69",
- *  "inputs":[{"key":"lake/usage/dt=2026-01-31/claude-code-ab12.jsonl","etag":"9b2c…","size":5120}],
- *  "rows":[{"hour":13,"source":"claude-code","provider":"anthropic","model":"claude-sonnet-4-5","project":"web","user":"alice",
- *   "machine":null,"api_key":null,"workspace":null,"input_tokens":1200,"output_tokens":340,"cache_creation_tokens":0,
- *   "cache_read_tokens":5100,"requests":1,"records":1,"cost_usd":0.01,"reported_cost_usd":0,"reported_priced_usd":0,
- *   "unpriced_records":0,"unpriced_tokens":0}],
- *  "latency":[],"stats":{"records":1,"duplicates":0,"invalid_lines":0,"quarantined_lines":0}}
- */
-export const rollupSchema = z.object({
-  schema_version: z.literal(ROLLUP_SCHEMA_VERSION),
-  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  built_at: z.string(),
-  price_table: z.string(),
-  inputs: z.array(z.object({ key: z.string(), etag: z.string(), size: z.number() })),
-  rows: z.array(rollupRowSchema),
-  latency: z.array(latencyRowSchema),
-  stats: z.object({
-    /** Unique records after de-duplication. */
-    records: count,
-    /** Extra copies of an id dropped (the largest copy is kept). */
-    duplicates: count,
-    /** Lake lines that no longer validate (never trusted). */
-    invalid_lines: count,
-    /** Lines quarantined by sources on this day. */
-    quarantined_lines: count,
-    /**
-     * Valid records left out because the day's sums would have crossed DAY_SUM_LIMIT (absent in
-     * rollups written before the limit existed: read as 0, so they need no rebuild).
-     */
-    refused_records: count.optional(),
-    /** The first of them, with the reason. */
-    refused: z.array(z.object({ id: z.string(), reason: z.string() })).optional(),
-  }),
-});
-export type Rollup = z.infer<typeof rollupSchema>;
-
-export function emptySums(): UsageSums {
-  return {
-    input_tokens: 0,
-    output_tokens: 0,
-    cache_creation_tokens: 0,
-    cache_read_tokens: 0,
-    requests: 0,
-    records: 0,
-    cost_usd: 0,
-    reported_cost_usd: 0,
-    reported_priced_usd: 0,
-    unpriced_records: 0,
-    unpriced_tokens: 0,
-  };
-}
-
-export function addSums(into: UsageSums, from: UsageSums): void {
-  into.input_tokens += from.input_tokens;
-  into.output_tokens += from.output_tokens;
-  into.cache_creation_tokens += from.cache_creation_tokens;
-  into.cache_read_tokens += from.cache_read_tokens;
-  into.requests += from.requests;
-  into.records += from.records;
-  into.cost_usd += from.cost_usd;
-  into.reported_cost_usd += from.reported_cost_usd;
-  into.reported_priced_usd += from.reported_priced_usd;
-  into.unpriced_records += from.unpriced_records;
-  into.unpriced_tokens += from.unpriced_tokens;
-}
 
 /** Keeps one record per id: the copy with the largest token total. */
 export function dedupeRecords(records: Iterable<UsageRecord>): { unique: UsageRecord[]; duplicates: number } {
@@ -155,7 +39,7 @@ export function dedupeRecords(records: Iterable<UsageRecord>): { unique: UsageRe
   return { unique: [...byId.values()], duplicates };
 }
 
-export interface RollupInput {
+interface RollupInput {
   day: string;
   builtAt: string;
   pricer: Pricer;
@@ -183,28 +67,6 @@ export function buildDay(input: RollupInput): { rollup: Rollup; index: UsageIdIn
   builder.quarantinedLines += input.quarantinedLines;
   return builder.finish(input.builtAt, input.inputs);
 }
-
-// ── the id index beside a rollup ─────────────────────────────────────────────────────────────
-
-/**
- * The ids a day's rollup counted, with each one's token total, and the requests per minute per
- * model (for peak_rpm): what it takes to fold a new lake object into the rollup without reading
- * the day's other objects. Tied to the rollup by the fingerprint of the inputs it was built from.
- * @example {"v":1,"day":"2026-01-31","inputs":"3f9a…","ids":["9f2c…"],"totals":[6640],
- *  "minutes":[["anthropic","claude-sonnet-4-5","13:07",2]]}
- */
-export const usageIdIndexSchema = z.object({
-  v: z.literal(1),
-  day: z.string(),
-  /** inputsFingerprint() of the rollup's inputs. */
-  inputs: z.string(),
-  ids: z.array(z.string()),
-  /** Token total of each id, same order. */
-  totals: z.array(z.number().nonnegative()),
-  /** [provider, model, "HH:MM", requests] of single-request records. */
-  minutes: z.array(z.tuple([z.string(), z.string(), z.string(), z.int().nonnegative()])),
-});
-export type UsageIdIndex = z.infer<typeof usageIdIndexSchema>;
 
 /** A stable digest of the objects a rollup was built from (key and ETag, in key order). */
 export function inputsFingerprint(inputs: ReadonlyArray<{ key: string; etag: string }>): string {
@@ -235,7 +97,7 @@ export interface BuilderSnapshot {
 }
 
 /** What adding one record did. */
-export type AddOutcome = 'added' | 'duplicate' | 'refused' | 'conflict';
+type AddOutcome = 'added' | 'duplicate' | 'refused' | 'conflict';
 
 interface LatencyAcc {
   provider: string;
@@ -545,154 +407,4 @@ export interface FreshDay {
 
 function byProviderModel(a: { provider: string; model: string }, b: { provider: string; model: string }): number {
   return a.provider < b.provider ? -1 : a.provider > b.provider ? 1 : a.model < b.model ? -1 : a.model > b.model ? 1 : 0;
-}
-
-function rowKey(hour: number, r: GroupKey): string {
-  return `${hour}\u0000${r.source}\u0000${r.provider}\u0000${r.model}\u0000${r.project}\u0000${r.user}\u0000${r.machine}\u0000${r.api_key}\u0000${r.workspace}`;
-}
-
-/** The id index of a day, or null when it is missing or unreadable (the day is then rebuilt). */
-export async function readUsageIdIndex(store: ObjectStore, day: string): Promise<UsageIdIndex | null> {
-  const got = await store.getText(usageIdsKey(day));
-  if (!got) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(got.text);
-  } catch {
-    return null;
-  }
-  // Checked by hand first: a day of 100 k ids takes zod tens of milliseconds.
-  const quick = isUsageIdIndex(json) ? json : null;
-  if (quick) return quick;
-  const parsed = usageIdIndexSchema.safeParse(json);
-  return parsed.success && parsed.data.ids.length === parsed.data.totals.length ? parsed.data : null;
-}
-
-function isUsageIdIndex(value: unknown): value is UsageIdIndex {
-  const v = value as Record<string, unknown> | null;
-  if (typeof v !== 'object' || v === null || v.v !== 1 || typeof v.day !== 'string' || typeof v.inputs !== 'string') return false;
-  const { ids, totals, minutes } = v;
-  if (!Array.isArray(ids) || !Array.isArray(totals) || !Array.isArray(minutes) || ids.length !== totals.length) return false;
-  for (const id of ids) if (typeof id !== 'string') return false;
-  for (const t of totals) if (typeof t !== 'number' || !(t >= 0)) return false;
-  for (const m of minutes) {
-    if (!Array.isArray(m) || m.length !== 4 || typeof m[0] !== 'string' || typeof m[1] !== 'string' || typeof m[2] !== 'string')
-      return false;
-    if (!(Number.isSafeInteger(m[3]) && m[3] >= 0)) return false;
-  }
-  return true;
-}
-
-export async function writeUsageIdIndex(store: ObjectStore, index: UsageIdIndex): Promise<void> {
-  await store.put(usageIdsKey(index.day), serializeUsageIdIndex(index));
-}
-
-/** The stored form of an id index (a rollup thread serialises with it too: the same bytes either way). */
-export function serializeUsageIdIndex(index: UsageIdIndex): string {
-  return JSON.stringify(index);
-}
-
-/** Reads a rollup; a corrupt or outdated one is reported as such so the caller rebuilds it. */
-export async function readRollup(store: ObjectStore, day: string): Promise<Rollup | null> {
-  return (await readStoredJson(store, usageRollupKey(day), rollupSchema, parseRollupFast))?.value ?? null;
-}
-
-/** Throws unless the rollup meets its contract (the fast check first: zod takes long on big days). */
-export function checkRollup(rollup: Rollup): void {
-  if (parseRollupFast(rollup) === null) rollupSchema.parse(rollup);
-}
-
-/** Writes a rollup the caller has checked (checkRollup). */
-export async function writeRollup(store: ObjectStore, rollup: Rollup): Promise<void> {
-  await store.put(usageRollupKey(rollup.day), serializeRollup(rollup));
-}
-
-/** The stored form of a rollup (a rollup thread serialises with it too: the same bytes either way). */
-export function serializeRollup(rollup: Rollup): string {
-  return JSON.stringify(rollup);
-}
-
-/** True when the rollup was built from exactly these objects with the same price table. */
-export function rollupIsCurrent(rollup: Rollup, inputs: readonly StoredObject[], priceTable: string): boolean {
-  return rollup.price_table === priceTable && sameInputs(rollup.inputs, inputs);
-}
-
-/** Whether the objects a rollup was built from (key and ETag) are exactly the ones there now. */
-export function sameInputs(recorded: ReadonlyArray<{ key: string; etag: string }>, inputs: readonly StoredObject[]): boolean {
-  if (recorded.length !== inputs.length) return false;
-  const byKey = new Map(recorded.map((i) => [i.key, i.etag]));
-  return inputs.every((o) => byKey.get(o.key) === o.etag);
-}
-
-const isNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const isWhole = (v: unknown) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-const isNullableString = (v: unknown) => v === null || typeof v === 'string';
-const SUM_FIELDS = ['cost_usd', 'reported_cost_usd', 'reported_priced_usd'] as const;
-const COUNT_FIELDS = [
-  'input_tokens',
-  'output_tokens',
-  'cache_creation_tokens',
-  'cache_read_tokens',
-  'requests',
-  'records',
-  'unpriced_records',
-  'unpriced_tokens',
-] as const;
-
-function isRow(row: unknown): boolean {
-  if (typeof row !== 'object' || row === null) return false;
-  const r = row as Record<string, unknown>;
-  if (!(Number.isSafeInteger(r.hour) && (r.hour as number) >= 0 && (r.hour as number) <= 23)) return false;
-  if (typeof r.source !== 'string' || typeof r.provider !== 'string' || typeof r.model !== 'string') return false;
-  if (!isNullableString(r.project) || !isNullableString(r.user) || !isNullableString(r.machine)) return false;
-  if (!isNullableString(r.api_key) || !isNullableString(r.workspace)) return false;
-  for (const f of SUM_FIELDS) if (!isNonNegative(r[f])) return false;
-  for (const f of COUNT_FIELDS) if (!isWhole(r[f])) return false;
-  return true;
-}
-
-function isLatencyRow(row: unknown): boolean {
-  if (typeof row !== 'object' || row === null) return false;
-  const l = row as Record<string, unknown>;
-  if (typeof l.provider !== 'string' || typeof l.model !== 'string') return false;
-  if (!isWhole(l.output_tokens) || !isNonNegative(l.latency_ms_sum) || !isWhole(l.peak_rpm)) return false;
-  const s = l.sketch as Record<string, unknown> | null;
-  if (typeof s !== 'object' || s === null || s.a !== 0.01 || !isWhole(s.n) || !isNonNegative(s.sum) || !isWhole(s.zeros)) return false;
-  if (!(s.min === null || Number.isFinite(s.min)) || !(s.max === null || Number.isFinite(s.max))) return false;
-  if (!Array.isArray(s.b)) return false;
-  for (const pair of s.b) {
-    if (!Array.isArray(pair) || pair.length !== 2 || !Number.isSafeInteger(pair[0]) || !(Number.isSafeInteger(pair[1]) && pair[1] > 0))
-      return false;
-  }
-  return true;
-}
-
-/**
- * The rollup check on the read path (analytics reads up to 90 of them per run, the API many):
- * accepts only what `rollupSchema` accepts, ~10× faster; anything else returns null and the schema
- * decides, with its reason. tests/lib/rollup.test.ts holds the two to the same answers.
- */
-export function parseRollupFast(value: unknown): Rollup | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const r = value as Record<string, unknown>;
-  if (r.schema_version !== ROLLUP_SCHEMA_VERSION || typeof r.day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(r.day)) return null;
-  if (typeof r.built_at !== 'string' || typeof r.price_table !== 'string') return null;
-  if (!Array.isArray(r.inputs) || !Array.isArray(r.rows) || !Array.isArray(r.latency)) return null;
-  for (const i of r.inputs) {
-    const o = i as Record<string, unknown> | null;
-    if (typeof o !== 'object' || o === null || typeof o.key !== 'string' || typeof o.etag !== 'string' || !Number.isFinite(o.size))
-      return null;
-  }
-  for (const row of r.rows) if (!isRow(row)) return null;
-  for (const l of r.latency) if (!isLatencyRow(l)) return null;
-  const st = r.stats as Record<string, unknown> | null;
-  if (typeof st !== 'object' || st === null) return null;
-  if (!isWhole(st.records) || !isWhole(st.duplicates) || !isWhole(st.invalid_lines) || !isWhole(st.quarantined_lines)) return null;
-  if (st.refused_records !== undefined && !isWhole(st.refused_records)) return null;
-  if (st.refused !== undefined && !Array.isArray(st.refused)) return null;
-  for (const x of (st.refused ?? []) as unknown[]) {
-    const o = x as Record<string, unknown> | null;
-    if (typeof o !== 'object' || o === null || typeof o.id !== 'string' || typeof o.reason !== 'string') return null;
-  }
-  return value as Rollup;
 }

@@ -18,7 +18,7 @@ import { dedupeRecords, emptySums, type Rollup, sameInputs, usageSumsSchema } fr
 
 const HOUR_MS = 3_600_000;
 
-export const sessionRollupRowSchema = z.object({
+const sessionRollupRowSchema = z.object({
   /** UTC hour of the day, 0–23. */
   hour: z.int().min(0).max(23),
   /** null for records without a session (provider usage APIs). */
@@ -34,7 +34,7 @@ export const sessionRollupRowSchema = z.object({
   last_ts: z.string(),
   ...usageSumsSchema.shape,
 });
-export type SessionRollupRow = z.infer<typeof sessionRollupRowSchema>;
+type SessionRollupRow = z.infer<typeof sessionRollupRowSchema>;
 
 /**
  * A day's session rollup (`rollups/sessions/dt=YYYY-MM-DD.json`). `inputs` and `price_table` are
@@ -46,7 +46,7 @@ export type SessionRollupRow = z.infer<typeof sessionRollupRowSchema>;
  *   "output_tokens":340,"cache_creation_tokens":0,"cache_read_tokens":5100,"requests":2,"records":2,"cost_usd":0.01,
  *   "reported_cost_usd":0,"reported_priced_usd":0,"unpriced_records":0,"unpriced_tokens":0}]}
  */
-export const sessionRollupSchema = z.object({
+const sessionRollupSchema = z.object({
   schema_version: z.literal(1),
   day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
   built_at: z.string(),
@@ -54,9 +54,9 @@ export const sessionRollupSchema = z.object({
   inputs: z.array(z.object({ key: z.string(), etag: z.string(), size: z.number() })),
   rows: z.array(sessionRollupRowSchema),
 });
-export type SessionRollup = z.infer<typeof sessionRollupSchema>;
+type SessionRollup = z.infer<typeof sessionRollupSchema>;
 
-export interface SessionRollupInput {
+interface SessionRollupInput {
   day: string;
   builtAt: string;
   pricer: Pricer;
@@ -131,7 +131,7 @@ export async function readSessionRollup(store: ObjectStore, day: string): Promis
   return (await readStoredJson(store, sessionRollupKey(day), sessionRollupSchema))?.value ?? null;
 }
 
-export async function writeSessionRollup(store: ObjectStore, rollup: SessionRollup): Promise<void> {
+async function writeSessionRollup(store: ObjectStore, rollup: SessionRollup): Promise<void> {
   await store.put(sessionRollupKey(rollup.day), JSON.stringify(sessionRollupSchema.parse(rollup)));
 }
 
@@ -141,12 +141,12 @@ function sessionRollupIsCurrent(sessions: SessionRollup, usage: Pick<Rollup, 'in
 }
 
 /** A session rollup row with the instant its UTC hour starts (ms). */
-export interface SessionHourRow {
+interface SessionHourRow {
   at: number;
   row: SessionRollupRow;
 }
 
-export interface PeriodSessions {
+interface PeriodSessions {
   rows: SessionHourRow[];
   /** Days whose session rollup was missing or stale and was built from the lake. */
   built: string[];

@@ -2,6 +2,7 @@
 
 import { z } from 'zod';
 import { analyticsSchema, windowNameSchema, windowSchema } from '../../analytics/analytics.ts';
+import { WINDOW_NAMES } from '../../analytics/windows.ts';
 import { defineRoute, jsonResponse } from '../contract.ts';
 import { analyticsErrors, loadAnalyticsOr503 } from './analytics-document.ts';
 
@@ -22,7 +23,9 @@ export const windowRoute = defineRoute({
   scope: 'read',
   tag: 'analytics',
   summary: 'One window (the 7, 30 or 90 local days ending today) of the analytics document.',
-  params: z.object({ window: z.enum(windowNameSchema.options, { error: 'expected one of 7d, 30d, 90d' }).describe('7d, 30d or 90d.') }),
+  params: z.object({
+    window: z.enum(WINDOW_NAMES, { error: `expected one of ${WINDOW_NAMES.join(', ')}` }).describe(`${WINDOW_NAMES.join(', ')}.`),
+  }),
   responses: { 200: jsonResponse('The window.', windowAnswerSchema, { name: 'WindowAnswer' }) },
   errors: analyticsErrors,
 }).handle(async (input) => {

@@ -8,12 +8,12 @@
 import { z } from 'zod';
 import { addDays, dayRange, utcDay } from '../../core/calendar.ts';
 import { SourceError } from '../../core/errors.ts';
-import { readAllStatuses } from '../../pipeline/sync.ts';
 import { loadCursor, saveCursor } from '../../store/cursor.ts';
 import { cursorKey } from '../../store/layout.ts';
 import { batchId } from '../../usage/lake.ts';
 import { makeRecord, recordId, type UsageRecord } from '../../usage/record.ts';
 import { emptyStats, type Source, type SourceContext, type SourcePull } from '../source.ts';
+import { readAllStatuses } from '../status.ts';
 
 const DAYS = 90;
 

@@ -39,6 +39,23 @@ const now = new Date('2026-03-10T12:00:00Z');
 describe('computeAnalytics', () => {
   const a = computeAnalytics({ now, timeZone: 'UTC', priceTable: 't', rollups: rollupsOf(records), statuses: [] });
 
+  it('holds its days to utcDaySchema: the document parses to itself, a malformed day fails the contract', () => {
+    const parsed = analyticsSchema.parse(a);
+    expect(parsed).toEqual(a);
+    expect(Object.keys(a.windows)).toEqual(['7d', '30d', '90d']);
+    expect(Object.keys(a.data_quality.price_tables)).toEqual(['7d', '30d', '90d']);
+    const bad = (change: (copy: typeof a) => void) => {
+      const copy = structuredClone(a);
+      change(copy);
+      return analyticsSchema.safeParse(copy).success;
+    };
+    expect(bad(() => {})).toBe(true);
+    expect(bad((c) => (c.as_of = '2026-02-30'))).toBe(false);
+    expect(bad((c) => (c.windows['7d'].from = '2026-3-4'))).toBe(false);
+    expect(bad((c) => (c.windows['30d'].daily[0]!.day = '2026-13-01'))).toBe(false);
+    expect(bad((c) => (c.month_to_date.to = 'yesterday'))).toBe(false);
+  });
+
   it('sums each window over the N days ending at as_of, inclusive', () => {
     expect(analyticsSchema.safeParse(a).success).toBe(true);
     expect(a.as_of).toBe('2026-03-10');

@@ -6,10 +6,11 @@ import { parseConfig } from '../../../lib/config/config.ts';
 import { SourceError } from '../../../lib/core/errors.ts';
 import { silentLogger } from '../../../lib/core/log.ts';
 import { runAnalyze, touchedDays } from '../../../lib/pipeline/analyze.ts';
-import { readAllStatuses, runSync } from '../../../lib/pipeline/sync.ts';
+import { runSync } from '../../../lib/pipeline/sync.ts';
 import { createPricer } from '../../../lib/pricing/price.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import type { Source } from '../../../lib/sources/source.ts';
+import { readAllStatuses } from '../../../lib/sources/status.ts';
 import { assistantLine, writeLog } from '../../support/claude-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createPricer } from '../../../lib/pricing/price.ts';
 import { makeRecord } from '../../../lib/usage/record.ts';
 import { buildDailyRollup, parseRollupFast, rollupIsCurrent, rollupSchema } from '../../../lib/usage/rollup.ts';
+import { allPaths, applyMutations, mutation } from '../../support/contract-mutations.ts';
 
 const pricer = createPricer();
 const base = { source: 'claude-code', provider: 'anthropic', model: 'claude-haiku-4-5', project: 'web', user: 'alice' };
@@ -72,21 +73,22 @@ describe('buildDailyRollup', () => {
 });
 
 describe('parseRollupFast', () => {
-  it('never accepts a rollup the schema rejects, and accepts the ones analyze writes', () => {
-    const records = [0, 1, 2].map((i) =>
-      makeRecord({
-        ...base,
-        id: String(i).repeat(32),
-        ts: `2026-03-01T1${i}:00:00.000Z`,
-        input_tokens: 100 * (i + 1),
-        latency_ms: 1000 * (i + 1),
-      }),
-    );
-    const built = JSON.parse(
-      JSON.stringify(
-        buildDailyRollup({ day: '2026-03-01', builtAt: 'x', pricer, inputs: [], records, invalidLines: 0, quarantinedLines: 0 }),
-      ),
-    );
+  const records = [0, 1, 2].map((i) =>
+    makeRecord({
+      ...base,
+      id: String(i).repeat(32),
+      ts: `2026-03-01T1${i}:00:00.000Z`,
+      input_tokens: 100 * (i + 1),
+      latency_ms: 1000 * (i + 1),
+    }),
+  );
+  const built = JSON.parse(
+    JSON.stringify(
+      buildDailyRollup({ day: '2026-03-01', builtAt: 'x', pricer, inputs: [], records, invalidLines: 0, quarantinedLines: 0 }),
+    ),
+  );
+
+  it('accepts exactly what the schema accepts, under any change or deletion anywhere, and the ones analyze writes', () => {
     expect(parseRollupFast(built)).not.toBeNull();
     const odd = fc.oneof(
       fc.constantFrom(null, -1, 1.5, 24, '', 'x', true, [], {}, Number.NaN, [[1, 0]], [[1.5, 2]], [[2 ** 60, 1]], 2 ** 60, 0.02),
@@ -94,40 +96,39 @@ describe('parseRollupFast', () => {
       fc.integer(),
       fc.double(),
     );
-    const paths = [
-      'schema_version',
-      'day',
-      'built_at',
-      'inputs',
-      'rows',
-      'latency',
-      'stats',
-      'stats.records',
-      'rows.0.hour',
-      'rows.0.cost_usd',
-      'rows.0.input_tokens',
-      'rows.0.project',
-      'rows.0.model',
-      'latency.0.sketch',
-      'latency.0.sketch.a',
-      'latency.0.sketch.b',
-      'latency.0.sketch.min',
-      'latency.0.peak_rpm',
-      'inputs.0',
-    ];
+    // Paths read off the built rollup itself: every key at every depth, each set, deleted or joined
+    // by an unknown key. The check and the schema must agree both ways; where both accept, they give
+    // the same rollup (the fast check returns the document as is, so unknown keys are left out of
+    // that comparison: zod drops them).
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.constantFrom(...paths), odd), { maxLength: 3 }), (changes) => {
-        const r = structuredClone(built);
-        for (const [path, value] of changes) {
-          const parts = path.split('.');
-          let target: Record<string, unknown> | undefined = r;
-          for (const p of parts.slice(0, -1))
-            target = typeof target?.[p] === 'object' && target[p] !== null ? (target[p] as Record<string, unknown>) : undefined;
-          if (target) target[parts[parts.length - 1]!] = value;
-        }
-        if (parseRollupFast(r) !== null) expect(rollupSchema.safeParse(r).success).toBe(true);
+      fc.property(fc.array(mutation(built, odd), { minLength: 1, maxLength: 3 }), (mutations) => {
+        const r = applyMutations(built, mutations);
+        const fast = parseRollupFast(r);
+        const schema = rollupSchema.safeParse(r);
+        expect(fast !== null).toBe(schema.success);
+        if (schema.success && !mutations.some((m) => m.path.includes('extra_key'))) expect(fast).toEqual(schema.data);
       }),
-      { numRuns: 3000, seed: 3 },
+      { numRuns: 4000, seed: 3 },
     );
+  });
+
+  it('refuses a rollup without any one of its required fields, as the schema does', () => {
+    const optional = new Set(['stats.refused_records', 'stats.refused']);
+    for (const path of allPaths(built)) {
+      const inArray = path.some((p) => typeof p === 'number');
+      if (inArray || optional.has(path.join('.'))) continue;
+      const r = applyMutations(built, [{ path, delete: true }]);
+      expect(parseRollupFast(r), path.join('.')).toBeNull();
+      expect(rollupSchema.safeParse(r).success, path.join('.')).toBe(false);
+    }
+  });
+
+  it('refuses a day that is not a real calendar day, and keeps the bytes of a good one', () => {
+    expect(rollupSchema.parse(built)).toEqual(built);
+    for (const day of ['2026-02-30', '2026-13-01', '1999-12-31', '26-03-01']) {
+      const r = { ...built, day };
+      expect(parseRollupFast(r), day).toBeNull();
+      expect(rollupSchema.safeParse(r).success, day).toBe(false);
+    }
   });
 });
