@@ -17,6 +17,7 @@ import {
   type RollupRow,
   rowKey,
   type UsageIdIndex,
+  type UsageSums,
 } from './rollup-schema.ts';
 
 export * from './rollup-schema.ts';
@@ -26,6 +27,31 @@ export * from './rollup-store.ts';
 const MAX_REFUSED_LISTED = 20;
 
 /** Keeps one record per id: the copy with the largest token total. */
+/**
+ * Adds one record to a row's sums (the daily rollup's rows and the session rollup's alike): its
+ * tokens and requests, and its cost — a reported cost counts as the cost, with the priced one kept
+ * beside it for reconciliation; else the priced cost; else the record counts as unpriced, with its
+ * tokens. `priced` is null where no price applies, `total` the record's total tokens.
+ */
+export function addRecordToSums(row: UsageSums, r: UsageRecord, total: number, reported: boolean, priced: number | null): void {
+  row.input_tokens += r.input_tokens;
+  row.output_tokens += r.output_tokens;
+  row.cache_creation_tokens += r.cache_creation_tokens;
+  row.cache_read_tokens += r.cache_read_tokens;
+  row.requests += r.requests;
+  row.records += 1;
+  if (reported && r.cost_usd !== null) {
+    row.cost_usd += r.cost_usd;
+    row.reported_cost_usd += r.cost_usd;
+    if (priced !== null) row.reported_priced_usd += priced;
+  } else if (priced !== null) {
+    row.cost_usd += priced;
+  } else {
+    row.unpriced_records += 1;
+    row.unpriced_tokens += total;
+  }
+}
+
 export function dedupeRecords(records: Iterable<UsageRecord>): { unique: UsageRecord[]; duplicates: number } {
   const byId = new Map<string, UsageRecord>();
   let duplicates = 0;
@@ -241,22 +267,7 @@ export class DayRollupBuilder {
       };
       this.rows.set(key, row);
     }
-    row.input_tokens += r.input_tokens;
-    row.output_tokens += r.output_tokens;
-    row.cache_creation_tokens += r.cache_creation_tokens;
-    row.cache_read_tokens += r.cache_read_tokens;
-    row.requests += r.requests;
-    row.records += 1;
-    if (reported && r.cost_usd !== null) {
-      row.cost_usd += r.cost_usd;
-      row.reported_cost_usd += r.cost_usd;
-      if (priced !== null) row.reported_priced_usd += priced;
-    } else if (priced !== null) {
-      row.cost_usd += priced;
-    } else {
-      row.unpriced_records += 1;
-      row.unpriced_tokens += total;
-    }
+    addRecordToSums(row, r, total, reported, priced);
     const l = this.latencyOf(r.provider, r.model);
     if (r.latency_ms !== null) {
       l.sketch.add(r.latency_ms);

@@ -14,7 +14,7 @@ import type { ObjectStore, StoredObject } from '../store/object-store.ts';
 import { readStoredJson } from '../store/stored-json.ts';
 import { listUsageDay, readUsageObject } from './lake.ts';
 import { RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
-import { dedupeRecords, emptySums, type Rollup, sameInputs, usageSumsSchema } from './rollup.ts';
+import { addRecordToSums, dedupeRecords, emptySums, type Rollup, sameInputs, usageSumsSchema } from './rollup.ts';
 
 const HOUR_MS = 3_600_000;
 
@@ -101,21 +101,7 @@ export function buildSessionRollup(input: SessionRollupInput): SessionRollup {
     }
     if (r.ts < row.first_ts) row.first_ts = r.ts;
     if (r.ts > row.last_ts) row.last_ts = r.ts;
-    row.input_tokens += r.input_tokens;
-    row.output_tokens += r.output_tokens;
-    row.cache_creation_tokens += r.cache_creation_tokens;
-    row.cache_read_tokens += r.cache_read_tokens;
-    row.requests += r.requests;
-    row.records += 1;
-    if (reported && r.cost_usd !== null) {
-      row.cost_usd += r.cost_usd;
-      row.reported_cost_usd += r.cost_usd;
-      if (priced !== null) row.reported_priced_usd += priced;
-    } else if (priced !== null) row.cost_usd += priced;
-    else {
-      row.unpriced_records += 1;
-      row.unpriced_tokens += totalTokens(r);
-    }
+    addRecordToSums(row, r, totalTokens(r), reported, priced);
   }
   return {
     schema_version: 1,
