@@ -10,6 +10,7 @@ import type { EventRollup } from '../events/rollup.ts';
 import type { SourceStatus } from '../sources/status.ts';
 import type { SyncInProgress } from '../store/lease.ts';
 import { LatencySketch, RELATIVE_ACCURACY } from '../usage/latency-sketch.ts';
+import { totalTokens } from '../usage/record.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, type UsageSums } from '../usage/rollup.ts';
 import type { Analytics, AnalyticsWindow, BreakdownRow, Latency, Totals } from './analytics-schema.ts';
 import { type AnomalyOptions, defaultAnomalyOptions, detectAnomalies } from './anomalies.ts';
@@ -77,7 +78,7 @@ export function toTotals(s: UsageSums): Totals {
     output_tokens: s.output_tokens,
     cache_creation_tokens: s.cache_creation_tokens,
     cache_read_tokens: s.cache_read_tokens,
-    total_tokens: s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens,
+    total_tokens: totalTokens(s),
     requests: s.requests,
     records: s.records,
     reported_cost_usd: s.reported_cost_usd,

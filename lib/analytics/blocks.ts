@@ -5,6 +5,7 @@
 // Glossary: "activity" = usage of one or more messages that share a UTC hour (a record is one).
 
 import { z } from 'zod';
+import { totalTokens } from '../usage/record.ts';
 
 export const BLOCK_HOURS = 5;
 const HOUR_MS = 3_600_000;
@@ -103,7 +104,7 @@ export function identifyBlocks(activity: readonly BlockActivity[]): Block[] {
 }
 
 export function blockTokens(b: Pick<Block, 'input_tokens' | 'output_tokens' | 'cache_creation_tokens' | 'cache_read_tokens'>): number {
-  return b.input_tokens + b.output_tokens + b.cache_creation_tokens + b.cache_read_tokens;
+  return totalTokens(b);
 }
 
 /** Whether `now` lies inside the block's five hours (its last message is then less than 5 h old). */

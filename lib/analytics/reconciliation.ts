@@ -4,6 +4,7 @@
 
 import { z } from 'zod';
 import { utcDaySchema } from '../core/calendar-schema.ts';
+import { totalTokens } from '../usage/record.ts';
 import type { Rollup } from '../usage/rollup.ts';
 
 /**
@@ -50,7 +51,7 @@ export function computeReconciliation(rollups: readonly Rollup[], fromDay: strin
       }
       g.reported += row.reported_cost_usd;
       g.priced += row.reported_priced_usd;
-      g.tokens += row.input_tokens + row.output_tokens + row.cache_creation_tokens + row.cache_read_tokens;
+      g.tokens += totalTokens(row);
     }
   }
   return [...groups.values()]

@@ -10,7 +10,7 @@ import { partitionPrefix } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import type { AnonymizableField, Anonymizer } from '../usage/anonymize.ts';
 import { listUsageDay, readUsageObject } from '../usage/lake.ts';
-import type { UsageRecord } from '../usage/record.ts';
+import { totalTokens, type UsageRecord } from '../usage/record.ts';
 import { addSums, dedupeRecords, emptySums, type RollupRow, type UsageSums } from '../usage/rollup.ts';
 import type { ColumnSpec, ExportTable } from './table.ts';
 
@@ -219,7 +219,7 @@ export function dailyTable(rows: ReadonlyArray<{ at: number; row: RollupRow }>, 
       sums.output_tokens,
       sums.cache_creation_tokens,
       sums.cache_read_tokens,
-      sums.input_tokens + sums.output_tokens + sums.cache_creation_tokens + sums.cache_read_tokens,
+      totalTokens(sums),
       sums.requests,
       sums.records,
       // Unknown is null (an empty CSV cell), never 0: a group none of whose records has a price or a

@@ -4,7 +4,7 @@
 // Pure; the lake-line contract (usageRecordSchema, with its per-record caps) decides validity.
 
 import { describeIssues } from '../store/jsonl.ts';
-import { makeRecord, parseUsageRecordFast, type UsageRecord, usageRecordSchema } from '../usage/record.ts';
+import { makeRecord, parseUsageRecordFast, totalTokens, type UsageRecord, usageRecordSchema } from '../usage/record.ts';
 import { type Attributes, type AttributeValue, labelOf, nanosToMs } from './schema.ts';
 
 /** Every record the receiver lands has this source (object keys `otlp-…`). */
@@ -138,5 +138,5 @@ export function isoOf(ms: number): string {
 export function isEmptyUsage(
   r: Pick<UsageRecord, 'input_tokens' | 'output_tokens' | 'cache_creation_tokens' | 'cache_read_tokens' | 'cost_usd'>,
 ): boolean {
-  return r.input_tokens + r.output_tokens + r.cache_creation_tokens + r.cache_read_tokens === 0 && !r.cost_usd;
+  return totalTokens(r) === 0 && !r.cost_usd;
 }

@@ -3,6 +3,7 @@
 // cost. Pure: the caller loads the period's rollup rows.
 
 import { z } from 'zod';
+import { totalTokens } from '../../usage/record.ts';
 import type { UsageSums } from '../../usage/rollup.ts';
 import { bucketOf, bucketsOf, describePeriod, type Period, periodAnswerSchema } from '../period.ts';
 import { byCostThenKey, entityKey, type HourRow, shareOf, sumBy, sumRows, toTotals } from '../rollup-query.ts';
@@ -47,7 +48,7 @@ function costTotals(s: UsageSums): z.infer<typeof costTotalsSchema> {
     priced_cost_usd: Math.max(0, s.cost_usd - s.reported_cost_usd),
     unpriced_records: s.unpriced_records,
     unpriced_tokens: s.unpriced_tokens,
-    total_tokens: s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens,
+    total_tokens: totalTokens(s),
     requests: s.requests,
     records: s.records,
   };

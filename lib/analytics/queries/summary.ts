@@ -3,6 +3,7 @@
 // of both periods (previous start to current end).
 
 import { z } from 'zod';
+import { totalTokens } from '../../usage/record.ts';
 import type { UsageSums } from '../../usage/rollup.ts';
 import { bucketOf, bucketsOf, describePeriod, type Granularity, type Period, periodAnswerSchema, previousPeriod } from '../period.ts';
 import { type HourRow, rowsInPeriod, sumBy, sumRows } from '../rollup-query.ts';
@@ -51,7 +52,7 @@ function metricValue(s: UsageSums, metric: SummaryMetric): number {
     case 'cost':
       return s.cost_usd;
     case 'tokens':
-      return s.input_tokens + s.output_tokens + s.cache_creation_tokens + s.cache_read_tokens;
+      return totalTokens(s);
     case 'requests':
       return s.requests;
     default:
