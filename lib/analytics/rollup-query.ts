@@ -7,6 +7,7 @@
 import { utcDaysOfRange } from '../core/calendar.ts';
 import { CorruptObjectError, HttpError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import { mapLimited } from '../core/map-limited.ts';
 import { dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { addSums, emptySums, type Rollup, type RollupRow, readRollup, type UsageSums } from '../usage/rollup.ts';
@@ -55,7 +56,6 @@ const MAX_CACHED_ROLLUPS = 800;
 
 export async function loadPeriodRollups(store: ObjectStore, period: Pick<Period, 'start' | 'end'>, log?: Logger): Promise<PeriodRollups> {
   const days = utcDaysOfRange(period);
-  const found: Array<Rollup | null> = new Array(days.length).fill(null);
   const etags = new Map<string, string>();
   for (const o of await store.list(USAGE_ROLLUP_PREFIX)) {
     const day = dayOfDayObject(o.key);
@@ -67,32 +67,24 @@ export async function loadPeriodRollups(store: ObjectStore, period: Pick<Period,
     rollupCache.set(store, cache);
   }
   const known = cache;
-  let next = 0;
-  const worker = async () => {
-    while (next < days.length) {
-      const i = next++;
-      const day = days[i]!;
-      const etag = etags.get(day);
-      if (etag === undefined) continue;
-      const hit = known.get(day);
-      if (hit && hit.etag === etag) {
-        found[i] = hit.rollup;
-        continue;
+  const found = await mapLimited(days, READ_CONCURRENCY, async (day): Promise<Rollup | null> => {
+    const etag = etags.get(day);
+    if (etag === undefined) return null;
+    const hit = known.get(day);
+    if (hit && hit.etag === etag) return hit.rollup;
+    try {
+      const rollup = await readRollup(store, day);
+      if (rollup) {
+        if (known.size >= MAX_CACHED_ROLLUPS) known.clear();
+        known.set(day, { etag, rollup });
       }
-      try {
-        found[i] = await readRollup(store, day);
-        if (found[i]) {
-          if (known.size >= MAX_CACHED_ROLLUPS) known.clear();
-          known.set(day, { etag, rollup: found[i]! });
-        }
-      } catch (error) {
-        if (!(error instanceof CorruptObjectError)) throw error;
-        log?.error('corrupt rollup', { day, error: error.message });
-        throw new RollupUnavailableError(day, { cause: error });
-      }
+      return rollup;
+    } catch (error) {
+      if (!(error instanceof CorruptObjectError)) throw error;
+      log?.error('corrupt rollup', { day, error: error.message });
+      throw new RollupUnavailableError(day, { cause: error });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, days.length) }, worker));
+  });
   const rollups = found.filter((r): r is Rollup => r !== null);
   const start = period.start.getTime();
   const end = period.end.getTime();

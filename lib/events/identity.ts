@@ -8,6 +8,7 @@
 // `event_id` need no claim: their id is a hash of their content, ts included.
 
 import { PreconditionFailedError } from '../core/errors.ts';
+import { mapLimited } from '../core/map-limited.ts';
 import { eventIdClaimKey } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { recordId } from '../usage/record.ts';
@@ -63,24 +64,18 @@ export async function claimEventIds(
   events: readonly EventRecord[],
   hasClientId: readonly boolean[],
 ): Promise<boolean[]> {
-  const out: boolean[] = events.map(() => true);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < events.length; i = next++) {
-      if (!hasClientId[i]) continue;
-      const e = events[i]!;
-      const key = eventIdClaimKey(recordId('event-id', e.id));
-      const claim: EventIdClaim = { version: 1, day: e.ts.slice(0, 10), fingerprint: eventFingerprint(e), claimed_at: e.received_at };
-      try {
-        await store.put(key, JSON.stringify(claim), { ifNoneMatch: '*', contentType: 'application/json' });
-      } catch (error) {
-        if (!(error instanceof PreconditionFailedError)) throw error;
-        const held = await readClaim(store, key);
-        // An unreadable claim keeps its id taken: dropping a copy beats counting one twice.
-        out[i] = held !== null && held.fingerprint === claim.fingerprint;
-      }
+  return mapLimited(events, CONCURRENCY, async (e, i) => {
+    if (!hasClientId[i]) return true;
+    const key = eventIdClaimKey(recordId('event-id', e.id));
+    const claim: EventIdClaim = { version: 1, day: e.ts.slice(0, 10), fingerprint: eventFingerprint(e), claimed_at: e.received_at };
+    try {
+      await store.put(key, JSON.stringify(claim), { ifNoneMatch: '*', contentType: 'application/json' });
+      return true;
+    } catch (error) {
+      if (!(error instanceof PreconditionFailedError)) throw error;
+      const held = await readClaim(store, key);
+      // An unreadable claim keeps its id taken: dropping a copy beats counting one twice.
+      return held !== null && held.fingerprint === claim.fingerprint;
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, events.length) }, worker));
-  return out;
+  });
 }

@@ -4,6 +4,7 @@
 // with fixed, typed columns; labels pass through the anonymizer on the way.
 
 import { localDay, utcDaysOfRange } from '../core/calendar.ts';
+import { mapLimited } from '../core/map-limited.ts';
 import { type EventRecord, eventRecordSchema } from '../events/schema.ts';
 import { parseJsonl } from '../store/jsonl.ts';
 import { partitionPrefix } from '../store/layout.ts';
@@ -21,19 +22,6 @@ interface InstantRange {
 
 /** Parallel lake GETs: enough to hide S3 latency, few enough for a small Lambda. */
 const READ_CONCURRENCY = 8;
-
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 function inRange(ts: string, range: InstantRange): boolean {
   const t = Date.parse(ts);
