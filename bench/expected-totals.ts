@@ -2,7 +2,7 @@
 // records), tokens by kind and cost in USD. The generators fill it from what they write; the
 // comparisons below say exactly which day and field differ.
 
-import { createPricer, type PricedUsage } from '../lib/pricing/price.ts';
+import { createPricer, type PricedUsage } from '../lib/usage/pricing/price.ts';
 
 export interface DayTotals {
   /** Unique messages (claude-code) or lake records. */
@@ -13,7 +13,7 @@ export interface DayTotals {
   cache_creation_tokens: number;
   cache_creation_1h_tokens: number;
   cache_read_tokens: number;
-  /** USD at the built-in price table (lib/pricing). */
+  /** USD at the built-in price table (lib/usage/pricing). */
   cost_usd: number;
 }
 
@@ -36,7 +36,7 @@ export function emptyDay(): DayTotals {
 
 const pricer = createPricer();
 
-/** The cost lib/pricing gives one request; throws on a model the table lacks (generators only use priced models). */
+/** The cost lib/usage/pricing gives one request; throws on a model the table lacks (generators only use priced models). */
 export function priceOf(usage: PricedUsage): number {
   const cost = pricer.price(usage);
   if (cost === null) throw new Error(`bench: model ${usage.model} has no price`);

@@ -2,13 +2,13 @@
 // local lake: `<data dir>/<bucket>/lake/usage/dt=…/….jsonl`). `verifyLakeServed` proves the store
 // lists and serves what was written (keys, ETags, sizes, bytes).
 // Lines are the lake contract byte for byte (serializeRecord's key order); expected daily totals
-// are summed while writing, priced with lib/pricing.
+// are summed while writing, priced with lib/usage/pricing.
 
 import { createHash } from 'node:crypto';
 import { addDays } from '../lib/core/calendar.ts';
-import { costOf, createPricer } from '../lib/pricing/price.ts';
-import type { ModelPrice } from '../lib/pricing/price-table.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';
+import { costOf, createPricer } from '../lib/usage/pricing/price.ts';
+import type { ModelPrice } from '../lib/usage/pricing/price-table.ts';
 import { addUsage, type DailyTotals, sortedTotals } from './expected-totals.ts';
 import { type SeededRandom, seededRandom } from './seeded-random.ts';
 

@@ -4,7 +4,7 @@
 // message id + request id, early streaming copies with fewer output tokens, replays of earlier lines
 // into resumed sessions and subagent files, `<synthetic>` lines, malformed lines, long-context
 // requests (> 200k input) and 5-minute / 1-hour cache writes. The expected daily totals are summed
-// here from the final copy of each unique message written, priced with lib/pricing.
+// here from the final copy of each unique message written, priced with lib/usage/pricing.
 
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

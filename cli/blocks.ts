@@ -17,9 +17,9 @@ import {
   projectBlock,
 } from '../lib/analytics/blocks.ts';
 import { isValidTimeZone } from '../lib/core/calendar.ts';
-import type { Pricer } from '../lib/pricing/price.ts';
 import { loadRecentUsage, type RecentUsage, type RefreshStats, recentActivity } from '../lib/statusline/recent-usage.ts';
 import { refreshRecentCache } from '../lib/statusline/refresh.ts';
+import type { Pricer } from '../lib/usage/pricing/price.ts';
 import { compact, int, renderTable, usd } from './format.ts';
 import { localMinute } from './report.ts';
 

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '../lib/core/errors.ts';
 import type { Runtime } from '../lib/pipeline/runtime.ts';
-import { LITELLM_URL } from '../lib/pricing/litellm.ts';
-import { refreshPriceTable } from '../lib/pricing/stored-tables.ts';
+import { LITELLM_URL } from '../lib/usage/pricing/litellm.ts';
+import { refreshPriceTable } from '../lib/usage/pricing/stored-tables.ts';
 
 export const PRICES_HELP = `tokenlake prices update [--from URL|FILE]
 

@@ -15,11 +15,11 @@ import { ConfigError, errorMessage, PreconditionFailedError } from '../lib/core/
 import { createLogger, type LogLevel, silentLogger } from '../lib/core/log.ts';
 import { loadPriceTables } from '../lib/pipeline/runtime.ts';
 import { runSync } from '../lib/pipeline/sync.ts';
-import { createPricer } from '../lib/pricing/price.ts';
 import { detectAgents } from '../lib/sources/detect.ts';
 import { createSources } from '../lib/sources/registry.ts';
 import type { ObjectStore, PutOptions } from '../lib/store/object-store.ts';
 import { createS3Client, S3ObjectStore } from '../lib/store/s3-store.ts';
+import { createPricer } from '../lib/usage/pricing/price.ts';
 import { installSchedule, type PushJob, parseEvery, type ScheduleHost, uninstallSchedule } from './push-schedule.ts';
 
 /** The sources that read this machine's files; API sources are pulled by the deployed sync. */

@@ -8,9 +8,9 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseConfig } from '../lib/config/config.ts';
-import { createPricer } from '../lib/pricing/price.ts';
-import { loadPriceTables } from '../lib/pricing/price-file.ts';
 import { refreshRecentCache, withRefreshLock } from '../lib/statusline/refresh.ts';
+import { createPricer } from '../lib/usage/pricing/price.ts';
+import { loadPriceTables } from '../lib/usage/pricing/price-file.ts';
 
 /** Refreshes the cache unless another refresh holds the lock; never throws. */
 export async function refreshStatuslineCache(env: Record<string, string | undefined>, now: number): Promise<void> {

@@ -13,14 +13,14 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /**
- * From the ground up; each may use only those before it and itself. Folders in one entry are
- * peers (a usage record is priced, and the pricer reads usage records): between them only the
+ * From the ground up; each may use only those before it and itself (a folder's subfolders, e.g.
+ * lib/usage/pricing/, belong to it). Folders in one entry are peers: between them only the
  * file-level circle check applies.
  */
 const LAYERS = [
   ['lib/core'],
   ['lib/store'],
-  ['lib/usage', 'lib/pricing'],
+  ['lib/usage'],
   ['lib/config'],
   ['lib/events'],
   ['lib/sources'],

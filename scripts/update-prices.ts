@@ -1,4 +1,4 @@
-// Regenerates the bundled price table (lib/pricing/catalogue.generated.ts) from a LiteLLM
+// Regenerates the bundled price table (lib/usage/pricing/catalogue.generated.ts) from a LiteLLM
 // model_prices_and_context_window.json file or URL. The table is never edited by hand: run this,
 // review the diff (one model per line), commit.
 //
@@ -8,7 +8,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { convertLitellm, LITELLM_URL, renderCatalogueModule } from '../lib/pricing/litellm.ts';
+import { convertLitellm, LITELLM_URL, renderCatalogueModule } from '../lib/usage/pricing/litellm.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -20,7 +20,7 @@ const text = isUrl ? await (await fetch(from)).text() : await readFile(from, 'ut
 const date = values.date ?? new Date().toISOString().slice(0, 10);
 // The bundled table prices all history: it applies from before any record we can hold.
 const { table, counts } = convertLitellm(text, { commit: values.commit ?? null, date, validFrom: '2023-01-01', url: isUrl ? from : null });
-const out = resolve(values.out ?? join(root, 'lib/pricing/catalogue.generated.ts'));
+const out = resolve(values.out ?? join(root, 'lib/usage/pricing/catalogue.generated.ts'));
 await writeFile(out, renderCatalogueModule(table));
 process.stdout.write(
   `${table.version}: ${Object.keys(table.models).length} models (${Object.entries(counts)

@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../../lib/core/log.ts';
 import { runAnalyze, touchedDays } from '../../lib/pipeline/analyze.ts';
 import { sourceRollupThreads } from '../../lib/pipeline/rollup-threads.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
 import { FileObjectStore } from '../../lib/store/file-store.ts';
 import { listUsageDays } from '../../lib/usage/lake.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
 
 const { values } = parseArgs({
   options: {

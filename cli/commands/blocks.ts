@@ -8,8 +8,8 @@ import { color, UsageError } from '../run-context.ts';
 export async function commandBlocks(config: Config, args: string[]): Promise<number> {
   const [{ BlocksUsageError, parseBlocksArgs, runBlocks }, { createPricer }, { loadPriceTables }] = await Promise.all([
     import('../blocks.ts'),
-    import('../../lib/pricing/price.ts'),
-    import('../../lib/pricing/price-file.ts'),
+    import('../../lib/usage/pricing/price.ts'),
+    import('../../lib/usage/pricing/price-file.ts'),
   ]);
   let options: ReturnType<typeof parseBlocksArgs>;
   try {

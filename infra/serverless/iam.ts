@@ -96,7 +96,7 @@ const permissions: Record<FunctionKey, Statement[]> = {
   // Pulls provider usage into the lake; keeps its cursors and status under state/. With label
   // anonymisation on, it reads (or creates once) the HMAC key kept in the bucket
   // (lib/usage/anonymize.ts), since a secret in env is not an option. With TOKENLAKE_PRICES_URL
-  // set it refreshes the price tables under config/prices/ once a day (lib/pricing/stored-tables.ts).
+  // set it refreshes the price tables under config/prices/ once a day (lib/usage/pricing/stored-tables.ts).
   sync: [
     put('lake/*', 'quarantine/*', 'state/*', 'config/anonymization-key', 'config/prices/*'),
     get('state/*', 'config/anonymization-key', 'config/prices/*'),

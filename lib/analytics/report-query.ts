@@ -6,9 +6,9 @@
 
 import { localDay } from '../core/calendar.ts';
 import type { Logger } from '../core/log.ts';
-import type { Pricer } from '../pricing/price.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { listUsageDays } from '../usage/lake.ts';
+import type { Pricer } from '../usage/pricing/price.ts';
 import { loadPeriodSessions } from '../usage/session-rollup.ts';
 import { alignToHours, bucketOf, type PeriodQuery, resolvePeriod } from './period.ts';
 import { buildReport, type Report, type ReportBy, type ReportInputRow, type ReportOrder } from './report.ts';

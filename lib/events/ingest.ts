@@ -9,12 +9,12 @@
 import { z } from 'zod';
 import { utcDay } from '../core/calendar.ts';
 import { BadRequestError, PayloadTooLargeError } from '../core/errors.ts';
-import type { Pricer } from '../pricing/price.ts';
 import { MAX_RAW_CHARS } from '../store/jsonl.ts';
 import { lakeObjectKey } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { batchId, serializeUsageObject, writeQuarantine } from '../usage/lake.ts';
 import { priceRecords } from '../usage/lake-batch.ts';
+import type { Pricer } from '../usage/pricing/price.ts';
 import type { UsageRecord } from '../usage/record.ts';
 import { claimEventIds } from './identity.ts';
 import {

@@ -2,12 +2,12 @@
 // ingest LLM spend next to cloud bills. A SKU is a model × token kind (input, output, cache write
 // 5 m / 1 h, cache read) priced per 1,000,000 tokens from the price table in force at the record's
 // time. One row per UTC hour × labels × SKU price × cost source. Owns the mapping, not the prices
-// (lib/pricing) nor the CSV encoding (csv.ts). Spec references: FOCUS_Spec v1.2, specification/.
+// (lib/usage/pricing) nor the CSV encoding (csv.ts). Spec references: FOCUS_Spec v1.2, specification/.
 
 import { createHash } from 'node:crypto';
-import type { Pricer } from '../pricing/price.ts';
-import type { ModelPrice } from '../pricing/price-table.ts';
 import type { Anonymizer } from '../usage/anonymize.ts';
+import type { Pricer } from '../usage/pricing/price.ts';
+import type { ModelPrice } from '../usage/pricing/price-table.ts';
 import type { UsageRecord } from '../usage/record.ts';
 import type { CellValue, ColumnSpec, ExportTable } from './table.ts';
 
@@ -170,12 +170,12 @@ interface KindRate {
   tier: string;
 }
 
-/** lib/pricing/price.ts decides the long-context tier at this many input tokens per request. */
+/** lib/usage/pricing/price.ts decides the long-context tier at this many input tokens per request. */
 const LONG_CONTEXT_THRESHOLD = 200_000;
 
 /**
  * The published rate that prices each token kind of one record, by the billing rules of
- * lib/pricing/price.ts `costOf` (tests/lib/export/focus.test.ts holds the two equal): the whole
+ * lib/usage/pricing/price.ts `costOf` (tests/lib/export/focus.test.ts holds the two equal): the whole
  * request at the long-context rates above 200k input tokens; a service tier replaces input, output
  * and (when it has one) cache-read rates; cache writes default to input rates when unpublished.
  */

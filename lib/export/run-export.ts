@@ -6,10 +6,10 @@
 import { z } from 'zod';
 import { BadRequestError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { Pricer } from '../pricing/price.ts';
 import { datasetPrefix } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { type AnonymizableField, anonymizableFields, createAnonymizer, resolveAnonymizationKey } from '../usage/anonymize.ts';
+import type { Pricer } from '../usage/pricing/price.ts';
 import type { RollupRow } from '../usage/rollup.ts';
 import { toCsv, toCsvRows } from './csv.ts';
 import {

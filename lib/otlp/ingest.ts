@@ -8,13 +8,13 @@ import { errorMessage, HttpError, ServiceUnavailableError } from '../core/errors
 import type { Logger } from '../core/log.ts';
 import { type EventRecord, eventRecordSchema, familyOf, serializeEventRecord } from '../events/schema.ts';
 import { anonymizeRecords } from '../pipeline/sync.ts';
-import type { Pricer } from '../pricing/price.ts';
 import type { SourceStatus } from '../sources/status.ts';
 import { MAX_RAW_CHARS } from '../store/jsonl.ts';
 import { lakeObjectKey, quarantineKey, statusKey } from '../store/layout.ts';
 import type { ObjectStore } from '../store/object-store.ts';
 import { batchId, groupByDay, type QuarantineEntry, serializeUsageObject, writeQuarantine } from '../usage/lake.ts';
 import { priceRecords } from '../usage/lake-batch.ts';
+import type { Pricer } from '../usage/pricing/price.ts';
 import { preferredCopy, type UsageRecord } from '../usage/record.ts';
 import type { ExportRequests } from './body.ts';
 import { mapClaudeCodeMetrics } from './claude-code-metrics.ts';

@@ -4,8 +4,8 @@
 
 import type { AnomalyOptions } from '../analytics/anomalies.ts';
 import type { Logger } from '../core/log.ts';
-import type { Pricer } from '../pricing/price.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import type { Pricer } from '../usage/pricing/price.ts';
 import type { AlertSink } from './alerts.ts';
 import type { RollupThreads } from './rollup-threads.ts';
 

@@ -8,10 +8,10 @@
 import type { Worker } from 'node:worker_threads';
 import { errorMessage } from '../core/errors.ts';
 import { tsxWorkerScript, type WorkerScript } from '../core/worker-script.ts';
-import { createPricer, type Pricer } from '../pricing/price.ts';
-import type { PriceTable } from '../pricing/price-table.ts';
 import type { StoredObject } from '../store/object-store.ts';
 import { parseUsageObject } from '../usage/lake.ts';
+import { createPricer, type Pricer } from '../usage/pricing/price.ts';
+import type { PriceTable } from '../usage/pricing/price-table.ts';
 import type { UsageRecord } from '../usage/record.ts';
 import { buildDay, checkRollup, serializeRollup, serializeUsageIdIndex } from '../usage/rollup.ts';
 

@@ -6,12 +6,12 @@ import { defaultAnomalyOptions } from '../analytics/anomalies.ts';
 import type { Config } from '../config/config.ts';
 import { createLogger, type Logger, withRedaction } from '../core/log.ts';
 import { configSecrets, createRedactor } from '../core/redact.ts';
-import { createPricer, type Pricer } from '../pricing/price.ts';
-import { loadPriceTables } from '../pricing/price-file.ts';
-import { loadBaseTables } from '../pricing/stored-tables.ts';
 import { createSources } from '../sources/registry.ts';
 import type { Source } from '../sources/source.ts';
 import type { ObjectStore } from '../store/object-store.ts';
+import { createPricer, type Pricer } from '../usage/pricing/price.ts';
+import { loadPriceTables } from '../usage/pricing/price-file.ts';
+import { loadBaseTables } from '../usage/pricing/stored-tables.ts';
 import { type AlertSink, combineSinks, logAlertSink, webhookAlertSink } from './alerts.ts';
 import { createSerializer } from './analyze.ts';
 import type { AnalyzeDeps } from './analyze-deps.ts';
@@ -67,7 +67,7 @@ export function analyzeDeps(rt: Runtime): AnalyzeDeps {
   };
 }
 
-export { loadPriceTables } from '../pricing/price-file.ts';
+export { loadPriceTables } from '../usage/pricing/price-file.ts';
 
 export async function createRuntime(
   config: Config,

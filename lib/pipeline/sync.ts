@@ -8,7 +8,6 @@ import { utcDay } from '../core/calendar.ts';
 import { errorMessage } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { configSecrets, createRedactor } from '../core/redact.ts';
-import type { Pricer } from '../pricing/price.ts';
 import type { ParserThreads } from '../sources/claude-code/parsers.ts';
 import type { Source, SourceContext, SourceStats } from '../sources/source.ts';
 import { isMachineScoped, readStatus, type SourceStatus, sourceStatusKey } from '../sources/status.ts';
@@ -18,6 +17,7 @@ import type { ObjectStore } from '../store/object-store.ts';
 import { type Anonymizer, createAnonymizer, resolveAnonymizationKey } from '../usage/anonymize.ts';
 import { type QuarantineEntry, writeQuarantine } from '../usage/lake.ts';
 import { anonymizeLabels, type PreparedBatch, prepareBatch } from '../usage/lake-batch.ts';
+import type { Pricer } from '../usage/pricing/price.ts';
 import type { UsageRecord } from '../usage/record.ts';
 import type { DayRollupBuilder, FreshDay } from '../usage/rollup.ts';
 

@@ -10,10 +10,10 @@ import { type FileHandle, mkdir, open, readFile, rename, stat, writeFile } from 
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { type BlockActivity, identifyBlocks } from '../analytics/blocks.ts';
-import type { PricedUsage, Pricer } from '../pricing/price.ts';
 import { parseClaudeLine } from '../sources/claude-code/parser.ts';
 import { findLogFiles } from '../sources/claude-code/paths.ts';
 import { readCompleteLines } from '../sources/file-lines.ts';
+import type { PricedUsage, Pricer } from '../usage/pricing/price.ts';
 import type { UsageRecord } from '../usage/record.ts';
 
 export const HOUR_MS = 3_600_000;

@@ -4,7 +4,7 @@
 
 import { mkdir, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Pricer } from '../pricing/price.ts';
+import type { Pricer } from '../usage/pricing/price.ts';
 import { REFRESH_LOCK_FILE, REFRESH_LOCK_STALE_MS } from './files.ts';
 import { loadRecentUsage, type RecentUsage, type RefreshStats, refreshRecentUsage, saveRecentUsage } from './recent-usage.ts';
 import { summarizeForStatusline, writeStatuslineSummary } from './summary.ts';

@@ -3,10 +3,10 @@
 // the lake contract (what fails is quarantined with the reason, never written), grouped by UTC
 // day, serialised in a stable order, and — for the handover to analyze — rolled up per day.
 
-import type { Pricer } from '../pricing/price.ts';
 import { describeIssues, MAX_RAW_CHARS } from '../store/jsonl.ts';
 import type { Anonymizer } from './anonymize.ts';
 import { groupByDay, type QuarantineEntry, serializeUsageObject } from './lake.ts';
+import type { Pricer } from './pricing/price.ts';
 import { isUsageRecordFast, type UsageRecord, usageRecordSchema } from './record.ts';
 import { DayRollupBuilder } from './rollup.ts';
 

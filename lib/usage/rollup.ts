@@ -4,9 +4,9 @@
 // contract and the store functions here too.
 
 import { createHash } from 'node:crypto';
-import type { Pricer } from '../pricing/price.ts';
 import type { StoredObject } from '../store/object-store.ts';
 import { LatencySketch, type LatencySketchData } from './latency-sketch.ts';
+import type { Pricer } from './pricing/price.ts';
 import { preferredCopy, RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
 import {
   addSums,

@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { utcDaysOfRange } from '../core/calendar.ts';
 import { CorruptObjectError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import type { Pricer } from '../pricing/price.ts';
 import { quarantinePrefix, sessionRollupKey } from '../store/layout.ts';
 import type { ObjectStore, StoredObject } from '../store/object-store.ts';
 import { readStoredJson } from '../store/stored-json.ts';
 import { listUsageDay, readUsageObject } from './lake.ts';
+import type { Pricer } from './pricing/price.ts';
 import { RECORD_LIMITS, totalTokens, type UsageRecord } from './record.ts';
 import { addRecordToSums, dedupeRecords, emptySums, type Rollup, sameInputs, usageSumsSchema } from './rollup.ts';
 

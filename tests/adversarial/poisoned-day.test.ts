@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../lib/core/log.ts';
 import { runAnalyze } from '../../lib/pipeline/analyze.ts';
-import { createPricer, type Pricer } from '../../lib/pricing/price.ts';
 import { serializeUsageObject } from '../../lib/usage/lake.ts';
+import { createPricer, type Pricer } from '../../lib/usage/pricing/price.ts';
 import { makeRecord, recordId } from '../../lib/usage/record.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 

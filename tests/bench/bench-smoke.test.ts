@@ -16,8 +16,8 @@ import { silentLogger } from '../../lib/core/log.ts';
 import { runAnalyze, touchedDays } from '../../lib/pipeline/analyze.ts';
 import { createRuntime } from '../../lib/pipeline/runtime.ts';
 import { runSync } from '../../lib/pipeline/sync.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
 import { FileObjectStore } from '../../lib/store/file-store.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
 
 const END_DAY = '2026-11-20';
 const now = () => new Date(`${END_DAY}T23:30:00.000Z`);

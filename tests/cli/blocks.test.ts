@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlocksUsageError, parseBlocksArgs, renderBlocksTable, runBlocks } from '../../cli/blocks.ts';
 import { blocksReportSchema } from '../../lib/analytics/blocks.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
 import { assistantLine } from '../support/claude-logs.ts';
 import { NOW, writeRecentTree } from '../support/recent-claude-tree.ts';
 

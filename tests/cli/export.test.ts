@@ -12,9 +12,9 @@ import { runAggregation } from '../../lib/pipeline/aggregate.ts';
 import { createSerializer } from '../../lib/pipeline/analyze.ts';
 import type { Runtime } from '../../lib/pipeline/runtime.ts';
 import { analyzeDeps } from '../../lib/pipeline/runtime.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
 import { demoDay } from '../../lib/sources/demo/index.ts';
 import { serializeUsageObject } from '../../lib/usage/lake.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tl-export-cli-'));

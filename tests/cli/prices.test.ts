@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPricesCommand } from '../../cli/prices.ts';
 import { silentLogger } from '../../lib/core/log.ts';
-import { builtInPriceTable } from '../../lib/pricing/built-in-table.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
-import { loadBaseTables } from '../../lib/pricing/stored-tables.ts';
 import { PRICE_TABLES_PREFIX } from '../../lib/store/layout.ts';
+import { builtInPriceTable } from '../../lib/usage/pricing/built-in-table.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
+import { loadBaseTables } from '../../lib/usage/pricing/stored-tables.ts';
 import { makeRecord } from '../../lib/usage/record.ts';
-import { litellmFileFrom } from '../lib/pricing/litellm-file.ts';
+import { litellmFileFrom } from '../lib/usage/pricing/litellm-file.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const NOW = new Date('2026-08-10T09:30:00.000Z');
@@ -74,7 +74,7 @@ describe('tokenlake prices update --from FILE (offline)', () => {
     expect(schema.code).toBe(1);
     expect(schema.err).toContain('entry "gpt-5.5", field output_cost_per_token');
 
-    const halved = await run(store, ['update', '--from', new URL('../lib/pricing/litellm-sample.json', import.meta.url).pathname]);
+    const halved = await run(store, ['update', '--from', new URL('../lib/usage/pricing/litellm-sample.json', import.meta.url).pathname]);
     expect(halved.code).toBe(1);
     expect(halved.err).toContain(`only 9 models, fewer than half of the 726 in the table in force (${builtInPriceTable.version})`);
     expect(await store.list(PRICE_TABLES_PREFIX)).toEqual([]);

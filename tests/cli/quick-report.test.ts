@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quickReport } from '../../cli/quick-report.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
 import { demoDay } from '../../lib/sources/demo/index.ts';
 import { FileObjectStore } from '../../lib/store/file-store.ts';
 import { lakeObjectKey } from '../../lib/store/layout.ts';
 import { groupByDay, serializeUsageObject } from '../../lib/usage/lake.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
 import { buildDailyRollup, writeRollup } from '../../lib/usage/rollup.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tl-quick-'));

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStatusline } from '../../cli/statusline.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
 import { refreshRecentCache } from '../../lib/statusline/refresh.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
 import { NOW, writeRecentTree } from '../support/recent-claude-tree.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tl-statusline-'));

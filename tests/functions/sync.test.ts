@@ -6,8 +6,8 @@ import { SourceError } from '../../lib/core/errors.ts';
 import { silentLogger } from '../../lib/core/log.ts';
 import { createSerializer } from '../../lib/pipeline/analyze.ts';
 import type { Runtime } from '../../lib/pipeline/runtime.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
 import { createDemoSource } from '../../lib/sources/demo/index.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 
 const scheduled = JSON.parse(readFileSync(new URL('../../events/schedule.json', import.meta.url), 'utf8'));

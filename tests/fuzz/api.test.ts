@@ -10,9 +10,9 @@ import { buildOpenApiDocument } from '../../lib/api/openapi.ts';
 import { type ApiDeps, createRouter } from '../../lib/api/router.ts';
 import { silentLogger } from '../../lib/core/log.ts';
 import { runAnalyze } from '../../lib/pipeline/analyze.ts';
-import { createPricer } from '../../lib/pricing/price.ts';
 import { demoDay } from '../../lib/sources/demo/index.ts';
 import { serializeUsageObject } from '../../lib/usage/lake.ts';
+import { createPricer } from '../../lib/usage/pricing/price.ts';
 import { createContractChecker } from '../support/api-contract.ts';
 import { MemoryStore } from '../support/memory-store.ts';
 

@@ -9,8 +9,8 @@ import { z } from 'zod';
 import { exportForQuery, exportQuerySchema } from '../../analytics/export-query.ts';
 import { HttpError } from '../../core/errors.ts';
 import { exportDatasets, exportFormats } from '../../export/run-export.ts';
-import { createPricer } from '../../pricing/price.ts';
 import { EXPORTS_PREFIX } from '../../store/layout.ts';
+import { createPricer } from '../../usage/pricing/price.ts';
 import { contentResponse, defineRoute, jsonResponse } from '../contract.ts';
 
 /** Lambda answers at most 6 MB; keep a margin for headers and the response envelope. */

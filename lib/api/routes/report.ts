@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { periodQueryShape } from '../../analytics/period.ts';
 import { reportBys, reportOrders, reportSchema } from '../../analytics/report.ts';
 import { queryReport } from '../../analytics/report-query.ts';
-import { createPricer } from '../../pricing/price.ts';
+import { createPricer } from '../../usage/pricing/price.ts';
 import { defineRoute, jsonResponse } from '../contract.ts';
 import { rollupErrors } from './query-params.ts';
 

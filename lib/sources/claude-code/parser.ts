@@ -1,8 +1,8 @@
 // Turns one Claude Code transcript line into a usage record, a skip (a line that carries no usage
 // by design) or a reject (a line that should carry usage but cannot be trusted).
 
-import { resolveModel } from '../../pricing/price.ts';
 import { describeIssues } from '../../store/jsonl.ts';
+import { resolveModel } from '../../usage/pricing/price.ts';
 import { recordId, type UsageRecord } from '../../usage/record.ts';
 import { projectName } from './paths.ts';
 import { claudeAssistantLineSchema, parseAssistantLineFast } from './schema.ts';

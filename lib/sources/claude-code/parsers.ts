@@ -5,12 +5,12 @@
 // serialised, rolled up): records never cross threads, only summaries and finished day objects.
 
 import { tsxWorkerScript, type WorkerScript } from '../../core/worker-script.ts';
-import { createPricer, type Pricer } from '../../pricing/price.ts';
-import type { PriceTable } from '../../pricing/price-table.ts';
 import { createAnonymizer } from '../../usage/anonymize.ts';
 import type { QuarantineEntry } from '../../usage/lake.ts';
 import type { BatchOptions, DayObject, PreparedBatch } from '../../usage/lake-batch.ts';
 import { prepareBatch } from '../../usage/lake-batch.ts';
+import { createPricer, type Pricer } from '../../usage/pricing/price.ts';
+import type { PriceTable } from '../../usage/pricing/price-table.ts';
 import { totalTokens, type UsageRecord } from '../../usage/record.ts';
 import { type BuilderSnapshot, DayRollupBuilder } from '../../usage/rollup.ts';
 import { parseRange, type RangeContext } from './parse-range.ts';

@@ -3,7 +3,7 @@
 // Costs API's dollars spread over it. Each run re-fetches whole UTC days (provider-source.ts).
 
 import { SourceError } from '../../core/errors.ts';
-import { createPricer } from '../../pricing/price.ts';
+import { createPricer } from '../../usage/pricing/price.ts';
 import { createProviderClient, fetchAllPages, type ProviderHttpTuning, type QueryPairs, USER_AGENT } from '../provider-http.ts';
 import { createProviderSource, type FetchWindow } from '../provider-source.ts';
 import { applyReportedCosts } from '../reported-cost.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyticsSchema, computeAnalytics } from '../../../lib/analytics/analytics.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { groupByDay } from '../../../lib/usage/lake.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { makeRecord, recordId, type UsageRecord } from '../../../lib/usage/record.ts';
 import { buildDailyRollup } from '../../../lib/usage/rollup.ts';
 

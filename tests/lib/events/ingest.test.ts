@@ -9,7 +9,7 @@ import {
   validateEvents,
   writeEvents,
 } from '../../../lib/events/ingest.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
 const NOW = new Date('2026-11-23T10:00:00.000Z');

@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toCsv } from '../../../lib/export/csv.ts';
 import { FOCUS_COLUMNS, focusMetadata, focusTable, kindRates } from '../../../lib/export/focus.ts';
-import { builtInPriceTable } from '../../../lib/pricing/built-in-table.ts';
-import { costOf, createPricer } from '../../../lib/pricing/price.ts';
 import { createAnonymizer, pseudonym } from '../../../lib/usage/anonymize.ts';
+import { builtInPriceTable } from '../../../lib/usage/pricing/built-in-table.ts';
+import { costOf, createPricer } from '../../../lib/usage/pricing/price.ts';
 import { makeRecord, type UsageRecord } from '../../../lib/usage/record.ts';
 import { checkHeader, checkRows, readCsv } from '../../support/focus-conformance.ts';
 

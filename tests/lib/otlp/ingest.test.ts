@@ -3,7 +3,7 @@ import { ServiceUnavailableError } from '../../../lib/core/errors.ts';
 import { silentLogger } from '../../../lib/core/log.ts';
 import { ingestOtlp, type OtlpIngestDeps } from '../../../lib/otlp/ingest.ts';
 import { logsRequestSchema, metricsRequestSchema, tracesRequestSchema } from '../../../lib/otlp/schema.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { parseUsageRecordFast, type UsageRecord } from '../../../lib/usage/record.ts';
 import { MemoryStore as ConditionalStore } from '../../support/memory-store.ts';
 import {

@@ -3,9 +3,9 @@ import { budgetStatus, dayReaching } from '../../../lib/analytics/budgets.ts';
 import { silentLogger } from '../../../lib/core/log.ts';
 import { type Alert, alertDay, describeAlert, recentAlerts } from '../../../lib/pipeline/alerts.ts';
 import { alertsFor, runAnalyze } from '../../../lib/pipeline/analyze.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { BUDGETS_KEY } from '../../../lib/store/layout.ts';
 import { serializeUsageObject } from '../../../lib/usage/lake.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { makeRecord, recordId } from '../../../lib/usage/record.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

@@ -6,9 +6,9 @@ import { addDays, dayRange } from '../../../lib/core/calendar.ts';
 import { silentLogger } from '../../../lib/core/log.ts';
 import { runAggregation } from '../../../lib/pipeline/aggregate.ts';
 import { runAnalyze } from '../../../lib/pipeline/analyze.ts';
-import { builtInPriceTable } from '../../../lib/pricing/built-in-table.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { serializeUsageObject } from '../../../lib/usage/lake.ts';
+import { builtInPriceTable } from '../../../lib/usage/pricing/built-in-table.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { makeRecord, recordId } from '../../../lib/usage/record.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

@@ -12,8 +12,8 @@ import { runAggregation } from '../../../lib/pipeline/aggregate.ts';
 import { runAnalyze } from '../../../lib/pipeline/analyze.ts';
 import type { AnalyzeDeps } from '../../../lib/pipeline/analyze-deps.ts';
 import { type RollupThreads, sourceRollupThreads } from '../../../lib/pipeline/rollup-threads.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { ANALYTICS_KEY } from '../../../lib/store/layout.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
 const today = '2026-11-20';

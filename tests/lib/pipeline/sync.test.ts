@@ -7,10 +7,10 @@ import { SourceError } from '../../../lib/core/errors.ts';
 import { silentLogger } from '../../../lib/core/log.ts';
 import { runAnalyze, touchedDays } from '../../../lib/pipeline/analyze.ts';
 import { runSync } from '../../../lib/pipeline/sync.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import type { Source } from '../../../lib/sources/source.ts';
 import { readAllStatuses } from '../../../lib/sources/status.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { assistantLine, writeLog } from '../../support/claude-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

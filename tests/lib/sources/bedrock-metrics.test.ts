@@ -14,7 +14,6 @@ import { parseConfig } from '../../../lib/config/config.ts';
 import { createLogger } from '../../../lib/core/log.ts';
 import { runAnalyze, touchedDays } from '../../../lib/pipeline/analyze.ts';
 import { runSync } from '../../../lib/pipeline/sync.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { loadLoggedHours, markLogged, saveLoggedHours } from '../../../lib/sources/bedrock/coverage.ts';
 import { createBedrockSource } from '../../../lib/sources/bedrock/index.ts';
 import { logBucketFromStore } from '../../../lib/sources/bedrock/log-bucket.ts';
@@ -22,6 +21,7 @@ import { createBedrockMetricsSource } from '../../../lib/sources/bedrock-metrics
 import { createSources } from '../../../lib/sources/registry.ts';
 import { BEDROCK_METRICS_APPLIED_KEY, lakeObjectKey } from '../../../lib/store/layout.ts';
 import { batchId } from '../../../lib/usage/lake.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { type UsageRecord, usageRecordSchema } from '../../../lib/usage/record.ts';
 import { batchBytes, invocationLine, logKey, roleArn } from '../../support/bedrock-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';

@@ -14,11 +14,11 @@ import { parseLogLocation } from '../../../lib/config/bedrock-log-location.ts';
 import { parseConfig } from '../../../lib/config/config.ts';
 import { createLogger } from '../../../lib/core/log.ts';
 import { runSync } from '../../../lib/pipeline/sync.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { loadLoggedHours } from '../../../lib/sources/bedrock/coverage.ts';
 import { createBedrockSource } from '../../../lib/sources/bedrock/index.ts';
 import { bedrockModelLabel, parseInvocationLine, principalOf } from '../../../lib/sources/bedrock/parser.ts';
 import { parseClaudeLine } from '../../../lib/sources/claude-code/parser.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { type UsageRecord, usageRecordSchema } from '../../../lib/usage/record.ts';
 import { dedupeRecords } from '../../../lib/usage/rollup.ts';
 import {

@@ -11,9 +11,9 @@ import { parseConfig } from '../../../lib/config/config.ts';
 import { silentLogger } from '../../../lib/core/log.ts';
 import { runAnalyze, touchedDays } from '../../../lib/pipeline/analyze.ts';
 import { runSync } from '../../../lib/pipeline/sync.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import { sourceParserThreads } from '../../../lib/sources/claude-code/parsers.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
 const END_DAY = '2026-11-20';

@@ -7,10 +7,10 @@ import { parseConfig } from '../../../lib/config/config.ts';
 import { silentLogger } from '../../../lib/core/log.ts';
 import { runAnalyze } from '../../../lib/pipeline/analyze.ts';
 import { runSync } from '../../../lib/pipeline/sync.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
 import { hasTranscripts, projectName } from '../../../lib/sources/claude-code/paths.ts';
 import { claudeAssistantLineSchema, parseAssistantLineFast } from '../../../lib/sources/claude-code/schema.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { assistantLine, userLine, writeLog } from '../../support/claude-logs.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 

@@ -11,11 +11,11 @@ import { generateLogTree, type LogTree } from '../../../bench/generate-logs.ts';
 import { type Config, parseConfig } from '../../../lib/config/config.ts';
 import { silentLogger } from '../../../lib/core/log.ts';
 import { runSync } from '../../../lib/pipeline/sync.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { createSources } from '../../../lib/sources/registry.ts';
 import { sourceStatusSchema } from '../../../lib/sources/status.ts';
 import { recordUnchangedRun, unchangedLogSources } from '../../../lib/sources/unchanged-logs.ts';
 import { cursorKey, statusKey } from '../../../lib/store/layout.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { MemoryStore } from '../../support/memory-store.ts';
 
 const END_DAY = '2026-11-20';

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import {
   emptyRecentUsage,
   loadRecentUsage,
@@ -14,6 +13,7 @@ import {
 } from '../../../lib/statusline/recent-usage.ts';
 import { parseStatuslineSummary } from '../../../lib/statusline/statusline.ts';
 import { statuslineSummarySchema } from '../../../lib/statusline/summary.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { recordId } from '../../../lib/usage/record.ts';
 import { assistantLine, writeLog } from '../../support/claude-logs.ts';
 

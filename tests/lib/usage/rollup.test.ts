@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createPricer } from '../../../lib/pricing/price.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { makeRecord } from '../../../lib/usage/record.ts';
 import { buildDailyRollup, parseRollupFast, rollupIsCurrent, rollupSchema } from '../../../lib/usage/rollup.ts';
 import { allPaths, applyMutations, mutation } from '../../support/contract-mutations.ts';

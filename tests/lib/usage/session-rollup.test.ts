@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createPricer } from '../../../lib/pricing/price.ts';
 import { lakeObjectKey } from '../../../lib/store/layout.ts';
 import { serializeUsageObject } from '../../../lib/usage/lake.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
 import { makeRecord, recordId, type UsageRecord } from '../../../lib/usage/record.ts';
 import { buildDailyRollup, writeRollup } from '../../../lib/usage/rollup.ts';
 import { buildSessionRollup, loadPeriodSessions, readSessionRollup } from '../../../lib/usage/session-rollup.ts';

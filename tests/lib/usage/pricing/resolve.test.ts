@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveModel } from '../../../lib/pricing/price.ts';
-import { createModelResolver } from '../../../lib/pricing/resolve.ts';
+import { resolveModel } from '../../../../lib/usage/pricing/price.ts';
+import { createModelResolver } from '../../../../lib/usage/pricing/resolve.ts';
 
 // A table's keys as LiteLLM spells them, with each key's provider family.
 const index = new Map<string, string>([

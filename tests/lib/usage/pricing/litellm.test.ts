@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bundledPriceTable } from '../../../lib/pricing/catalogue.generated.ts';
+import { bundledPriceTable } from '../../../../lib/usage/pricing/catalogue.generated.ts';
 import {
   checkModelCount,
   convertLitellm,
@@ -9,10 +9,10 @@ import {
   perMillion,
   renderCatalogueModule,
   sha256Hex,
-} from '../../../lib/pricing/litellm.ts';
-import { priceTableSchema } from '../../../lib/pricing/price-table.ts';
+} from '../../../../lib/usage/pricing/litellm.ts';
+import { priceTableSchema } from '../../../../lib/usage/pricing/price-table.ts';
 
-// A small file in LiteLLM's format with made-up models (tests/lib/pricing/litellm-sample.json):
+// A small file in LiteLLM's format with made-up models (tests/lib/usage/pricing/litellm-sample.json):
 // what each entry must become is written out below by hand, in USD per million tokens.
 const sampleText = readFileSync(new URL('./litellm-sample.json', import.meta.url), 'utf8');
 const options = { commit: 'abcdef0123456789abcdef0123456789abcdef01', date: '2026-07-18', validFrom: '2023-01-01' };
@@ -136,7 +136,7 @@ describe('convertLitellm (the generator)', () => {
 describe('the bundled table', () => {
   it('is the generator’s output, not a hand edit: its models match the checksum recorded at generation', () => {
     expect(bundledPriceTable.origin?.models_sha256).toBe(modelsSha256(bundledPriceTable.models));
-    const text = readFileSync(new URL('../../../lib/pricing/catalogue.generated.ts', import.meta.url), 'utf8');
+    const text = readFileSync(new URL('../../../../lib/usage/pricing/catalogue.generated.ts', import.meta.url), 'utf8');
     expect(text).toBe(renderCatalogueModule(bundledPriceTable));
   });
 

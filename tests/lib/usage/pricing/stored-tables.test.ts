@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger, silentLogger } from '../../../lib/core/log.ts';
-import { builtInPriceTable } from '../../../lib/pricing/built-in-table.ts';
-import { loadBaseTables, pricesStateSchema } from '../../../lib/pricing/stored-tables.ts';
-import { PRICE_TABLES_PREFIX, PRICES_STATE_KEY } from '../../../lib/store/layout.ts';
-import { MemoryStore } from '../../support/memory-store.ts';
+import { createLogger, silentLogger } from '../../../../lib/core/log.ts';
+import { PRICE_TABLES_PREFIX, PRICES_STATE_KEY } from '../../../../lib/store/layout.ts';
+import { builtInPriceTable } from '../../../../lib/usage/pricing/built-in-table.ts';
+import { loadBaseTables, pricesStateSchema } from '../../../../lib/usage/pricing/stored-tables.ts';
+import { MemoryStore } from '../../../support/memory-store.ts';
 import { litellmFileFrom } from './litellm-file.ts';
 
 const URL_ = 'https://prices.example/model_prices_and_context_window.json';

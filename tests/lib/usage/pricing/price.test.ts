@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { builtInPriceTable } from '../../../lib/pricing/built-in-table.ts';
-import { composePriceTables, createPricer } from '../../../lib/pricing/price.ts';
-import { makeRecord } from '../../../lib/usage/record.ts';
+import { builtInPriceTable } from '../../../../lib/usage/pricing/built-in-table.ts';
+import { composePriceTables, createPricer } from '../../../../lib/usage/pricing/price.ts';
+import { makeRecord } from '../../../../lib/usage/record.ts';
 
 const pricer = createPricer();
 const base = { id: 'x'.repeat(32), ts: '2026-03-01T10:00:00.000Z', source: 'test', provider: 'anthropic' };

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../lib/core/errors.ts';
-import { loadPriceTables } from '../../../lib/pipeline/runtime.ts';
-import { builtInPriceTable } from '../../../lib/pricing/built-in-table.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
+import { ConfigError } from '../../../../lib/core/errors.ts';
+import { loadPriceTables } from '../../../../lib/pipeline/runtime.ts';
+import { builtInPriceTable } from '../../../../lib/usage/pricing/built-in-table.ts';
+import { createPricer } from '../../../../lib/usage/pricing/price.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tokenlake-user-prices-'));
 const file = (name: string, value: unknown) => {

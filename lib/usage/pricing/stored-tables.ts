@@ -4,10 +4,10 @@
 // re-prices the past by itself (only `aggregate` rebuilds history). Store, fetch and clock are passed in.
 
 import { z } from 'zod';
-import { errorMessage } from '../core/errors.ts';
-import type { Logger } from '../core/log.ts';
-import { PRICE_TABLES_PREFIX, PRICES_STATE_KEY } from '../store/layout.ts';
-import type { ObjectStore } from '../store/object-store.ts';
+import { errorMessage } from '../../core/errors.ts';
+import type { Logger } from '../../core/log.ts';
+import { PRICE_TABLES_PREFIX, PRICES_STATE_KEY } from '../../store/layout.ts';
+import type { ObjectStore } from '../../store/object-store.ts';
 import { builtInPriceTable } from './built-in-table.ts';
 import { checkModelCount, convertLitellm, countByProvider, PriceSourceError } from './litellm.ts';
 import { type PriceTable, priceTableSchema } from './price-table.ts';

@@ -6,14 +6,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../lib/config/config.ts';
-import { silentLogger } from '../../../lib/core/log.ts';
-import { createPricer } from '../../../lib/pricing/price.ts';
-import { createClaudeCodeSource } from '../../../lib/sources/claude-code/index.ts';
-import { createCodexSource } from '../../../lib/sources/codex/index.ts';
-import { priceRecords } from '../../../lib/usage/lake-batch.ts';
-import { assistantLine } from '../../support/claude-logs.ts';
-import { MemoryStore } from '../../support/memory-store.ts';
+import { parseConfig } from '../../../../lib/config/config.ts';
+import { silentLogger } from '../../../../lib/core/log.ts';
+import { createClaudeCodeSource } from '../../../../lib/sources/claude-code/index.ts';
+import { createCodexSource } from '../../../../lib/sources/codex/index.ts';
+import { priceRecords } from '../../../../lib/usage/lake-batch.ts';
+import { createPricer } from '../../../../lib/usage/pricing/price.ts';
+import { assistantLine } from '../../../support/claude-logs.ts';
+import { MemoryStore } from '../../../support/memory-store.ts';
 
 let home: string;
 beforeEach(() => {

@@ -3,7 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError } from '../../core/errors.ts';
 import { builtInPriceTable } from './built-in-table.ts';
 import { composePriceTables } from './price.ts';
 import { type PriceTable, priceTableSchema } from './price-table.ts';

@@ -1,7 +1,7 @@
 // Builds a LiteLLM-format price file (USD per token) in a test: every model of a price table, with
 // some entries changed, so a refresh has a realistic number of models without shipping LiteLLM's file.
 
-import type { PriceTable } from '../../../lib/pricing/price-table.ts';
+import type { PriceTable } from '../../../../lib/usage/pricing/price-table.ts';
 
 const PROVIDERS: Record<string, string> = {
   anthropic: 'anthropic',

@@ -3,7 +3,7 @@
 // numbers (the tables) nor id spelling (resolve.ts). An unknown model is never priced as 0: the
 // answer is null and the caller counts it unpriced.
 
-import type { UsageRecord } from '../usage/record.ts';
+import type { UsageRecord } from '../record.ts';
 import { builtInPriceTable } from './built-in-table.ts';
 import type { LongContextPrice, ModelPrice, PriceTable } from './price-table.ts';
 import { createModelResolver, type ResolvedModel } from './resolve.ts';
