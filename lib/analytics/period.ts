@@ -165,6 +165,27 @@ export type Granularity = 'hour' | 'day' | 'week' | 'month';
 
 /** The series bucket (label) an hour starting at `instant` falls in, in the period's zone. */
 export function bucketOf(instant: number, granularity: Granularity, timeZone: string): string {
+  // Reports bucket every hourly row of a period; rows repeat the same few hundred hours, and a
+  // zoned hour costs an Intl call (measured: a third of a 30-day report's own work).
+  let known = bucketCache.get(`${granularity} ${timeZone}`);
+  if (!known) {
+    known = new Map();
+    bucketCache.set(`${granularity} ${timeZone}`, known);
+  }
+  let bucket = known.get(instant);
+  if (bucket === undefined) {
+    if (known.size >= MAX_CACHED_BUCKETS) known.clear();
+    bucket = computeBucket(instant, granularity, timeZone);
+    known.set(instant, bucket);
+  }
+  return bucket;
+}
+
+const bucketCache = new Map<string, Map<number, string>>();
+/** Ten years of hours, per granularity and zone, at most. */
+const MAX_CACHED_BUCKETS = 90_000;
+
+function computeBucket(instant: number, granularity: Granularity, timeZone: string): string {
   const hour = localHour(new Date(instant), timeZone);
   switch (granularity) {
     case 'hour':
