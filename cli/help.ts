@@ -1,6 +1,6 @@
 // The CLI's help: the command table and the short texts of the commands whose code lives in
 // cli/commands/, printed without loading anything; the longer texts kept beside their command's
-// code (cli/keys.ts, cli/report.ts, …) are imported only when asked for.
+// code (cli/keys.ts, cli/views/report.ts, …) are imported only when asked for.
 
 const HELP: Record<string, string> = {
   main: `tokenlake — know what your LLM usage costs
@@ -60,8 +60,8 @@ const LAZY_HELP: Record<string, () => Promise<string>> = {
   export: async () => (await import('./export.ts')).EXPORT_HELP,
   prices: async () => (await import('./prices.ts')).PRICES_HELP,
   push: async () => (await import('./push.ts')).PUSH_HELP,
-  report: async () => (await import('./report.ts')).REPORT_HELP,
-  blocks: async () => (await import('./blocks.ts')).BLOCKS_HELP,
+  report: async () => (await import('./views/report.ts')).REPORT_HELP,
+  blocks: async () => (await import('./views/blocks.ts')).BLOCKS_HELP,
 };
 
 export function help(command: string): number {

@@ -13,7 +13,7 @@ import { localDay, utcDaysOfRange } from '../lib/core/calendar.ts';
 import { FileObjectStore } from '../lib/store/file-store.ts';
 import { dayOfDayObject, USAGE_ROLLUP_PREFIX } from '../lib/store/layout.ts';
 import { listUsageDays } from '../lib/usage/lake.ts';
-import { formatReport, parseReportArgs } from './report.ts';
+import { formatReport, parseReportArgs } from './views/report.ts';
 
 export async function quickReport(args: string[], env: Record<string, string | undefined>, now: Date): Promise<string | null> {
   if (env.TOKENLAKE_STORE === 's3') return null;

@@ -1,4 +1,4 @@
-// `tokenlake blocks`: Claude's 5-hour blocks from this machine's Claude Code logs (cli/blocks.ts
+// `tokenlake blocks`: Claude's 5-hour blocks from this machine's Claude Code logs (cli/views/blocks.ts
 // draws them); stops on SIGINT or SIGTERM in --live mode.
 
 import type { Config } from '../../lib/config/config.ts';
@@ -7,7 +7,7 @@ import { color, UsageError } from '../run-context.ts';
 
 export async function commandBlocks(config: Config, args: string[]): Promise<number> {
   const [{ BlocksUsageError, parseBlocksArgs, runBlocks }, { createPricer }, { loadPriceTables }] = await Promise.all([
-    import('../blocks.ts'),
+    import('../views/blocks.ts'),
     import('../../lib/usage/pricing/price.ts'),
     import('../../lib/usage/pricing/price-file.ts'),
   ]);

@@ -9,7 +9,7 @@ import { lazyHelp } from '../help.ts';
 import { color, UsageError, withStore } from '../run-context.ts';
 
 export async function commandReport(config: Config, args: string[]): Promise<number> {
-  const { formatReport, parseReportArgs, periodUsageError, ReportUsageError } = await import('../report.ts');
+  const { formatReport, parseReportArgs, periodUsageError, ReportUsageError } = await import('../views/report.ts');
   let options: ReturnType<typeof parseReportArgs>;
   try {
     options = parseReportArgs(args);

@@ -1,10 +1,10 @@
-// `tokenlake report`: usage over any period, grouped by day, week, month, session, model,
+// The options and the table of `tokenlake report`: usage over any period, grouped by day, week, month, session, model,
 // project, provider, user or machine (the views ccusage users know), as a table or --json. The
 // options are checked here (a bad one is exit 2 with the reason); the numbers come from
 // lib/analytics/report-query.ts, the same for the full command and the quick path.
 
 import { parseArgs } from 'node:util';
-import { MAX_PERIOD_DAYS } from '../lib/analytics/period.ts';
+import { MAX_PERIOD_DAYS } from '../../lib/analytics/period.ts';
 import {
   emptyPeriodHint,
   NONE_KEY,
@@ -13,12 +13,12 @@ import {
   type ReportOrder,
   reportBys,
   reportOrders,
-} from '../lib/analytics/report.ts';
-import type { ReportQuery } from '../lib/analytics/report-query.ts';
-import { isWindowName, WINDOW_NAMES } from '../lib/analytics/windows.ts';
-import { FIRST_DAY, isInCalendar, isValidDay, isValidTimeZone, LAST_DAY } from '../lib/core/calendar.ts';
-import type { BadRequestError } from '../lib/core/errors.ts';
-import { compact, int, renderTable, usd } from './format.ts';
+} from '../../lib/analytics/report.ts';
+import type { ReportQuery } from '../../lib/analytics/report-query.ts';
+import { isWindowName, WINDOW_NAMES } from '../../lib/analytics/windows.ts';
+import { FIRST_DAY, isInCalendar, isValidDay, isValidTimeZone, LAST_DAY } from '../../lib/core/calendar.ts';
+import type { BadRequestError } from '../../lib/core/errors.ts';
+import { compact, int, renderTable, usd } from '../format.ts';
 
 /** The options `report` takes (shared by the full command and the quick path). */
 const reportOptions = {

@@ -2,11 +2,11 @@ import { appendFileSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlocksUsageError, parseBlocksArgs, renderBlocksTable, runBlocks } from '../../cli/blocks.ts';
-import { blocksReportSchema } from '../../lib/analytics/blocks.ts';
-import { createPricer } from '../../lib/usage/pricing/price.ts';
-import { assistantLine } from '../support/claude-logs.ts';
-import { NOW, writeRecentTree } from '../support/recent-claude-tree.ts';
+import { BlocksUsageError, parseBlocksArgs, renderBlocksTable, runBlocks } from '../../../cli/views/blocks.ts';
+import { blocksReportSchema } from '../../../lib/analytics/blocks.ts';
+import { createPricer } from '../../../lib/usage/pricing/price.ts';
+import { assistantLine } from '../../support/claude-logs.ts';
+import { NOW, writeRecentTree } from '../../support/recent-claude-tree.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tl-blocks-'));
 const claude = join(root, 'claude');

@@ -15,12 +15,12 @@ import {
   identifyBlocks,
   isActiveBlock,
   projectBlock,
-} from '../lib/analytics/blocks.ts';
-import { isValidTimeZone } from '../lib/core/calendar.ts';
-import { loadRecentUsage, type RecentUsage, type RefreshStats, recentActivity } from '../lib/statusline/recent-usage.ts';
-import { refreshRecentCache } from '../lib/statusline/refresh.ts';
-import type { Pricer } from '../lib/usage/pricing/price.ts';
-import { compact, int, renderTable, usd } from './format.ts';
+} from '../../lib/analytics/blocks.ts';
+import { isValidTimeZone } from '../../lib/core/calendar.ts';
+import { loadRecentUsage, type RecentUsage, type RefreshStats, recentActivity } from '../../lib/statusline/recent-usage.ts';
+import { refreshRecentCache } from '../../lib/statusline/refresh.ts';
+import type { Pricer } from '../../lib/usage/pricing/price.ts';
+import { compact, int, renderTable, usd } from '../format.ts';
 import { localMinute } from './report.ts';
 
 export const BLOCKS_HELP = `tokenlake blocks [--json] [--live [--interval SECONDS]] [--timezone ZONE]

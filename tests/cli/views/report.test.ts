@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseReportArgs, ReportUsageError, renderReport } from '../../cli/report.ts';
-import { bucketOf } from '../../lib/analytics/period.ts';
-import { buildReport, type ReportInputRow } from '../../lib/analytics/report.ts';
-import { emptySums } from '../../lib/usage/rollup.ts';
+import { parseReportArgs, ReportUsageError, renderReport } from '../../../cli/views/report.ts';
+import { bucketOf } from '../../../lib/analytics/period.ts';
+import { buildReport, type ReportInputRow } from '../../../lib/analytics/report.ts';
+import { emptySums } from '../../../lib/usage/rollup.ts';
 
 const at = Date.parse('2026-03-10T10:00:00Z');
 const rows: ReportInputRow[] = [
