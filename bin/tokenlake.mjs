@@ -79,6 +79,15 @@ const statusline =
       return false;
     }
   });
+// A reader that goes away early (`tokenlake report --json | head`) closes our stdout: that is the
+// reader's choice, not a failure worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error?.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 if (statusline) {
   const { runStatusline } = await import(join(root, 'dist-cli', 'statusline.mjs'));
   process.exitCode = await runStatusline({ env: process.env, stdin: process.stdin, stdout: (t) => process.stdout.write(t), now: Date.now });
