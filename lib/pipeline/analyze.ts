@@ -54,7 +54,7 @@ interface AnalyzeOptions {
   days?: readonly string[];
   /** UTC days whose pushed events changed (lake/events/). */
   eventDays?: readonly string[];
-  /** Rebuild these days even if their inputs look unchanged (run_aggregation / re-pricing). */
+  /** Rebuild these days even if their inputs look unchanged (`tokenlake aggregate`, POST /v1/aggregate: re-pricing a period). */
   force?: boolean;
   /** Compute without writing analytics.json or sending alerts (a report in another time zone). */
   readOnly?: boolean;
