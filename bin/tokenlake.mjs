@@ -11,6 +11,12 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // A larger young generation cuts the scavenger's share when a sync parses millions of lines
 // (measured: 1 M parsed lines kept in a Map, 3.7 s → 2.4 s). Settable at run time.
 if (!process.execArgv.some((a) => a.startsWith('--max-semi-space-size'))) v8.setFlagsFromString('--max-semi-space-size=32');
+// V8 lets the old generation grow to up to 4× what survived the last full GC before collecting it
+// again; a sync drops tens of MB of round buffers per round, so the heap swelled with garbage. A
+// 1.5× step collects it sooner without capping the heap (measured on a 1M-message first sync:
+// peak RSS 1.13–1.34 GB → 0.78–0.80 GB, wall time about 35 s → 37 s; a 1.2× step saved 50 MB
+// more for 3–4 s more). Settable at run time.
+if (!process.execArgv.some((a) => a.startsWith('--heap-growing-percent'))) v8.setFlagsFromString('--heap-growing-percent=50');
 
 /** Newest modification time of the TypeScript sources the bundle is built from. */
 function newestSource() {
