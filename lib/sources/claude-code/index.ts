@@ -97,7 +97,7 @@ export function createClaudeCodeSource(options: { roundBytes?: number; threadMin
  */
 class CopyPicker {
   unique = 0;
-  private readonly written = new Map<string, number>();
+  private readonly written = new WrittenTotals();
 
   constructor(private readonly stats: { duplicates: number }) {}
 
@@ -135,6 +135,51 @@ class CopyPicker {
     for (const [id, h] of held) this.written.set(id, Math.max(this.written.get(id) ?? 0, h.total));
     return keeps;
   }
+}
+
+/**
+ * id → largest total written, for every id of the pull (a million on a large first sync). An id
+ * as recordId makes it (32 lowercase hex digits) is keyed by its 16 bytes as a latin-1 string:
+ * half the characters, and a string of its own rather than a slice that keeps the round's joined
+ * ids alive (measured on a 1M-message first sync: peak RSS about 790 MB → 705 MB, about 1 s
+ * more). Any other id is kept as it is, in a map of its own, so no two ids can share a key.
+ */
+export class WrittenTotals {
+  private readonly packed = new Map<string, number>();
+  private readonly other = new Map<string, number>();
+
+  get(id: string): number | undefined {
+    const key = packHexId(id);
+    return key === null ? this.other.get(id) : this.packed.get(key);
+  }
+
+  set(id: string, total: number): void {
+    const key = packHexId(id);
+    if (key === null) this.other.set(id, total);
+    else this.packed.set(key, total);
+  }
+}
+
+const packedCodes: number[] = new Array(16);
+
+/** The 16 bytes of a 32-lowercase-hex-digit id as a latin-1 string; null for any other id. */
+function packHexId(id: string): string | null {
+  if (id.length !== 32) return null;
+  for (let i = 0; i < 16; i++) {
+    const high = hexDigit(id.charCodeAt(2 * i));
+    const low = hexDigit(id.charCodeAt(2 * i + 1));
+    if (high < 0 || low < 0) return null;
+    packedCodes[i] = high * 16 + low;
+  }
+  // One call builds a flat string (Buffer.from(id, 'hex') measured twice as slow per id).
+  return String.fromCharCode(...packedCodes);
+}
+
+/** A lowercase hex digit's value, or -1. */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
 }
 
 /** Consecutive groups of jobs of about `limit` bytes each (a file is never split). */
