@@ -16,7 +16,7 @@ import {
 } from '../../lib/analytics/report.ts';
 import type { ReportQuery } from '../../lib/analytics/report-query.ts';
 import { isWindowName, WINDOW_NAMES } from '../../lib/analytics/windows.ts';
-import { FIRST_DAY, isInCalendar, isValidDay, isValidTimeZone, LAST_DAY } from '../../lib/core/calendar.ts';
+import { FIRST_DAY, isInCalendar, isValidDay, isValidTimeZone, LAST_DAY, wallClock } from '../../lib/core/calendar.ts';
 import type { BadRequestError } from '../../lib/core/errors.ts';
 import { compact, int, renderTable, usd } from '../format.ts';
 
@@ -238,25 +238,10 @@ export function renderReport(report: Report, color: boolean): string {
   return lines.join('\n');
 }
 
-const minuteFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** `2026-05-11 14:05` in the zone. */
 export function localMinute(iso: string | number, timeZone: string): string {
-  let f = minuteFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    minuteFormatters.set(timeZone, f);
-  }
-  const parts = Object.fromEntries(f.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  const w = wallClock(new Date(iso), timeZone);
+  return `${w.year}-${w.month}-${w.day} ${w.hour}:${w.minute}`;
 }
 
 /**

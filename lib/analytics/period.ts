@@ -4,7 +4,7 @@
 // exact, `to` exclusive. Pure: the caller passes `now` and the zone.
 
 import { z } from 'zod';
-import { addDays, FIRST_DAY, isInCalendar, isInstantInCalendar, LAST_DAY, localDay, localHour } from '../core/calendar.ts';
+import { addDays, FIRST_DAY, isInCalendar, isInstantInCalendar, LAST_DAY, localDay, localHour, wallClock } from '../core/calendar.ts';
 import { BadRequestError } from '../core/errors.ts';
 import { WINDOW_NAMES, WINDOWS, type WindowName } from './windows.ts';
 
@@ -68,28 +68,11 @@ export function describePeriod(period: Period): PeriodAnswer {
   };
 }
 
-const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** Minutes the zone is ahead of UTC at an instant (handles half-hour zones). */
 function zoneOffsetMinutes(instant: number, timeZone: string): number {
   if (timeZone === 'UTC') return 0;
-  let f = offsetFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    offsetFormatters.set(timeZone, f);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of f.formatToParts(new Date(instant))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+  const w = wallClock(new Date(instant), timeZone);
+  const wall = Date.UTC(Number(w.year), Number(w.month) - 1, Number(w.day), Number(w.hour), Number(w.minute), Number(w.second));
   return Math.round((wall - Math.floor(instant / 1000) * 1000) / 60_000);
 }
 

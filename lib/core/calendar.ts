@@ -78,6 +78,7 @@ export function monthStart(day: Day): Day {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/** One formatter per zone for every wall-clock question (day, hour, minute, UTC offset). */
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
@@ -87,11 +88,29 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       month: '2-digit',
       day: '2-digit',
       hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
       hourCycle: 'h23',
     });
     formatters.set(timeZone, f);
   }
   return f;
+}
+
+/** The wall clock of an instant in a zone, as zero-padded text: year, month, day, hour, minute, second. */
+interface WallClock {
+  year: string;
+  month: string;
+  day: string;
+  hour: string;
+  minute: string;
+  second: string;
+}
+
+export function wallClock(instant: Date, timeZone: string): WallClock {
+  const out: WallClock = { year: '0000', month: '00', day: '00', hour: '00', minute: '00', second: '00' };
+  for (const p of formatterFor(timeZone).formatToParts(instant)) if (p.type in out) out[p.type as keyof WallClock] = p.value;
+  return out;
 }
 
 export function isValidTimeZone(timeZone: string): boolean {
@@ -106,9 +125,8 @@ export function isValidTimeZone(timeZone: string): boolean {
 /** The local hour (`YYYY-MM-DDTHH`) of an instant in a time zone. */
 export function localHour(instant: Date, timeZone: string): string {
   if (timeZone === 'UTC') return instant.toISOString().slice(0, 13);
-  const parts = formatterFor(timeZone).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')}T${get('hour')}`;
+  const w = wallClock(instant, timeZone);
+  return `${w.year}-${w.month}-${w.day}T${w.hour}`;
 }
 
 /** The local day of an instant in a time zone. */

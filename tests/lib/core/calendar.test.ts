@@ -11,8 +11,10 @@ import {
   LAST_DAY,
   localDay,
   localDayOfUtcHour,
+  localHour,
   utcDaysCovering,
   utcDaysOfRange,
+  wallClock,
 } from '../../../lib/core/calendar.ts';
 import { utcDaySchema } from '../../../lib/core/calendar-schema.ts';
 
@@ -83,5 +85,29 @@ describe('the accepted calendar', () => {
       '2026-11-24',
     ]);
     expect(utcDaysOfRange({ start: new Date('2026-11-23T00:00:00Z'), end: new Date('2026-11-23T00:00:00Z') })).toEqual([]);
+  });
+});
+
+describe('wall clock in fixed-offset zones', () => {
+  // Zones without daylight saving: the wall clock is the instant shifted by the offset, computed
+  // here with plain Date arithmetic (no Intl).
+  const zones: Array<[string, number]> = [
+    ['Asia/Kolkata', 330],
+    ['Asia/Kathmandu', 345],
+    ['Etc/GMT+5', -300],
+    ['Pacific/Kiritimati', 840],
+  ];
+  it('gives the shifted hour, minute and second for any instant of the calendar', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('2000-01-02T00:00:00Z'), max: Date.parse('2100-12-30T00:00:00Z') }), (t) => {
+        for (const [zone, minutes] of zones) {
+          const shifted = new Date(t + minutes * 60_000).toISOString();
+          const w = wallClock(new Date(t), zone);
+          expect(`${w.year}-${w.month}-${w.day}T${w.hour}:${w.minute}:${w.second}`).toBe(shifted.slice(0, 19));
+          expect(localHour(new Date(t), zone)).toBe(shifted.slice(0, 13));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
