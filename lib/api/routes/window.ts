@@ -1,13 +1,13 @@
 // GET /v1/window: a window of any local days (the dashboard's custom range), in the shape of
-// /v1/windows/{window}; computed from the rollups by lib/analytics/analytics.ts.
+// /v1/windows/{window}; the days checked by lib/analytics/queries/window.ts, the window computed from
+// the rollups by lib/analytics/analytics.ts.
 
 import { z } from 'zod';
 import { computeWindow, localRows, windowSchema } from '../../analytics/analytics.ts';
-import { MAX_PERIOD_DAYS, zonedDayStart } from '../../analytics/period.ts';
+import { MAX_PERIOD_DAYS } from '../../analytics/period.ts';
+import { localDaysWindow } from '../../analytics/queries/window.ts';
 import { loadPeriodRollups } from '../../analytics/rollup-query.ts';
-import { addDays, daysBetween, utcDaysCovering } from '../../core/calendar.ts';
 import { utcDaySchema } from '../../core/calendar-schema.ts';
-import { BadRequestError } from '../../core/errors.ts';
 import { computeEventWindows } from '../../events/analytics.ts';
 import { loadEventRollups } from '../../events/rollup.ts';
 import { defineRoute, jsonResponse } from '../contract.ts';
@@ -39,18 +39,11 @@ export const customWindowRoute = defineRoute({
   responses: { 200: jsonResponse('The window.', customWindowAnswerSchema, { name: 'CustomWindow' }) },
   errors: rollupErrors,
 }).handle(async (context) => {
-  const { from, to } = context.query;
-  if (from > to) throw new BadRequestError('invalid period', [{ field: 'from', reason: 'must not be after "to"' }]);
-  const days = daysBetween(from, to) + 1;
-  if (days > MAX_PERIOD_DAYS)
-    throw new BadRequestError('invalid period', [{ field: 'to', reason: `the range is capped at ${MAX_PERIOD_DAYS} days` }]);
   const { store, timeZone, log } = context.deps;
-  const { rollups } = await loadPeriodRollups(
-    store,
-    { start: zonedDayStart(from, timeZone), end: zonedDayStart(addDays(to, 1), timeZone) },
-    log,
-  );
-  const events = await loadEventRollups(store, utcDaysCovering(from, to, timeZone), log);
-  const window = computeWindow(days, to, localRows(rollups, timeZone), rollups, timeZone, computeEventWindows(events, to, days, timeZone));
+  const range = localDaysWindow(context.query.from, context.query.to, timeZone);
+  const { rollups } = await loadPeriodRollups(store, { start: range.start, end: range.end }, log);
+  const events = await loadEventRollups(store, range.utcDays, log);
+  const eventWindows = computeEventWindows(events, range.to, range.days, timeZone);
+  const window = computeWindow(range.days, range.to, localRows(rollups, timeZone), rollups, timeZone, eventWindows);
   return { status: 200, body: { ...window, timezone: timeZone, generated_at: context.deps.now().toISOString() } };
 });
