@@ -7,6 +7,7 @@
 
 import { stat } from 'node:fs/promises';
 import type { Config, SourceName } from '../config/config.ts';
+import { mapLimited } from '../core/map-limited.ts';
 import { cursorKey, statusKey } from '../store/layout.ts';
 import { findAmpThreads } from './amp/paths.ts';
 import { findLogFiles } from './claude-code/paths.ts';
@@ -37,6 +38,8 @@ interface Probe {
   cursor: 'appended' | 'rewritten';
   files(config: Config): Promise<ProbedFile[] | null>;
 }
+
+const STAT_CONCURRENCY = 32;
 
 const some = <T>(files: T[]) => (files.length > 0 ? files : null);
 
@@ -81,7 +84,8 @@ async function sourceUnchanged(probe: Probe, source: SourceName, config: Config,
   if (!files) return false;
   const cursor = await cursorFiles(store, cursorKey(source, config.machine));
   if (!cursor || Object.keys(cursor).length !== files.length) return false;
-  for (const file of files) {
+  // Stats in flight together: a sequential await per file is most of the probe on a large tree.
+  const unchanged = await mapLimited(files, STAT_CONCURRENCY, async (file) => {
     const prior = Object.hasOwn(cursor, file.path) ? cursor[file.path] : undefined;
     if (!prior) return false;
     let now: Stamp;
@@ -93,8 +97,9 @@ async function sourceUnchanged(probe: Probe, source: SourceName, config: Config,
     // An appended log whose last line was half-written (offset < size) and is still the same size
     // and age is read again by a sync and found as half-written: nothing new either.
     if (prior.size !== now.size || prior.mtime_ms !== now.mtimeMs) return false;
-    if (probe.cursor === 'appended' && !(typeof prior.offset === 'number' && prior.offset <= now.size)) return false;
-  }
+    return !(probe.cursor === 'appended' && !(typeof prior.offset === 'number' && prior.offset <= now.size));
+  });
+  if (unchanged.includes(false)) return false;
   return true;
 }
 
