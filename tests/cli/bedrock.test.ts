@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { reportSchema } from '../../lib/analytics/report.ts';
 import { addDays, utcDay } from '../../lib/core/calendar.ts';
 import { batchBytes, invocationLine, logKey, roleArn, truncatedBatch, userArn } from '../support/bedrock-logs.ts';
 import { EMBEDDED_CREDENTIALS, type EmbeddedS3, startEmbeddedS3 } from '../support/embedded-s3.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const BUCKET = 'acme-bedrock-logs';
 const SONNET = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
@@ -26,22 +26,7 @@ let s3: EmbeddedS3;
 let dir: string;
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return runCli(argv);
 }
 
 beforeAll(async () => {

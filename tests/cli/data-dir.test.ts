@@ -6,8 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
 import { assistantLine, writeLog } from '../support/claude-logs.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tl-data-dir-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -19,21 +19,9 @@ async function sync(dataDir: string) {
   vi.stubEnv('TOKENLAKE_SOURCES', 'claude-code');
   vi.stubEnv('TOKENLAKE_CACHE_DIR', join(root, 'cache'));
   vi.stubEnv('TOKENLAKE_MACHINE', 'laptop');
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    stderr += String(c);
-    return true;
-  });
   try {
-    return { code: await main(['sync', '--log-format', 'json']), stdout, stderr };
+    return await runCli(['sync', '--log-format', 'json']);
   } finally {
-    out.mockRestore();
-    err.mockRestore();
     vi.unstubAllEnvs();
   }
 }

@@ -6,32 +6,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportSchema } from '../../lib/analytics/report.ts';
 import { assistantLine, writeLog } from '../support/claude-logs.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const Y = new Date().getUTCFullYear() - 1;
 const root = mkdtempSync(join(tmpdir(), 'tl-report-e2e-'));
 const claude = join(root, 'claude');
 
 async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    return { code: await main(argv), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return runCli(argv);
 }
 
 beforeAll(async () => {

@@ -4,9 +4,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import { assistantLine, writeLog } from '../support/claude-logs.ts';
+import { runCli } from '../support/run-cli.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tl-sync-alerts-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -29,22 +29,7 @@ async function syncInto(dataDir: string, ...flags: string[]) {
     TOKENLAKE_CACHE_DIR: join(root, 'cache'),
   });
   delete process.env.TOKENLAKE_TIMEZONE;
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((c) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((c) => {
-    stderr += String(c);
-    return true;
-  });
-  try {
-    return { code: await main(['sync', '--quiet', ...flags]), stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
+  return runCli(['sync', '--quiet', ...flags]);
 }
 
 describe('alerts after tokenlake sync', () => {
